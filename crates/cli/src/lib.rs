@@ -1,0 +1,411 @@
+//! The `lora-vram` command line: a thin layer over the estimator crate.
+//!
+//! `run` parses arguments, reads the scenario, and prints; every formula lives in `lora-vram`.
+
+use std::io::{Read, Write};
+use std::path::PathBuf;
+
+use clap::{Args, Parser, Subcommand, ValueEnum};
+use lora_vram::advice::{advise, Change};
+use lora_vram::fit::gpu_table;
+use lora_vram::gpus::GPUS;
+use lora_vram::input::{ModelInput, ScenarioInput};
+use lora_vram::presets::MODELS;
+use lora_vram::report::report;
+use lora_vram::scenario::{
+    AdapterDtype, AttentionImpl, Method, MixedPrecision, ModelSource, Optimizer, TargetSpec, WeightDtype,
+};
+use lora_vram::{estimate, Scenario};
+
+/// Peak-VRAM calculator for LoRA / QLoRA / full fine-tuning.
+#[derive(Parser, Debug)]
+#[command(name = "lora-vram", version, about, long_about = None)]
+pub struct Cli {
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Subcommand, Debug)]
+enum Command {
+    /// Estimate the peak memory of a training step.
+    Estimate(EstimateArgs),
+    /// List the model presets.
+    Models,
+    /// List the GPUs.
+    Gpus,
+}
+
+/// Display unit.
+#[derive(Clone, Copy, Debug, ValueEnum, PartialEq, Eq)]
+pub enum Unit {
+    /// 10^9 bytes.
+    Gb,
+    /// 2^30 bytes.
+    Gib,
+}
+
+#[derive(Args, Debug)]
+struct EstimateArgs {
+    /// Scenario JSON file (DESIGN.md contract), or `-` for stdin. Flags override its fields.
+    scenario: Option<PathBuf>,
+    /// Print DESIGN.md's output JSON.
+    #[arg(long)]
+    json: bool,
+    /// Model preset id (Hugging Face repo id), e.g. meta-llama/Llama-3.1-8B.
+    #[arg(long, conflicts_with_all = ["params", "hf_config"])]
+    model: Option<String>,
+    /// A bare parameter count (e.g. 7e9): a typical architecture is inferred.
+    #[arg(long, conflicts_with = "hf_config")]
+    params: Option<f64>,
+    /// A model's config.json.
+    #[arg(long, value_name = "FILE")]
+    hf_config: Option<PathBuf>,
+    /// lora, qlora or full.
+    #[arg(long)]
+    method: Option<MethodArg>,
+    /// fp32, bf16, fp16, int8, nf4 or fp4.
+    #[arg(long)]
+    weight_dtype: Option<WeightDtypeArg>,
+    /// Double quantization of 4-bit weights.
+    #[arg(long)]
+    double_quant: Option<bool>,
+    /// LoRA rank.
+    #[arg(long)]
+    rank: Option<u64>,
+    /// LoRA alpha.
+    #[arg(long)]
+    alpha: Option<f64>,
+    /// all-linear, qv, attention, or comma-separated module names.
+    #[arg(long)]
+    targets: Option<String>,
+    /// LoRA dropout.
+    #[arg(long)]
+    dropout: Option<f64>,
+    /// Adapter dtype: fp32, bf16 or fp16.
+    #[arg(long)]
+    adapter_dtype: Option<AdapterDtypeArg>,
+    /// Modules trained in full, comma-separated (embed_tokens, lm_head).
+    #[arg(long)]
+    modules_to_save: Option<String>,
+    /// Optimizer (TrainingArguments.optim).
+    #[arg(long)]
+    optimizer: Option<OptimizerArg>,
+    /// Micro-batch size.
+    #[arg(long)]
+    batch_size: Option<u64>,
+    /// Sequence length in tokens.
+    #[arg(long)]
+    seq_len: Option<u64>,
+    /// Gradient checkpointing.
+    #[arg(long)]
+    gradient_checkpointing: Option<bool>,
+    /// eager, sdpa or flash_attention_2.
+    #[arg(long)]
+    attention: Option<AttentionArg>,
+    /// Autocast: bf16, fp16 or no.
+    #[arg(long)]
+    mixed_precision: Option<MixedPrecisionArg>,
+    /// Whether prepare_model_for_kbit_training is called (default: yes for quantized weights).
+    #[arg(long)]
+    prepare_kbit: Option<bool>,
+    /// CUDA context in MiB (default 640).
+    #[arg(long, value_name = "MIB")]
+    cuda_context_mib: Option<u64>,
+    /// Show advice for this GPU id (see `lora-vram gpus`).
+    #[arg(long)]
+    gpu: Option<String>,
+    /// Unit of the readable output.
+    #[arg(long, value_enum, default_value = "gib")]
+    unit: Unit,
+}
+
+macro_rules! value_enum {
+    ($name:ident => $target:ty { $($variant:ident = $value:expr, $s:literal),* $(,)? }) => {
+        #[derive(Clone, Copy, Debug, ValueEnum)]
+        enum $name { $( #[value(name = $s)] $variant ),* }
+        impl From<$name> for $target {
+            fn from(v: $name) -> $target { match v { $( $name::$variant => $value ),* } }
+        }
+    };
+}
+
+value_enum!(MethodArg => Method { Lora = Method::Lora, "lora", Qlora = Method::Qlora, "qlora", Full = Method::Full, "full" });
+value_enum!(WeightDtypeArg => WeightDtype {
+    Fp32 = WeightDtype::Fp32, "fp32", Bf16 = WeightDtype::Bf16, "bf16", Fp16 = WeightDtype::Fp16, "fp16",
+    Int8 = WeightDtype::Int8, "int8", Nf4 = WeightDtype::Nf4, "nf4", Fp4 = WeightDtype::Fp4, "fp4",
+});
+value_enum!(AdapterDtypeArg => AdapterDtype { Fp32 = AdapterDtype::Fp32, "fp32", Bf16 = AdapterDtype::Bf16, "bf16", Fp16 = AdapterDtype::Fp16, "fp16" });
+value_enum!(OptimizerArg => Optimizer {
+    AdamwTorch = Optimizer::AdamwTorch, "adamw_torch",
+    AdamwTorchFused = Optimizer::AdamwTorchFused, "adamw_torch_fused",
+    Adamw8bit = Optimizer::Adamw8bit, "adamw_8bit",
+    AdamwBnb8bit = Optimizer::Adamw8bit, "adamw_bnb_8bit",
+    PagedAdamw8bit = Optimizer::PagedAdamw8bit, "paged_adamw_8bit",
+    PagedAdamw32bit = Optimizer::PagedAdamw32bit, "paged_adamw_32bit",
+    Sgd = Optimizer::Sgd, "sgd",
+    Adafactor = Optimizer::Adafactor, "adafactor",
+});
+value_enum!(AttentionArg => AttentionImpl {
+    Eager = AttentionImpl::Eager, "eager", Sdpa = AttentionImpl::Sdpa, "sdpa",
+    Flash = AttentionImpl::FlashAttention2, "flash_attention_2",
+});
+value_enum!(MixedPrecisionArg => MixedPrecision { Bf16 = MixedPrecision::Bf16, "bf16", Fp16 = MixedPrecision::Fp16, "fp16", No = MixedPrecision::No, "no" });
+
+/// An error for the user: one line, no panic.
+#[derive(Debug)]
+pub struct CliError(pub String);
+
+impl<E: std::fmt::Display> From<E> for CliError {
+    fn from(e: E) -> Self {
+        CliError(e.to_string())
+    }
+}
+
+fn read_scenario(path: &PathBuf, stdin: &mut dyn Read) -> Result<ScenarioInput, CliError> {
+    let text = if path.as_os_str() == "-" {
+        let mut s = String::new();
+        stdin.read_to_string(&mut s).map_err(|e| CliError(format!("cannot read stdin: {e}")))?;
+        s
+    } else {
+        std::fs::read_to_string(path).map_err(|e| CliError(format!("cannot read {}: {e}", path.display())))?
+    };
+    Ok(ScenarioInput::from_json(&text)?)
+}
+
+fn apply_flags(a: &EstimateArgs, mut i: ScenarioInput) -> Result<ScenarioInput, CliError> {
+    if let Some(m) = &a.model {
+        i.model = ModelInput::Id(m.clone());
+    }
+    if let Some(p) = a.params {
+        i.model = ModelInput::Params { params: p };
+    }
+    if let Some(path) = &a.hf_config {
+        let text =
+            std::fs::read_to_string(path).map_err(|e| CliError(format!("cannot read {}: {e}", path.display())))?;
+        let hf_config: serde_json::Value =
+            serde_json::from_str(&text).map_err(|e| CliError(format!("{} is not valid JSON: {e}", path.display())))?;
+        i.model = ModelInput::HfConfig { hf_config };
+    }
+    if let Some(m) = a.method {
+        i.method = m.into();
+    }
+    if let Some(w) = a.weight_dtype {
+        i.weight_dtype = Some(w.into());
+    }
+    macro_rules! set {
+        ($($flag:ident => $($field:ident).+),* $(,)?) => { $( if let Some(v) = a.$flag { i.$($field).+ = v.into(); } )* };
+    }
+    set!(double_quant => double_quant, rank => lora.rank, alpha => lora.alpha, dropout => lora.dropout,
+         adapter_dtype => lora.dtype, optimizer => optimizer, batch_size => batch_size, seq_len => seq_len,
+         gradient_checkpointing => gradient_checkpointing, attention => attention, mixed_precision => mixed_precision);
+    if let Some(t) = &a.targets {
+        i.lora.targets = match t.as_str() {
+            "all-linear" | "qv" | "attention" => TargetSpec::Shorthand(t.clone()),
+            list => {
+                TargetSpec::Modules(list.split(',').map(|s| s.trim().to_string()).filter(|s| !s.is_empty()).collect())
+            }
+        };
+    }
+    if let Some(m) = &a.modules_to_save {
+        i.lora.modules_to_save = m.split(',').map(|s| s.trim().to_string()).filter(|s| !s.is_empty()).collect();
+    }
+    if let Some(p) = a.prepare_kbit {
+        i.prepare_kbit = Some(p);
+    }
+    if let Some(mib) = a.cuda_context_mib {
+        i.cuda_context_bytes =
+            Some(mib.checked_mul(1 << 20).ok_or(CliError("--cuda-context-mib is too large".into()))?);
+    }
+    Ok(i)
+}
+
+/// Formats bytes in the chosen unit, with the unit named.
+pub fn bytes(b: u64, unit: Unit) -> String {
+    match unit {
+        Unit::Gb => format!("{:.2} GB", b as f64 / 1e9),
+        Unit::Gib => format!("{:.2} GiB", b as f64 / (1u64 << 30) as f64),
+    }
+}
+
+fn both(b: u64) -> String {
+    format!("{} ({})", bytes(b, Unit::Gib), bytes(b, Unit::Gb))
+}
+
+fn params(n: u64) -> String {
+    if n >= 1_000_000_000 {
+        format!("{:.2}B", n as f64 / 1e9)
+    } else {
+        format!("{:.2}M", n as f64 / 1e6)
+    }
+}
+
+fn describe_model(s: &Scenario) -> String {
+    let a = &s.arch;
+    let shape =
+        format!("{} layers, hidden {}, {} heads ({} kv), vocab {}", a.layers, a.hidden, a.heads, a.kv_heads, a.vocab);
+    match s.source {
+        ModelSource::Preset(i) => format!("{} ({shape})", MODELS[i].id),
+        ModelSource::Config => format!("config.json, {} ({shape})", a.model_type.as_str()),
+        ModelSource::Inferred { requested } => {
+            format!("inferred from {} parameters: a Llama-3-style decoder ({shape})", params(requested))
+        }
+    }
+}
+
+fn print_estimate(out: &mut dyn Write, s: &Scenario, a: &EstimateArgs) -> Result<(), CliError> {
+    let e = estimate(s);
+    let u = a.unit;
+    let (lo, hi) = e.range();
+    writeln!(out, "model      {}", describe_model(s))?;
+    writeln!(
+        out,
+        "params     {} total, {} trainable ({:.3}%)",
+        params(e.total_params),
+        params(e.trainable_params),
+        e.trainable_params as f64 * 100.0 / e.total_params.max(1) as f64
+    )?;
+    writeln!(out)?;
+    writeln!(out, "peak VRAM  {}   (range {} – {}, nvidia-smi)", both(e.total()), bytes(lo, u), bytes(hi, u))?;
+    writeln!(
+        out,
+        "allocated  {}   (torch.cuda.max_memory_allocated, at {})",
+        both(e.peak_allocated),
+        e.phase.as_str()
+    )?;
+    writeln!(out)?;
+    let rows = [
+        ("1 weights", e.weights),
+        ("2 adapter", e.adapter.total()),
+        ("    params", e.adapter.params),
+        ("    gradients", e.adapter.gradients),
+        ("    optimizer", e.adapter.optimizer),
+        ("3 activations", e.activations),
+        ("4 overhead", e.overhead.total()),
+        ("    CUDA context", e.overhead.cuda_context),
+        ("    allocator", e.overhead.allocator),
+    ];
+    for (name, b) in rows {
+        writeln!(out, "  {name:<16} {:>12}", bytes(b, u))?;
+    }
+    if e.paged_optimizer {
+        writeln!(out, "  note: the paged optimizer's state can spill to CPU RAM under memory pressure")?;
+    }
+    writeln!(out)?;
+    writeln!(
+        out,
+        "  {:<28} {:>10} {:<13} {:>11} {:>9} {:>9}",
+        "GPU", "VRAM", "verdict", "headroom", "max seq", "max batch"
+    )?;
+    for f in gpu_table(s) {
+        let g = &GPUS[f.gpu];
+        let head = if f.headroom < 0 {
+            format!("-{}", bytes(f.headroom.unsigned_abs().min(u64::MAX as u128) as u64, u))
+        } else {
+            bytes(f.headroom as u64, u)
+        };
+        let verdict = match f.verdict {
+            lora_vram::fit::Verdict::Fits => "fits",
+            lora_vram::fit::Verdict::Tight => "tight",
+            lora_vram::fit::Verdict::DoesNotFit => "does not fit",
+        };
+        writeln!(
+            out,
+            "  {:<28} {:>10} {:<13} {:>11} {:>9} {:>9}",
+            g.name,
+            bytes(g.vram_bytes, u),
+            verdict,
+            head,
+            f.max_seq_len,
+            f.max_batch_size
+        )?;
+    }
+    if let Some(id) = &a.gpu {
+        let i = lora_vram::gpus::find_gpu(id)
+            .ok_or_else(|| CliError(format!("unknown GPU `{id}`: `lora-vram gpus` lists the ids")))?;
+        let g = &GPUS[i];
+        let f = lora_vram::fit::fit(s, i, g);
+        writeln!(out)?;
+        writeln!(out, "{}: {}", g.name, f.verdict.as_str().replace('_', " "))?;
+        for w in f.warnings() {
+            writeln!(out, "  warning: {}", w.as_str())?;
+        }
+        let advice = advise(s, g.vram_bytes, g.flash_attn2);
+        if !advice.is_empty() {
+            writeln!(out, "To make it fit, least disruptive first:")?;
+        }
+        for ad in advice.iter() {
+            let what = match ad.change {
+                Change::GradientCheckpointing => "turn on gradient checkpointing".to_string(),
+                Change::BatchOneWithAccumulation { accumulation_steps } => {
+                    format!("batch size 1 with gradient_accumulation_steps={accumulation_steps}")
+                }
+                Change::Attention(att) => format!("attn_implementation=\"{}\"", att.as_str()),
+                Change::Adamw8bit => "optim=\"adamw_8bit\"".to_string(),
+                Change::PagedAdamw => "optim=\"paged_adamw_8bit\" (state may page to CPU)".to_string(),
+                Change::Qlora => "QLoRA: 4-bit nf4 with double quantization".to_string(),
+                Change::SeqLen(n) => format!("max sequence length {n}"),
+                Change::All => "all of the above".to_string(),
+            };
+            writeln!(out, "  - {what:<52} → {} ({})", bytes(ad.total, u), ad.verdict.as_str().replace('_', " "))?;
+        }
+    }
+    Ok(())
+}
+
+/// Runs the CLI; returns the process exit code.
+pub fn run(args: Vec<String>, stdin: &mut dyn Read, out: &mut dyn Write, err: &mut dyn Write) -> i32 {
+    let cli = match Cli::try_parse_from(args) {
+        Ok(c) => c,
+        Err(e) => {
+            let code = if e.use_stderr() { 2 } else { 0 };
+            let _ = if e.use_stderr() { write!(err, "{e}") } else { write!(out, "{e}") };
+            return code;
+        }
+    };
+    match execute(cli, stdin, out) {
+        Ok(()) => 0,
+        Err(CliError(msg)) => {
+            let _ = writeln!(err, "error: {msg}");
+            1
+        }
+    }
+}
+
+fn execute(cli: Cli, stdin: &mut dyn Read, out: &mut dyn Write) -> Result<(), CliError> {
+    match cli.command {
+        Command::Models => {
+            for m in MODELS {
+                writeln!(out, "{:<48} {:>9}  {}", m.id, params(m.arch.params().total()), m.family)?;
+            }
+        }
+        Command::Gpus => {
+            for g in GPUS {
+                writeln!(
+                    out,
+                    "{:<18} {:<28} {:>10}  {:<10} bf16:{:<3} fa2:{}",
+                    g.id,
+                    g.name,
+                    bytes(g.vram_bytes, Unit::Gib),
+                    g.arch.as_str(),
+                    if g.bf16 { "yes" } else { "no" },
+                    if g.flash_attn2 { "yes" } else { "no" }
+                )?;
+            }
+        }
+        Command::Estimate(a) => {
+            let base = match &a.scenario {
+                Some(p) => read_scenario(p, stdin)?,
+                None => ScenarioInput::default(),
+            };
+            let input = apply_flags(&a, base)?;
+            let s = Scenario::try_from(&input)?;
+            if a.json {
+                let text = serde_json::to_string_pretty(&report(&s))?;
+                writeln!(out, "{text}")?;
+            } else {
+                print_estimate(out, &s, &a)?;
+            }
+        }
+    }
+    Ok(())
+}

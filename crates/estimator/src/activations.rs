@@ -1,0 +1,361 @@
+//! Activations: the tensors autograd saves for backward, the logits, and the largest transients.
+//!
+//! # Method
+//! A training step's activation memory is what autograd keeps between forward and backward,
+//! plus the temporaries alive at the worst moment. This module walks one decoder layer the way
+//! transformers' `modeling_llama.py` (and its siblings) run it, and adds, per token, each tensor
+//! that some backward function saves. A tensor saved by several ops (the norm output that q, k and
+//! v all read) is counted once. The reference is Hugging Face `Trainer` with `bf16=True`: forward
+//! under `torch.autocast`, then `loss.backward()`.
+//!
+//! # Dtypes
+//! - The residual stream has the embeddings' dtype: 16-bit, or fp32 when the weights are fp32 or
+//!   `prepare_model_for_kbit_training` upcast the embeddings and norms.
+//! - Under autocast a 16-bit `nn.Linear` outputs bf16/fp16. A bitsandbytes `Linear4bit` casts its
+//!   input to the compute dtype and casts the output back to the input's dtype
+//!   (`bitsandbytes/nn/modules.py`, `Linear4bit.forward`), so after `prepare_model_for_kbit_training`
+//!   QLoRA's projections output fp32.
+//!
+//! # Saved tensors of one Llama-style layer (per token)
+//! - RMSNorm (`LlamaRMSNorm.forward`): `hidden_states.to(torch.float32)` is saved by `pow` and by
+//!   the `rsqrt` multiply: `4·h`. With a trainable norm weight the normalized 16-bit tensor too.
+//!   `nn.LayerNorm` under autocast runs in fp32 (autocast's fp32 op list) and saves its fp32 input.
+//! - Projections: a frozen `nn.Linear` saves nothing of its input (its weight needs no gradient;
+//!   `mm`'s backward saves `self` only for the weight's gradient). bitsandbytes' `MatMul4Bit`
+//!   saves its (compute-dtype) input whenever the input needs a gradient (`ctx.tensors = (A, B)`,
+//!   `bitsandbytes/autograd/_functions.py`); a trainable Linear saves its input.
+//! - LoRA (`peft/tuners/lora/layer.py`, `Linear.forward`): the input is cast to the adapter dtype,
+//!   `lora_dropout` saves a 1-byte mask and produces a new tensor, and `lora_A` saves its input
+//!   (under autocast, the bf16 copy autocast makes); `lora_B` saves `lora_A`'s output (`r` wide).
+//!   Every adapted Linear makes its own copies, even when several read the same tensor.
+//! - RoPE (`apply_rotary_pos_emb`) saves only `cos`/`sin`, shared by all layers.
+//! - SDPA / FlashAttention-2 save q, k, v (post-RoPE, in the kernel's bf16), the output and a
+//!   `b·a·s` fp32 logsumexp (`aten/src/ATen/native/transformers/attention.cpp`,
+//!   `_scaled_dot_product_flash_attention`; Dao 2023). With GQA and no padding mask, transformers
+//!   passes `enable_gqa` and k, v stay at `kv` heads (`integrations/sdpa_attention.py`).
+//! - Eager attention (`eager_attention_forward`) saves q and `repeat_kv(k)`, the fp32 softmax
+//!   output (`softmax(..., dtype=torch.float32)`), its bf16 copy and `repeat_kv(v)`: `6·b·a·s²`
+//!   bytes of scores and probabilities per layer, the term that explodes at long context.
+//! - The attention output is made contiguous for `o_proj` (`.reshape(...).contiguous()`).
+//! - Gated MLP: the activation saves its input, the product saves both factors: `3·I` elements.
+//!   A plain MLP saves `fc1`'s output (`I`).
+//! - MoE: the router's fp32 softmax (`E`), and per routed token the expert's MLP tensors plus the
+//!   expert output saved by the routing-weight multiply (`h`).
+//! - The residual adds save nothing, and the layer input is freed after the layer.
+//!
+//! # Checkpointing
+//! `gradient_checkpointing=True` wraps each decoder layer in `torch.utils.checkpoint`: forward
+//! keeps only each layer's input (`e·h` per token per layer); backward recomputes one layer at a
+//! time, so one layer's saved tensors exist at once (Chen et al. 2016).
+//!
+//! # Logits and loss
+//! `lm_head` outputs `b·s·V` logits (bf16 under autocast). transformers' `ForCausalLMLoss`
+//! (`loss/loss_utils.py`) upcasts them, `logits.float()`, and `cross_entropy` saves the fp32
+//! `log_softmax` output. Forward peak: `2 + 4 + 4 = 10` bytes per token per vocabulary entry.
+//! Backward: `nll_loss` produces a dense fp32 gradient (4), `log_softmax`'s backward reads it and
+//! its saved output (4) and writes an fp32 gradient (4): 12 bytes, the loss's peak.
+//!
+//! # Assumptions and known error
+//! - No padding mask (packed or equal-length batches); with padding, SDPA repeats k and v to `a` heads.
+//! - Backward transients are modelled for the MLP, attention and eager softmax; small
+//!   temporaries (under `h` per token) are ignored.
+//! - Phi-2's composite `gelu_new` saves a few more tensors than modelled.
+
+use crate::arch::{Attention, Input, LayerKind, Linear, Mlp, Norm};
+use crate::scenario::{AttentionImpl, Method, MixedPrecision, Scenario, WeightDtype};
+
+/// Bytes of one fp32 element.
+const F32: u64 = 4;
+/// Bytes of a dropout mask element (`torch.bool`).
+const MASK: u64 = 1;
+/// The loss's forward peak per token per vocabulary entry, with 16-bit logits (module doc).
+pub const LOSS_FORWARD_BYTES: u64 = 2 + 4 + 4;
+/// The loss's backward peak per token per vocabulary entry (module doc).
+pub const LOSS_BACKWARD_BYTES: u64 = 4 + 4 + 4;
+
+/// The dtypes a step runs in, in bytes per element.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Dtypes {
+    /// Residual stream and norm outputs.
+    pub residual: u64,
+    /// Output of a 16-bit Linear (autocast dtype, or the weight dtype without autocast).
+    pub matmul: u64,
+    /// Output of a base Linear: `matmul`, or the input dtype for bitsandbytes layers.
+    pub base_out: u64,
+    /// What attention kernels and bitsandbytes compute in.
+    pub compute: u64,
+    /// Norm outputs (LayerNorm under autocast returns fp32).
+    pub norm_out: u64,
+    /// Whether autocast is on.
+    pub autocast: bool,
+}
+
+impl Dtypes {
+    /// The dtypes of a scenario (see the module doc).
+    pub fn of(s: &Scenario) -> Dtypes {
+        let autocast = s.mixed_precision != MixedPrecision::No;
+        let residual = crate::weights::unquantized_bytes(s);
+        let weight_bytes = match s.weight_dtype {
+            WeightDtype::Fp32 => 4,
+            _ => 2,
+        };
+        let matmul = if autocast { 2 } else { weight_bytes };
+        let quantized = s.weight_dtype.is_quantized() && s.method != Method::Full;
+        let base_out = if quantized { residual } else { matmul };
+        let compute = if autocast || quantized { 2 } else { weight_bytes };
+        let norm_out = if autocast && s.arch.norm == Norm::LayerNorm { F32 } else { residual };
+        Dtypes { residual, matmul, base_out, compute, norm_out, autocast }
+    }
+}
+
+/// Activation bytes of the step's phases, excluding weights, gradients and optimizer state.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Default)]
+pub struct Activations {
+    /// Saved for backward by one decoder layer of each kind `(dense, moe)`, for the whole batch.
+    pub layer_saved: (u128, u128),
+    /// Kept per layer across the step: its saved tensors, or with checkpointing its input.
+    pub kept: u128,
+    /// After the last layer: final norm and head inputs.
+    pub head_saved: u128,
+    /// The loss's forward peak.
+    pub loss_forward: u128,
+    /// The loss's backward peak.
+    pub loss_backward: u128,
+    /// The largest backward temporary of one layer, with the gradient flowing between layers.
+    pub layer_backward: u128,
+    /// The largest forward temporary of one layer (eager attention scores).
+    pub layer_forward: u128,
+    /// The largest layer's saved tensors (recomputed in backward when checkpointing).
+    pub layer_max: u128,
+}
+
+/// Saved bytes per token of one norm reading an input of width `w`.
+fn norm_saved(s: &Scenario, d: &Dtypes, w: u64) -> u64 {
+    // RMSNorm / LayerNorm: the fp32 copy of the input.
+    let mut b = F32 * w;
+    if s.method == Method::Full {
+        // The weight needs a gradient: `weight * hidden_states.to(input_dtype)` saves the normalized tensor.
+        b += d.norm_out * w;
+    }
+    b
+}
+
+/// Per-token bytes saved for the inputs of a layer's Linears.
+///
+/// Returns `(shared, copies)`: `shared` is the input tensor itself kept alive (once per input),
+/// `copies` the per-Linear copies (casts, dropout, LoRA).
+fn linear_inputs_saved(s: &Scenario, d: &Dtypes, l: &Linear, input_dtype: u64) -> (u64, u64) {
+    let quantized = s.weight_dtype.is_quantized() && s.method != Method::Full;
+    let trainable = s.method == Method::Full;
+    let mut shared = 0;
+    let mut copies = 0;
+    if quantized || (trainable && d.autocast) {
+        // bitsandbytes casts to its compute dtype, autocast to bf16: a new tensor when the dtype differs.
+        if input_dtype == d.compute {
+            shared = d.compute * l.d_in;
+        } else {
+            copies += d.compute * l.d_in;
+        }
+    } else if trainable {
+        shared = input_dtype * l.d_in;
+    }
+    if s.method != Method::Full && s.lora.targets.contains(l) {
+        let adapter = s.lora.dtype.bytes();
+        let dropout = s.lora.dropout > 0.0;
+        if dropout {
+            copies += MASK * l.d_in;
+        }
+        // lora_A's saved input: autocast's bf16 copy, or the (dropped, cast) adapter-dtype tensor.
+        let a_in = if d.autocast { 2 } else { adapter };
+        let same_tensor = !dropout && a_in == input_dtype;
+        if same_tensor {
+            shared = shared.max(input_dtype * l.d_in);
+        } else {
+            copies += a_in * l.d_in;
+        }
+        // lora_B saves lora_A's output.
+        copies += a_in * s.lora.rank;
+    }
+    (shared, copies)
+}
+
+/// Saved bytes per token for one layer of the given kind, and its backward transient per token
+/// (excluding the s² terms, handled by the caller).
+fn layer_per_token(s: &Scenario, d: &Dtypes, kind: LayerKind) -> (u64, u64) {
+    let a = &s.arch;
+    let h = a.hidden;
+    let linears = a.linears(kind);
+    let mut saved = 0;
+    let mut shared = [0u64; 6];
+    let parallel = a.norms_per_layer == 1; // Phi-2, Falcon-7B: attention and MLP read one norm.
+    let slot = |i: Input| i as usize;
+    let mut add_linear = |l: &Linear, input_dtype: u64, saved: &mut u64| {
+        let (sh, cp) = linear_inputs_saved(s, d, l, input_dtype);
+        // Parallel blocks (Phi-2, Falcon-7B) feed attention and MLP from one norm output.
+        let input = if parallel && l.input == Input::MlpIn { Input::AttnIn } else { l.input };
+        let k = slot(input);
+        shared[k] = shared[k].max(sh);
+        *saved += cp * if l.routed { a.moe.top_k } else { 1 };
+    };
+
+    // Attention block.
+    saved += norm_saved(s, d, h);
+    if !parallel {
+        saved += norm_saved(s, d, h);
+    }
+    let (qd, kd, vd) = a.qkv_dims();
+    let proj_out = d.base_out;
+    // q, k, v as the kernel saves them: in the compute dtype (autocast casts fp32 to bf16).
+    let kernel = if d.autocast { 2 } else { proj_out };
+    let attn_saved = match s.attention {
+        AttentionImpl::Sdpa | AttentionImpl::FlashAttention2 => kernel * (qd + kd + vd),
+        // q, repeat_kv(k), repeat_kv(v): the repeats copy to `a` heads (no copy without GQA).
+        AttentionImpl::Eager => kernel * (qd + 2 * qd.max(kd)),
+    };
+    saved += attn_saved;
+    // The kernel's output, saved by SDPA/flash for backward; eager's output is a fresh matmul result.
+    let out_dim = a.attn_out_dim();
+    if s.attention != AttentionImpl::Eager {
+        saved += kernel * out_dim + F32 * a.heads; // output + logsumexp (per token: a values)
+    }
+    if a.qk_norm {
+        saved += F32 * (qd + kd); // q_norm and k_norm save fp32 copies of q and k
+    }
+    if let Attention::Latent(m) = a.attention {
+        saved += F32 * (m.q_lora_rank + m.kv_lora_rank); // q_a_layernorm, kv_a_layernorm
+    }
+    for l in linears.as_slice() {
+        let input_dtype = match l.input {
+            Input::AttnIn | Input::MlpIn => d.norm_out,
+            Input::QLatent | Input::KvLatent => d.residual,
+            Input::AttnOut => kernel,
+            Input::MlpMid => d.base_out,
+        };
+        add_linear(l, input_dtype, &mut saved);
+    }
+
+    // MLP block.
+    let e = d.base_out;
+    let mlp_saved = |inter: u64| match a.mlp {
+        // act saves gate's output; the product saves act(gate) and up.
+        Mlp::Gated | Mlp::GatedFused => 3 * e * inter,
+        // act saves fc1's output.
+        Mlp::Plain => e * inter,
+    };
+    let mut transient = 0;
+    match kind {
+        LayerKind::Dense => {
+            saved += mlp_saved(a.intermediate);
+            // Backward through the product: grads of m, act(gate) and up alive at once.
+            transient = transient.max(3 * e * a.intermediate);
+        }
+        LayerKind::Moe => {
+            let m = a.moe;
+            // Router: fp32 softmax over experts (`F.softmax(router_logits, dtype=torch.float)`).
+            saved += F32 * m.experts;
+            // Routed experts: each token visits top_k of them; the weighting multiply saves the output.
+            saved += m.top_k * (mlp_saved(m.expert_intermediate) + e * h);
+            if m.shared_intermediate > 0 {
+                saved += mlp_saved(m.shared_intermediate);
+                if m.shared_gate {
+                    saved += e * h; // sigmoid(gate(x)) * shared_expert(x) saves the shared output
+                }
+            }
+            transient = transient.max(3 * e * m.expert_intermediate * m.top_k);
+        }
+    }
+    saved += shared.iter().sum::<u64>();
+    // Attention backward: gradients of q, k, v and the output.
+    transient = transient.max(d.compute * (qd + kd + vd + out_dim));
+    (saved, transient)
+}
+
+/// Activation memory as a function of batch size and sequence length. Every term is either per
+/// token (× `b·s`) or, for eager attention's scores, per `b·s²`, so [`ActivationProfile::at`] is
+/// exact at any `(b, s)` and cheap enough to solve for the longest sequence that fits.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Default)]
+pub struct ActivationProfile {
+    /// Per layer kind `(dense, moe)`: `(layers, saved bytes per token, backward transient per token)`.
+    layers: [(u64, u64, u64); 2],
+    /// Eager attention per `b·s²`: `(saved, forward transient, backward transient)`.
+    eager: (u64, u64, u64),
+    /// Kept per layer per token with checkpointing (the layer input), 0 without.
+    checkpoint_input: u64,
+    /// The residual-stream gradient per token entering and leaving a layer in backward.
+    residual_grad: u64,
+    /// Final norm and head inputs per token.
+    head: u64,
+    /// Loss forward and backward peaks per token.
+    loss: (u64, u64),
+}
+
+impl ActivationProfile {
+    /// The phases at batch `b` and sequence length `s`.
+    pub fn at(&self, b: u64, s: u64) -> Activations {
+        let n = u128::from(b) * u128::from(s);
+        let bss = n * u128::from(s);
+        let mut out = Activations::default();
+        let mut transient_max = 0;
+        for (i, &(layers, saved, transient)) in self.layers.iter().enumerate() {
+            if layers == 0 {
+                continue;
+            }
+            let saved = n * u128::from(saved) + bss * u128::from(self.eager.0);
+            if i == 0 {
+                out.layer_saved.0 = saved;
+            } else {
+                out.layer_saved.1 = saved;
+            }
+            let kept = if self.checkpoint_input > 0 { n * u128::from(self.checkpoint_input) } else { saved };
+            out.kept += u128::from(layers) * kept;
+            out.layer_max = out.layer_max.max(saved);
+            transient_max = transient_max.max(n * u128::from(transient) + bss * u128::from(self.eager.2));
+        }
+        out.layer_backward = transient_max + n * u128::from(self.residual_grad);
+        out.layer_forward = bss * u128::from(self.eager.1);
+        out.head_saved = n * u128::from(self.head);
+        out.loss_forward = n * u128::from(self.loss.0);
+        out.loss_backward = n * u128::from(self.loss.1);
+        out
+    }
+}
+
+/// The activation profile of a scenario (see the module doc); `batch_size` and `seq_len` are not read.
+pub fn profile(s: &Scenario) -> ActivationProfile {
+    let a = &s.arch;
+    let d = Dtypes::of(s);
+    let (dense, moe) = a.layer_split();
+    let mut p = ActivationProfile::default();
+
+    // Eager attention's s² tensors, per layer: saved fp32 softmax output and its bf16 copy;
+    // forward transient: the bf16 scores the softmax reads; backward: fp32 grad in, grad out.
+    if s.attention == AttentionImpl::Eager {
+        let m = d.matmul;
+        p.eager = (a.heads * (F32 + m), a.heads * m, a.heads * (F32 + m));
+    }
+    for (i, (kind, layers)) in [(LayerKind::Dense, dense), (LayerKind::Moe, moe)].into_iter().enumerate() {
+        if layers > 0 {
+            let (saved, transient) = layer_per_token(s, &d, kind);
+            p.layers[i] = (layers, saved, transient);
+        }
+    }
+    if s.gradient_checkpointing {
+        p.checkpoint_input = a.hidden * d.residual;
+    }
+    // Gradient of the residual stream entering and leaving the layer being differentiated.
+    p.residual_grad = 2 * a.hidden * d.residual;
+
+    // Final norm, and lm_head's input when the head is trained.
+    let head_trained = s.method == Method::Full || s.lora.modules_to_save.lm_head;
+    p.head = a.hidden * F32 + if head_trained { a.hidden * d.compute } else { 0 };
+    // Logits: lm_head outputs in the matmul dtype (fp32 when the head is fp32 without autocast).
+    let logits = if d.autocast { d.matmul } else { d.residual };
+    let upcast = if logits == F32 { 0 } else { F32 };
+    p.loss = (a.vocab * (logits + upcast + F32), a.vocab * LOSS_BACKWARD_BYTES);
+    p
+}
+
+/// The activation phases of the scenario at its own batch size and sequence length.
+pub fn activations(s: &Scenario) -> Activations {
+    profile(s).at(s.batch_size, s.seq_len)
+}

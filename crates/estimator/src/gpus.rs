@@ -1,0 +1,514 @@
+//! GPUs and the memory a training process can use on them.
+//!
+//! # Capacity convention
+//! `vram_bytes` is the total that `nvidia-smi` reports (`memory.total`, in MiB, times 2^20), which
+//! is also what `torch.cuda.mem_get_info()` calls total: the ceiling that the CUDA context plus
+//! PyTorch's reserved memory must fit under, and the number people compare against when a run dies
+//! with an out-of-memory error. It is slightly below the marketing figure on most cards:
+//! - GeForce and workstation cards sold as "24 GB" are 24 GiB of GDDR; `nvidia-smi` shows 24576 MiB
+//!   on some (RTX 3090, TITAN RTX) and 24564 MiB on others (RTX 3090 Ti, RTX 4090), the driver
+//!   keeping a few MiB.
+//! - Data-center cards with ECC enabled (the default on T4, A10, A10G, L4, A40, L40S) lose about
+//!   1/16 of their memory to ECC: an A10 is 24 GiB but shows 23028 MiB.
+//! - HBM cards report less than the stated capacity (H100 80 GB: 81559 MiB; H200 141 GB:
+//!   143771 MiB; B200: 183359 MiB).
+//!
+//! Each row's comment says which figure it uses and where it could not be confirmed from an
+//! `nvidia-smi` (or, for the MI300X, `rocm-smi`) output, in which case it is the marketing
+//! capacity in GiB. The `source` is the vendor's specification page.
+//!
+//! # Kernel support
+//! `bf16` needs Ampere (sm80) or newer on NVIDIA; Turing and Volta run bf16 only through slow
+//! emulation, so fp16 is their training dtype. `flash_attn2` is FlashAttention-2's support list:
+//! Ampere, Ada, Hopper and Blackwell NVIDIA GPUs (sm80+), and the MI300X through ROCm's
+//! Composable-Kernel build of the `flash_attn` package; Turing and Volta fall back to SDPA's
+//! memory-efficient kernel, which also keeps only a logsumexp.
+
+/// GPU generation.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum GpuArch {
+    /// NVIDIA Turing (sm75).
+    Turing,
+    /// NVIDIA Volta (sm70).
+    Volta,
+    /// NVIDIA Ampere (sm80, sm86).
+    Ampere,
+    /// NVIDIA Ada Lovelace (sm89).
+    Ada,
+    /// NVIDIA Hopper (sm90).
+    Hopper,
+    /// NVIDIA Blackwell (sm100, sm120).
+    Blackwell,
+    /// AMD CDNA 3 (gfx942).
+    Cdna3,
+}
+
+impl GpuArch {
+    /// A display name.
+    pub const fn as_str(self) -> &'static str {
+        match self {
+            GpuArch::Turing => "Turing",
+            GpuArch::Volta => "Volta",
+            GpuArch::Ampere => "Ampere",
+            GpuArch::Ada => "Ada Lovelace",
+            GpuArch::Hopper => "Hopper",
+            GpuArch::Blackwell => "Blackwell",
+            GpuArch::Cdna3 => "CDNA 3",
+        }
+    }
+}
+
+/// One GPU model.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Gpu {
+    /// A kebab-case id, e.g. `"rtx-4090"`.
+    pub id: &'static str,
+    /// The vendor's name, e.g. `"GeForce RTX 4090"`.
+    pub name: &'static str,
+    /// Usable memory in bytes, as `nvidia-smi` reports it (see the module documentation).
+    pub vram_bytes: u64,
+    /// Generation.
+    pub arch: GpuArch,
+    /// Native bf16 support.
+    pub bf16: bool,
+    /// FlashAttention-2 runs on it.
+    pub flash_attn2: bool,
+    /// A data-center part.
+    pub datacenter: bool,
+    /// Shown by default in the compact widget.
+    pub popular: bool,
+    /// The vendor's specification page.
+    pub source: &'static str,
+}
+
+/// One MiB.
+const MIB: u64 = 1 << 20;
+
+/// The GPU table, consumer cards first, then by memory.
+pub const GPUS: &[Gpu] = &[
+    // 11 GB GDDR6; 11264 MiB = 11 GiB assumed (nvidia-smi total not confirmed here).
+    Gpu {
+        id: "rtx-2080-ti",
+        name: "GeForce RTX 2080 Ti",
+        vram_bytes: 11264 * MIB,
+        arch: GpuArch::Turing,
+        bf16: false,
+        flash_attn2: false,
+        datacenter: false,
+        popular: false,
+        source: "https://www.nvidia.com/en-us/geforce/graphics-cards/rtx-2080-ti/",
+    },
+    // 24 GB GDDR6; nvidia-smi 24576 MiB (older drivers: 24186 MiB).
+    Gpu {
+        id: "titan-rtx",
+        name: "NVIDIA TITAN RTX",
+        vram_bytes: 24576 * MIB,
+        arch: GpuArch::Turing,
+        bf16: false,
+        flash_attn2: false,
+        datacenter: false,
+        popular: false,
+        source: "https://www.nvidia.com/en-us/deep-learning-ai/products/titan-rtx/",
+    },
+    // 12 GB GDDR6; nvidia-smi 12288 MiB.
+    Gpu {
+        id: "rtx-3060-12gb",
+        name: "GeForce RTX 3060 12GB",
+        vram_bytes: 12288 * MIB,
+        arch: GpuArch::Ampere,
+        bf16: true,
+        flash_attn2: true,
+        datacenter: false,
+        popular: false,
+        source: "https://www.nvidia.com/en-us/geforce/graphics-cards/30-series/rtx-3060-3060ti/",
+    },
+    // 10 GB GDDR6X; nvidia-smi 10240 MiB on current drivers (older drivers: 10018 MiB).
+    Gpu {
+        id: "rtx-3080-10gb",
+        name: "GeForce RTX 3080 10GB",
+        vram_bytes: 10240 * MIB,
+        arch: GpuArch::Ampere,
+        bf16: true,
+        flash_attn2: true,
+        datacenter: false,
+        popular: false,
+        source: "https://www.nvidia.com/en-us/geforce/graphics-cards/30-series/rtx-3080-3080ti/",
+    },
+    // 12 GB GDDR6X; 12288 MiB = 12 GiB assumed (nvidia-smi total not confirmed here).
+    Gpu {
+        id: "rtx-3080-ti",
+        name: "GeForce RTX 3080 Ti",
+        vram_bytes: 12288 * MIB,
+        arch: GpuArch::Ampere,
+        bf16: true,
+        flash_attn2: true,
+        datacenter: false,
+        popular: false,
+        source: "https://www.nvidia.com/en-us/geforce/graphics-cards/30-series/rtx-3080-3080ti/",
+    },
+    // 24 GB GDDR6X; nvidia-smi 24576 MiB (older drivers: 24268 MiB).
+    Gpu {
+        id: "rtx-3090",
+        name: "GeForce RTX 3090",
+        vram_bytes: 24576 * MIB,
+        arch: GpuArch::Ampere,
+        bf16: true,
+        flash_attn2: true,
+        datacenter: false,
+        popular: true,
+        source: "https://www.nvidia.com/en-us/geforce/graphics-cards/30-series/rtx-3090-3090ti/",
+    },
+    // 24 GB GDDR6X; nvidia-smi 24564 MiB.
+    Gpu {
+        id: "rtx-3090-ti",
+        name: "GeForce RTX 3090 Ti",
+        vram_bytes: 24564 * MIB,
+        arch: GpuArch::Ampere,
+        bf16: true,
+        flash_attn2: true,
+        datacenter: false,
+        popular: false,
+        source: "https://www.nvidia.com/en-us/geforce/graphics-cards/30-series/rtx-3090-3090ti/",
+    },
+    // 16 GB GDDR6; nvidia-smi 16380 MiB.
+    Gpu {
+        id: "rtx-4060-ti-16gb",
+        name: "GeForce RTX 4060 Ti 16GB",
+        vram_bytes: 16380 * MIB,
+        arch: GpuArch::Ada,
+        bf16: true,
+        flash_attn2: true,
+        datacenter: false,
+        popular: false,
+        source: "https://www.nvidia.com/en-us/geforce/graphics-cards/40-series/rtx-4060-4060ti/",
+    },
+    // 16 GB GDDR6X; nvidia-smi 16376 MiB.
+    Gpu {
+        id: "rtx-4070-ti-super",
+        name: "GeForce RTX 4070 Ti SUPER",
+        vram_bytes: 16376 * MIB,
+        arch: GpuArch::Ada,
+        bf16: true,
+        flash_attn2: true,
+        datacenter: false,
+        popular: false,
+        source: "https://www.nvidia.com/en-us/geforce/graphics-cards/40-series/rtx-4070-family/",
+    },
+    // 16 GB GDDR6X; nvidia-smi 16376 MiB.
+    Gpu {
+        id: "rtx-4080",
+        name: "GeForce RTX 4080",
+        vram_bytes: 16376 * MIB,
+        arch: GpuArch::Ada,
+        bf16: true,
+        flash_attn2: true,
+        datacenter: false,
+        popular: false,
+        source: "https://www.nvidia.com/en-us/geforce/graphics-cards/40-series/rtx-4080-family/",
+    },
+    // 16 GB GDDR6X; 16376 MiB as the RTX 4080 (same AD103 board memory; not confirmed here).
+    Gpu {
+        id: "rtx-4080-super",
+        name: "GeForce RTX 4080 SUPER",
+        vram_bytes: 16376 * MIB,
+        arch: GpuArch::Ada,
+        bf16: true,
+        flash_attn2: true,
+        datacenter: false,
+        popular: false,
+        source: "https://www.nvidia.com/en-us/geforce/graphics-cards/40-series/rtx-4080-family/",
+    },
+    // 24 GB GDDR6X; nvidia-smi 24564 MiB.
+    Gpu {
+        id: "rtx-4090",
+        name: "GeForce RTX 4090",
+        vram_bytes: 24564 * MIB,
+        arch: GpuArch::Ada,
+        bf16: true,
+        flash_attn2: true,
+        datacenter: false,
+        popular: true,
+        source: "https://www.nvidia.com/en-us/geforce/graphics-cards/40-series/rtx-4090/",
+    },
+    // 16 GB GDDR7; nvidia-smi 16303 MiB.
+    Gpu {
+        id: "rtx-5070-ti",
+        name: "GeForce RTX 5070 Ti",
+        vram_bytes: 16303 * MIB,
+        arch: GpuArch::Blackwell,
+        bf16: true,
+        flash_attn2: true,
+        datacenter: false,
+        popular: false,
+        source: "https://www.nvidia.com/en-us/geforce/graphics-cards/50-series/rtx-5070-family/",
+    },
+    // 16 GB GDDR7; nvidia-smi 16303 MiB.
+    Gpu {
+        id: "rtx-5080",
+        name: "GeForce RTX 5080",
+        vram_bytes: 16303 * MIB,
+        arch: GpuArch::Blackwell,
+        bf16: true,
+        flash_attn2: true,
+        datacenter: false,
+        popular: false,
+        source: "https://www.nvidia.com/en-us/geforce/graphics-cards/50-series/rtx-5080/",
+    },
+    // 32 GB GDDR7; nvidia-smi 32607 MiB.
+    Gpu {
+        id: "rtx-5090",
+        name: "GeForce RTX 5090",
+        vram_bytes: 32607 * MIB,
+        arch: GpuArch::Blackwell,
+        bf16: true,
+        flash_attn2: true,
+        datacenter: false,
+        popular: true,
+        source: "https://www.nvidia.com/en-us/geforce/graphics-cards/50-series/rtx-5090/",
+    },
+    // 16 GB GDDR6; nvidia-smi 15360 MiB with ECC on (the cloud default).
+    Gpu {
+        id: "t4",
+        name: "NVIDIA T4",
+        vram_bytes: 15360 * MIB,
+        arch: GpuArch::Turing,
+        bf16: false,
+        flash_attn2: false,
+        datacenter: true,
+        popular: true,
+        source: "https://www.nvidia.com/en-us/data-center/tesla-t4/",
+    },
+    // 16 GB HBM2; nvidia-smi 16160 MiB (SXM2 and PCIe).
+    Gpu {
+        id: "v100-16gb",
+        name: "NVIDIA V100 16GB",
+        vram_bytes: 16160 * MIB,
+        arch: GpuArch::Volta,
+        bf16: false,
+        flash_attn2: false,
+        datacenter: true,
+        popular: false,
+        source: "https://www.nvidia.com/en-us/data-center/v100/",
+    },
+    // 32 GB HBM2; nvidia-smi 32510 MiB (SXM2 and PCIe).
+    Gpu {
+        id: "v100-32gb",
+        name: "NVIDIA V100 32GB",
+        vram_bytes: 32510 * MIB,
+        arch: GpuArch::Volta,
+        bf16: false,
+        flash_attn2: false,
+        datacenter: true,
+        popular: false,
+        source: "https://www.nvidia.com/en-us/data-center/v100/",
+    },
+    // 24 GB GDDR6; nvidia-smi 23028 MiB with ECC on (24564 MiB with ECC off).
+    Gpu {
+        id: "a10",
+        name: "NVIDIA A10",
+        vram_bytes: 23028 * MIB,
+        arch: GpuArch::Ampere,
+        bf16: true,
+        flash_attn2: true,
+        datacenter: true,
+        popular: false,
+        source: "https://www.nvidia.com/en-us/data-center/products/a10-gpu/",
+    },
+    // 24 GB GDDR6; nvidia-smi 23028 MiB on AWS G5 (ECC on).
+    Gpu {
+        id: "a10g",
+        name: "NVIDIA A10G (AWS G5)",
+        vram_bytes: 23028 * MIB,
+        arch: GpuArch::Ampere,
+        bf16: true,
+        flash_attn2: true,
+        datacenter: true,
+        popular: false,
+        source: "https://aws.amazon.com/ec2/instance-types/g5/",
+    },
+    // 24 GB GDDR6; nvidia-smi 23034 MiB with ECC on.
+    Gpu {
+        id: "l4",
+        name: "NVIDIA L4",
+        vram_bytes: 23034 * MIB,
+        arch: GpuArch::Ada,
+        bf16: true,
+        flash_attn2: true,
+        datacenter: true,
+        popular: false,
+        source: "https://www.nvidia.com/en-us/data-center/l4/",
+    },
+    // 48 GB GDDR6; nvidia-smi 46068 MiB with ECC on.
+    Gpu {
+        id: "a40",
+        name: "NVIDIA A40",
+        vram_bytes: 46068 * MIB,
+        arch: GpuArch::Ampere,
+        bf16: true,
+        flash_attn2: true,
+        datacenter: true,
+        popular: false,
+        source: "https://www.nvidia.com/en-us/data-center/a40/",
+    },
+    // 48 GB GDDR6; nvidia-smi 49140 MiB with ECC off (its default).
+    Gpu {
+        id: "rtx-a6000",
+        name: "NVIDIA RTX A6000",
+        vram_bytes: 49140 * MIB,
+        arch: GpuArch::Ampere,
+        bf16: true,
+        flash_attn2: true,
+        datacenter: false,
+        popular: false,
+        source: "https://www.nvidia.com/en-us/design-visualization/rtx-a6000/",
+    },
+    // 48 GB GDDR6; nvidia-smi 49140 MiB with ECC off (its default).
+    Gpu {
+        id: "rtx-6000-ada",
+        name: "NVIDIA RTX 6000 Ada Generation",
+        vram_bytes: 49140 * MIB,
+        arch: GpuArch::Ada,
+        bf16: true,
+        flash_attn2: true,
+        datacenter: false,
+        popular: false,
+        source: "https://www.nvidia.com/en-us/design-visualization/rtx-6000/",
+    },
+    // 48 GB GDDR6; nvidia-smi 46068 MiB with ECC on.
+    Gpu {
+        id: "l40s",
+        name: "NVIDIA L40S",
+        vram_bytes: 46068 * MIB,
+        arch: GpuArch::Ada,
+        bf16: true,
+        flash_attn2: true,
+        datacenter: true,
+        popular: false,
+        source: "https://www.nvidia.com/en-us/data-center/l40s/",
+    },
+    // 40 GB HBM2; nvidia-smi 40960 MiB (SXM4 and PCIe).
+    Gpu {
+        id: "a100-40gb",
+        name: "NVIDIA A100 40GB",
+        vram_bytes: 40960 * MIB,
+        arch: GpuArch::Ampere,
+        bf16: true,
+        flash_attn2: true,
+        datacenter: true,
+        popular: false,
+        source: "https://www.nvidia.com/en-us/data-center/a100/",
+    },
+    // 80 GB HBM2e; nvidia-smi 81920 MiB (SXM4 and PCIe).
+    Gpu {
+        id: "a100-80gb",
+        name: "NVIDIA A100 80GB",
+        vram_bytes: 81920 * MIB,
+        arch: GpuArch::Ampere,
+        bf16: true,
+        flash_attn2: true,
+        datacenter: true,
+        popular: true,
+        source: "https://www.nvidia.com/en-us/data-center/a100/",
+    },
+    // 80 GB HBM2e; nvidia-smi 81559 MiB.
+    Gpu {
+        id: "h100-pcie",
+        name: "NVIDIA H100 PCIe",
+        vram_bytes: 81559 * MIB,
+        arch: GpuArch::Hopper,
+        bf16: true,
+        flash_attn2: true,
+        datacenter: true,
+        popular: false,
+        source: "https://www.nvidia.com/en-us/data-center/h100/",
+    },
+    // 80 GB HBM3; nvidia-smi 81559 MiB ("H100 80GB HBM3").
+    Gpu {
+        id: "h100-sxm",
+        name: "NVIDIA H100 SXM",
+        vram_bytes: 81559 * MIB,
+        arch: GpuArch::Hopper,
+        bf16: true,
+        flash_attn2: true,
+        datacenter: true,
+        popular: true,
+        source: "https://www.nvidia.com/en-us/data-center/h100/",
+    },
+    // 94 GB HBM3; nvidia-smi 95830 MiB.
+    Gpu {
+        id: "h100-nvl",
+        name: "NVIDIA H100 NVL",
+        vram_bytes: 95830 * MIB,
+        arch: GpuArch::Hopper,
+        bf16: true,
+        flash_attn2: true,
+        datacenter: true,
+        popular: false,
+        source: "https://www.nvidia.com/en-us/data-center/h100/",
+    },
+    // 141 GB HBM3e; nvidia-smi 143771 MiB.
+    Gpu {
+        id: "h200",
+        name: "NVIDIA H200",
+        vram_bytes: 143771 * MIB,
+        arch: GpuArch::Hopper,
+        bf16: true,
+        flash_attn2: true,
+        datacenter: true,
+        popular: false,
+        source: "https://www.nvidia.com/en-us/data-center/h200/",
+    },
+    // 180 GB HBM3e usable (192 GB physical); nvidia-smi 183359 MiB.
+    Gpu {
+        id: "b200",
+        name: "NVIDIA B200",
+        vram_bytes: 183359 * MIB,
+        arch: GpuArch::Blackwell,
+        bf16: true,
+        flash_attn2: true,
+        datacenter: true,
+        popular: false,
+        source: "https://www.nvidia.com/en-us/data-center/dgx-b200/",
+    },
+    // 192 GB HBM3; rocm-smi `VRAM Total Memory (B): 206141652992` (192 GiB less 16 MiB). FlashAttention-2 through ROCm's CK backend.
+    Gpu {
+        id: "mi300x",
+        name: "AMD Instinct MI300X",
+        vram_bytes: 206_141_652_992,
+        arch: GpuArch::Cdna3,
+        bf16: true,
+        flash_attn2: true,
+        datacenter: true,
+        popular: false,
+        source: "https://www.amd.com/en/products/accelerators/instinct/mi300/mi300x.html",
+    },
+];
+
+/// The index in [`GPUS`] of the GPU with this id: an exact match first, then one that differs
+/// only in ASCII case.
+pub fn find_gpu(id: &str) -> Option<usize> {
+    GPUS.iter().position(|g| g.id == id).or_else(|| GPUS.iter().position(|g| g.id.eq_ignore_ascii_case(id)))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn table_is_sane() {
+        assert!(GPUS.len() >= 32);
+        for (i, g) in GPUS.iter().enumerate() {
+            assert_eq!(find_gpu(g.id), Some(i), "duplicate id {}", g.id);
+            assert!(g.vram_bytes >= 8 << 30 && g.vram_bytes <= 256 << 30, "{}: {}", g.id, g.vram_bytes);
+            assert!(g.source.starts_with("https://"), "{}", g.id);
+            assert!(g.id.bytes().all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-'), "{}", g.id);
+            let modern = !matches!(g.arch, GpuArch::Turing | GpuArch::Volta);
+            assert_eq!(g.bf16, modern, "{}", g.id);
+            assert_eq!(g.flash_attn2, modern, "{}", g.id);
+        }
+        let popular: alloc::vec::Vec<&str> = GPUS.iter().filter(|g| g.popular).map(|g| g.id).collect();
+        assert_eq!(popular, ["rtx-3090", "rtx-4090", "rtx-5090", "t4", "a100-80gb", "h100-sxm"]);
+        assert_eq!(find_gpu("RTX-4090"), find_gpu("rtx-4090"));
+        assert_eq!(find_gpu("nope"), None);
+    }
+}

@@ -1,0 +1,225 @@
+//! The `Scenario` JSON contract (DESIGN.md) and its validation into a [`Scenario`].
+//!
+//! [`ScenarioInput`] is the serde type that the URL state, the CLI's JSON input, the embed
+//! attributes and the tests all speak. Every field except `model` has a default. It is untrusted:
+//! `Scenario::try_from(&input)` checks every value and returns an [`Error`] that names the field.
+
+use alloc::string::{String, ToString};
+use alloc::vec::Vec;
+use serde::{Deserialize, Serialize};
+
+use crate::scenario::{
+    AdapterDtype, AttentionImpl, Lora, Method, MixedPrecision, ModelSource, ModulesToSave, Optimizer, Scenario,
+    TargetSpec, WeightDtype,
+};
+use crate::{Architecture, Error};
+
+/// The model, in one of the three forms DESIGN.md allows.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(untagged)]
+pub enum ModelInput {
+    /// A preset id: the Hugging Face repo id.
+    Id(String),
+    /// `{"params": 7e9}`: a parameter count, from which a typical architecture is inferred.
+    Params {
+        /// The parameter count.
+        params: f64,
+    },
+    /// `{"hf_config": {…}}`: the model's config.json.
+    HfConfig {
+        /// The config.json, as parsed JSON.
+        hf_config: serde_json::Value,
+    },
+}
+
+impl Default for ModelInput {
+    fn default() -> Self {
+        ModelInput::Id(String::from(crate::presets::DEFAULT_MODEL))
+    }
+}
+
+/// LoRA settings as written.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct LoraInput {
+    /// Rank `r`. Default 16.
+    pub rank: u64,
+    /// `lora_alpha`. Default 32.
+    pub alpha: f64,
+    /// `"all-linear"` (default), `"qv"`, `"attention"` or a list of module names.
+    pub targets: TargetSpec,
+    /// `lora_dropout`. Default 0.05.
+    pub dropout: f64,
+    /// Adapter dtype. Default fp32 (PEFT's autocast).
+    pub dtype: AdapterDtype,
+    /// Modules trained in full: `embed_tokens`, `lm_head`.
+    pub modules_to_save: Vec<String>,
+}
+
+impl Default for LoraInput {
+    fn default() -> Self {
+        LoraInput {
+            rank: 16,
+            alpha: 32.0,
+            targets: TargetSpec::default(),
+            dropout: 0.05,
+            dtype: AdapterDtype::Fp32,
+            modules_to_save: Vec::new(),
+        }
+    }
+}
+
+/// The raw scenario, as DESIGN.md's JSON contract spells it.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct ScenarioInput {
+    /// Preset id, `{"params": …}` or `{"hf_config": …}`.
+    pub model: ModelInput,
+    /// `lora`, `qlora` (default) or `full`.
+    pub method: Method,
+    /// Base weight storage; defaults to nf4 for qlora and bf16 otherwise.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub weight_dtype: Option<WeightDtype>,
+    /// Double quantization of 4-bit absmax values. Default true.
+    pub double_quant: bool,
+    /// LoRA settings.
+    pub lora: LoraInput,
+    /// `TrainingArguments.optim`. Default `adamw_torch`.
+    pub optimizer: Optimizer,
+    /// Micro-batch size. Default 1.
+    pub batch_size: u64,
+    /// Tokens per sequence. Default 2048.
+    pub seq_len: u64,
+    /// Gradient checkpointing. Default true.
+    pub gradient_checkpointing: bool,
+    /// `attn_implementation`. Default `sdpa`.
+    pub attention: AttentionImpl,
+    /// Autocast: `bf16` (default), `fp16` or `no`.
+    pub mixed_precision: MixedPrecision,
+    /// `prepare_model_for_kbit_training` was called; defaults to true for quantized weights.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub prepare_kbit: Option<bool>,
+    /// CUDA context bytes; defaults to [`crate::overhead::DEFAULT_CUDA_CONTEXT`].
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub cuda_context_bytes: Option<u64>,
+}
+
+impl Default for ScenarioInput {
+    fn default() -> Self {
+        ScenarioInput {
+            model: ModelInput::default(),
+            method: Method::Qlora,
+            weight_dtype: None,
+            double_quant: true,
+            lora: LoraInput::default(),
+            optimizer: Optimizer::AdamwTorch,
+            batch_size: 1,
+            seq_len: 2048,
+            gradient_checkpointing: true,
+            attention: AttentionImpl::Sdpa,
+            mixed_precision: MixedPrecision::Bf16,
+            prepare_kbit: None,
+            cuda_context_bytes: None,
+        }
+    }
+}
+
+impl ScenarioInput {
+    /// Parses the JSON contract. Unknown fields and wrong types are errors that name the field.
+    pub fn from_json(s: &str) -> Result<ScenarioInput, Error> {
+        serde_json::from_str(s).map_err(|e| Error::Json(e.to_string()))
+    }
+
+    /// The JSON contract, compact.
+    pub fn to_json(&self) -> String {
+        // Serializing plain data with string keys cannot fail.
+        serde_json::to_string(self).unwrap_or_default()
+    }
+
+    /// The weight dtype, with the method's default.
+    pub fn effective_weight_dtype(&self) -> WeightDtype {
+        self.weight_dtype.unwrap_or(match self.method {
+            Method::Qlora => WeightDtype::Nf4,
+            _ => WeightDtype::Bf16,
+        })
+    }
+}
+
+/// Resolves the model to an architecture.
+pub fn resolve_model(m: &ModelInput) -> Result<(Architecture, ModelSource), Error> {
+    match m {
+        ModelInput::Id(id) => {
+            let i = crate::presets::find_model(id.trim()).ok_or_else(|| Error::UnknownModel(id.clone()))?;
+            Ok((crate::presets::MODELS[i].arch, ModelSource::Preset(i)))
+        }
+        ModelInput::Params { params } => {
+            if !params.is_finite() || *params < 0.0 {
+                return Err(Error::Invalid { field: "model.params", reason: "must be a positive number such as 7e9" });
+            }
+            // Saturating float-to-int cast; infer() range-checks the result.
+            let p = *params as u64;
+            Ok((crate::infer::infer(p)?, ModelSource::Inferred { requested: p }))
+        }
+        ModelInput::HfConfig { hf_config } => Ok((crate::config::parse_config(hf_config)?, ModelSource::Config)),
+    }
+}
+
+fn modules_to_save(names: &[String]) -> Result<ModulesToSave, Error> {
+    let mut m = ModulesToSave::default();
+    for n in names {
+        match n.rsplit('.').next().unwrap_or(n) {
+            "embed_tokens" | "embed_in" | "wte" | "word_embeddings" => m.embed_tokens = true,
+            "lm_head" | "embed_out" => m.lm_head = true,
+            _ => {
+                return Err(Error::Invalid {
+                    field: "lora.modules_to_save",
+                    reason: "supports embed_tokens and lm_head (and their aliases embed_in, wte, embed_out)",
+                })
+            }
+        }
+    }
+    Ok(m)
+}
+
+impl TryFrom<&ScenarioInput> for Scenario {
+    type Error = Error;
+
+    fn try_from(i: &ScenarioInput) -> Result<Scenario, Error> {
+        let (arch, source) = resolve_model(&i.model)?;
+        arch.validate()?;
+        let weight_dtype = i.effective_weight_dtype();
+        let targets = i.lora.targets.resolve(&arch)?;
+        let s = Scenario {
+            arch,
+            source,
+            method: i.method,
+            weight_dtype,
+            double_quant: i.double_quant,
+            lora: Lora {
+                rank: i.lora.rank,
+                alpha: i.lora.alpha,
+                targets,
+                dropout: i.lora.dropout,
+                dtype: i.lora.dtype,
+                modules_to_save: modules_to_save(&i.lora.modules_to_save)?,
+            },
+            optimizer: i.optimizer,
+            batch_size: i.batch_size,
+            seq_len: i.seq_len,
+            gradient_checkpointing: i.gradient_checkpointing,
+            attention: i.attention,
+            mixed_precision: i.mixed_precision,
+            prepare_kbit: i.prepare_kbit.unwrap_or(weight_dtype.is_quantized()),
+            cuda_context_bytes: i.cuda_context_bytes.unwrap_or(crate::overhead::DEFAULT_CUDA_CONTEXT),
+        };
+        s.validate()?;
+        Ok(s)
+    }
+}
+
+impl Scenario {
+    /// Parses and validates the JSON contract in one go.
+    pub fn from_json(s: &str) -> Result<Scenario, Error> {
+        Scenario::try_from(&ScenarioInput::from_json(s)?)
+    }
+}

@@ -1,0 +1,115 @@
+//! The estimate as DESIGN.md's output JSON (`lora-vram estimate --json`).
+//!
+//! Every quantity is an integer number of bytes; display code alone converts units.
+
+use alloc::vec::Vec;
+use serde::Serialize;
+
+use crate::fit::gpu_table;
+use crate::gpus::GPUS;
+use crate::{estimate, Scenario};
+
+/// `breakdown.adapter`.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct AdapterReport {
+    /// LoRA parameters (and `modules_to_save` copies).
+    pub params: u64,
+    /// Gradients at the peak.
+    pub gradients: u64,
+    /// Optimizer state.
+    pub optimizer: u64,
+}
+
+/// `breakdown.overhead`.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct OverheadReport {
+    /// CUDA context.
+    pub cuda_context: u64,
+    /// Allocator slack.
+    pub allocator: u64,
+}
+
+/// `breakdown`: the four parts people reason in.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct Breakdown {
+    /// Base model weights.
+    pub weights: u64,
+    /// Trainable parameters, gradients, optimizer state.
+    pub adapter: AdapterReport,
+    /// Activations at the peak.
+    pub activations: u64,
+    /// CUDA context and allocator slack.
+    pub overhead: OverheadReport,
+}
+
+/// One row of `gpus`.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct GpuReport {
+    /// GPU id, e.g. `rtx-4090`.
+    pub id: &'static str,
+    /// Display name.
+    pub name: &'static str,
+    /// Memory, bytes.
+    pub vram_bytes: u64,
+    /// `fits`, `tight` or `does_not_fit`.
+    pub verdict: &'static str,
+    /// VRAM minus the estimate (negative when it does not fit).
+    pub headroom_bytes: i64,
+    /// Longest `seq_len` that fits (0: none).
+    pub max_seq_len: u64,
+    /// Largest `batch_size` that fits (0: none).
+    pub max_batch_size: u64,
+}
+
+/// The whole output.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct Report {
+    /// Predicted peak as `nvidia-smi` shows it.
+    pub total_bytes: u64,
+    /// Predicted `torch.cuda.max_memory_allocated()`.
+    pub peak_allocated_bytes: u64,
+    /// Base model parameters.
+    pub total_params: u64,
+    /// Trainable parameters.
+    pub trainable_params: u64,
+    /// The four parts.
+    pub breakdown: Breakdown,
+    /// Every GPU.
+    pub gpus: Vec<GpuReport>,
+}
+
+/// Builds the report of a scenario.
+pub fn report(s: &Scenario) -> Report {
+    let e = estimate(s);
+    let gpus = gpu_table(s)
+        .map(|f| {
+            let g = &GPUS[f.gpu];
+            GpuReport {
+                id: g.id,
+                name: g.name,
+                vram_bytes: g.vram_bytes,
+                verdict: f.verdict.as_str(),
+                headroom_bytes: i64::try_from(f.headroom).unwrap_or(if f.headroom < 0 { i64::MIN } else { i64::MAX }),
+                max_seq_len: f.max_seq_len,
+                max_batch_size: f.max_batch_size,
+            }
+        })
+        .collect();
+    Report {
+        total_bytes: e.total(),
+        peak_allocated_bytes: e.peak_allocated,
+        total_params: e.total_params,
+        trainable_params: e.trainable_params,
+        breakdown: Breakdown {
+            weights: e.weights,
+            adapter: AdapterReport {
+                params: e.adapter.params,
+                gradients: e.adapter.gradients,
+                optimizer: e.adapter.optimizer,
+            },
+            activations: e.activations,
+            overhead: OverheadReport { cuda_context: e.overhead.cuda_context, allocator: e.overhead.allocator },
+        },
+        gpus,
+    }
+}
