@@ -28,7 +28,7 @@ pub struct Cli {
 #[derive(Subcommand, Debug)]
 enum Command {
     /// Estimate the peak memory of a training step.
-    Estimate(EstimateArgs),
+    Estimate(Box<EstimateArgs>),
     /// List the model presets.
     Models,
     /// List the GPUs.
@@ -310,7 +310,7 @@ fn print_estimate(out: &mut dyn Write, s: &Scenario, a: &EstimateArgs) -> Result
         };
         writeln!(
             out,
-            "  {:<28} {:>10} {:<13} {:>11} {:>9} {:>9}",
+            "  {:<30} {:>10} {:<13} {:>11} {:>9} {:>9}",
             g.name,
             bytes(g.vram_bytes, u),
             verdict,
@@ -364,6 +364,8 @@ pub fn run(args: Vec<String>, stdin: &mut dyn Read, out: &mut dyn Write, err: &m
     };
     match execute(cli, stdin, out) {
         Ok(()) => 0,
+        // `lora-vram models | head`: the reader left; that is not an error.
+        Err(CliError(msg)) if msg.contains("Broken pipe") => 0,
         Err(CliError(msg)) => {
             let _ = writeln!(err, "error: {msg}");
             1

@@ -48,7 +48,7 @@ pub enum Change {
 pub struct Advice {
     /// The change.
     pub change: Change,
-    /// The new total, in bytes.
+    /// The new total, in bytes (for a paged optimizer, without the state that can page out).
     pub total: u64,
     /// Whether it then fits the GPU.
     pub verdict: Verdict,
@@ -59,12 +59,13 @@ pub struct Advice {
 /// The most pieces of advice [`advise`] returns.
 pub const MAX_ADVICE: usize = 8;
 
-/// Advice for a scenario on a GPU of `vram` bytes, least disruptive first. Empty when it fits.
+/// Advice for a scenario on a GPU of `vram` bytes, least disruptive first. Empty when it fits
+/// with the uncertainty margin to spare; given for *tight* and *does not fit*.
 /// `supports_flash_attention_2` picks FlashAttention-2 over SDPA when eager attention is in use.
 pub fn advise(s: &Scenario, vram: u64, supports_flash_attention_2: bool) -> heapless_list::List<Advice> {
     let mut out = heapless_list::List::new();
     let current = estimate(s);
-    if current.total() <= vram {
+    if verdict(current.total(), current.range().1, vram) == Verdict::Fits {
         return out;
     }
     let mut candidates: [Option<(Change, Scenario)>; MAX_ADVICE - 1] = [None; MAX_ADVICE - 1];
@@ -100,7 +101,8 @@ pub fn advise(s: &Scenario, vram: u64, supports_flash_attention_2: bool) -> heap
             candidates[5] = Some((Change::Qlora, q));
         }
     }
-    let seq = max_seq_len(s, vram);
+    // The longest sequence whose upper bound fits, so that the advice leaves the margin.
+    let seq = max_seq_len(s, vram - vram / 100 * crate::estimate::UNCERTAINTY_PERCENT);
     if seq > 0 && seq < s.seq_len {
         candidates[6] = Some((Change::SeqLen(seq), Scenario { seq_len: seq, ..*s }));
     }
@@ -108,13 +110,12 @@ pub fn advise(s: &Scenario, vram: u64, supports_flash_attention_2: bool) -> heap
     let mut applicable = 0;
     for (change, changed) in candidates.iter().flatten() {
         let e = estimate(changed);
-        let (_, high) = e.range();
-        out.push(Advice {
-            change: *change,
-            total: e.total(),
-            verdict: verdict(e.total(), high, vram),
-            scenario: *changed,
-        });
+        // A paged optimizer's state is what the driver evicts to CPU RAM when the GPU runs out:
+        // what must stay resident is the rest.
+        let paged = if *change == Change::PagedAdamw { e.adapter.optimizer } else { 0 };
+        let total = e.total() - paged;
+        let high = e.range().1 - paged;
+        out.push(Advice { change: *change, total, verdict: verdict(total, high, vram), scenario: *changed });
         match change {
             Change::GradientCheckpointing => all.gradient_checkpointing = true,
             Change::BatchOneWithAccumulation { .. } => all.batch_size = 1,

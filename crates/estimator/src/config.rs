@@ -57,7 +57,8 @@
 //!   `kv = num_kv_heads` under `new_decoder_architecture`, 1 under `multi_query`, else `a`.
 //!   `bias` applies to every Linear. Without `parallel_attn` a layer has two LayerNorms; with it,
 //!   two when `num_ln_in_parallel_attn == 2` (the default under `new_decoder_architecture`), else
-//!   one. `ffn_hidden_size` defaults to `4h`. Embeddings are tied by default.
+//!   one. `ffn_hidden_size` defaults to `4h`; the legacy `n_embed` overrides `hidden_size`. Embeddings
+//!   are tied by default.
 //! - `deepseek_v3` (`modeling_deepseek_v3.py`): multi-head latent attention (`q_a_proj`,
 //!   `q_a_layernorm`, `q_b_proj` when `q_lora_rank` is set, else a bias-free `q_proj`;
 //!   `kv_a_proj_with_mqa`, `kv_a_layernorm`, `kv_b_proj`); `attention_bias` on `q_a_proj`,
@@ -352,7 +353,7 @@ fn as_u64(v: &Value, field: &'static str) -> Result<u64, Error> {
             let f = n.as_f64().unwrap_or(f64::NAN);
             if f < 0.0 {
                 Err(Error::Invalid { field, reason: "must not be negative" })
-            } else if f >= 0.0 && f <= MAX_EXACT_FLOAT {
+            } else if (0.0..=MAX_EXACT_FLOAT).contains(&f) {
                 // In range, so the cast is exact for whole numbers and truncates fractions.
                 let u = f as u64;
                 if u as f64 == f {
@@ -686,7 +687,7 @@ fn parse_text(family: Family, o: &Obj, mode: Mode) -> Result<Architecture, Error
 }
 
 fn divisible(hidden: u64, heads: u64) -> Result<(), Error> {
-    if heads == 0 || hidden % heads != 0 {
+    if heads == 0 || !hidden.is_multiple_of(heads) {
         return Err(Error::Invalid { field: "hidden_size", reason: "must be a multiple of num_attention_heads" });
     }
     Ok(())
@@ -727,7 +728,7 @@ fn sparse_layout(o: &Obj, layers: u64, moe: Moe) -> Result<Moe, Error> {
     let mut first_sparse = None;
     for (i, dense) in dense_only.iter().enumerate() {
         // i < LIMIT_LAYERS, so i + 1 cannot overflow.
-        let sparse = !*dense && (i as u64 + 1) % step == 0;
+        let sparse = !*dense && (i as u64 + 1).is_multiple_of(step);
         match (first_sparse, sparse) {
             (None, true) => first_sparse = Some(i as u64),
             (Some(_), false) => {

@@ -35,6 +35,7 @@ pub fn find_model(id: &str) -> Option<usize> {
 }
 
 /// A Llama-style decoder: RMSNorm, gated MLP, no biases, two norms per layer.
+#[allow(clippy::too_many_arguments)]
 const fn base(
     model_type: ModelType,
     hidden: u64,
@@ -89,6 +90,7 @@ const fn mistral(h: u64, l: u64, a: u64, kv: u64, d: u64, i: u64, v: u64) -> Arc
 }
 
 /// `mixtral`: every layer is `e` experts of width `i`, `k` routed per token.
+#[allow(clippy::too_many_arguments)]
 const fn mixtral(h: u64, l: u64, a: u64, kv: u64, i: u64, v: u64, e: u64, k: u64) -> Architecture {
     let mut m = base(ModelType::Mixtral, h, l, a, kv, h / a, i, v, false);
     m.moe.experts = e;

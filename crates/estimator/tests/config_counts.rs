@@ -39,7 +39,7 @@ fn every_fixture_matches_transformers_count() {
     let configs = fixture_configs();
     assert!(!configs.is_empty(), "no config fixtures found");
     let mut failures = Vec::new();
-    println!("{:<46} {:>16} {:>16} {:>8}  {}", "slug", "expected total", "ours", "diff", "mismatched parts");
+    println!("{:<46} {:>16} {:>16} {:>8}  mismatched parts", "slug", "expected total", "ours", "diff");
     for (slug, path) in &configs {
         let Some(exp) = expected.get(slug.as_str()) else {
             failures.push(format!("{slug}: no entry in expected.json"));
