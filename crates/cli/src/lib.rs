@@ -58,8 +58,12 @@ struct EstimateArgs {
     #[arg(long, conflicts_with = "hf_config")]
     params: Option<f64>,
     /// A model's config.json.
-    #[arg(long, value_name = "FILE")]
+    #[arg(long, value_name = "FILE", conflicts_with = "hf_id")]
     hf_config: Option<PathBuf>,
+    /// A Hugging Face model id (owner/name): fetches its config.json and parameter count over HTTPS
+    /// from $HF_ENDPOINT (default https://huggingface.co), with $HF_TOKEN for gated models.
+    #[arg(long, value_name = "OWNER/NAME", conflicts_with_all = ["model", "params"])]
+    hf_id: Option<String>,
     /// lora, qlora or full.
     #[arg(long)]
     method: Option<MethodArg>,
@@ -172,7 +176,77 @@ fn read_scenario(path: &PathBuf, stdin: &mut dyn Read) -> Result<ScenarioInput, 
     Ok(ScenarioInput::from_json(&text)?)
 }
 
-fn apply_flags(a: &EstimateArgs, mut i: ScenarioInput) -> Result<ScenarioInput, CliError> {
+/// An HTTP GET's outcome: the body, or the status, or a transport failure.
+enum Fetched {
+    Body(String),
+    Status(u16),
+    Offline(String),
+}
+
+fn get(url: &str) -> Fetched {
+    let agent: ureq::Agent = ureq::Agent::config_builder()
+        .timeout_global(Some(std::time::Duration::from_secs(30)))
+        .http_status_as_error(false)
+        .build()
+        .into();
+    let mut req = agent.get(url);
+    if let Ok(token) = std::env::var("HF_TOKEN") {
+        req = req.header("Authorization", &format!("Bearer {token}"));
+    }
+    match req.call() {
+        Ok(mut r) if r.status().is_success() => match r.body_mut().with_config().limit(16 << 20).read_to_string() {
+            Ok(body) => Fetched::Body(body),
+            Err(e) => Fetched::Offline(e.to_string()),
+        },
+        Ok(r) => Fetched::Status(r.status().as_u16()),
+        Err(e) => Fetched::Offline(e.to_string()),
+    }
+}
+
+/// Resolves `--hf-id` to a model: the fetched config.json, or, for an architecture the estimator
+/// does not know, the Hub's exact parameter count with an inferred shape (said on stderr).
+fn fetch_model(id: &str, err: &mut dyn Write) -> Result<ModelInput, CliError> {
+    use lora_vram::hub::{api_url, config_url, parse_model_info, validate_hub_id, DEFAULT_ENDPOINT};
+    validate_hub_id(id)?;
+    let endpoint = std::env::var("HF_ENDPOINT").unwrap_or_else(|_| DEFAULT_ENDPOINT.to_string());
+    let text = match get(&config_url(&endpoint, id)) {
+        Fetched::Body(t) => t,
+        Fetched::Status(404) => return Err(CliError(format!("{id}: no such model on the Hub (404); check the spelling"))),
+        Fetched::Status(401 | 403) => {
+            return Err(CliError(format!(
+                "{id} is gated or private: accept its licence and set HF_TOKEN, or download config.json and pass --hf-config"
+            )))
+        }
+        Fetched::Status(s) => return Err(CliError(format!("{id}: the Hub answered HTTP {s}; try again, or pass --hf-config"))),
+        Fetched::Offline(e) => {
+            return Err(CliError(format!("cannot reach {endpoint} ({e}); check the network, or pass --hf-config")))
+        }
+    };
+    let hf_config: serde_json::Value =
+        serde_json::from_str(&text).map_err(|e| CliError(format!("{id}: config.json is not valid JSON: {e}")))?;
+    match lora_vram::config::parse_config(&hf_config) {
+        Ok(_) => Ok(ModelInput::HfConfig { hf_config }),
+        Err(e @ lora_vram::Error::UnsupportedModelType(_)) => {
+            let info = match get(&api_url(&endpoint, id)) {
+                Fetched::Body(t) => serde_json::from_str(&t).map(|v| parse_model_info(&v)).unwrap_or_default(),
+                _ => Default::default(),
+            };
+            let params =
+                info.params.ok_or_else(|| CliError(format!("{e}; the Hub gives no parameter count for {id}")))?;
+            writeln!(
+                err,
+                "warning: {e}. Estimating from the Hub's parameter count ({params}) with an inferred architecture."
+            )?;
+            Ok(ModelInput::Params { params: params as f64 })
+        }
+        Err(e) => Err(e.into()),
+    }
+}
+
+fn apply_flags(a: &EstimateArgs, mut i: ScenarioInput, err: &mut dyn Write) -> Result<ScenarioInput, CliError> {
+    if let Some(id) = &a.hf_id {
+        i.model = fetch_model(id.trim(), err)?;
+    }
     if let Some(m) = &a.model {
         i.model = ModelInput::Id(m.clone());
     }
@@ -362,7 +436,7 @@ pub fn run(args: Vec<String>, stdin: &mut dyn Read, out: &mut dyn Write, err: &m
             return code;
         }
     };
-    match execute(cli, stdin, out) {
+    match execute(cli, stdin, out, err) {
         Ok(()) => 0,
         // `lora-vram models | head`: the reader left; that is not an error.
         Err(CliError(msg)) if msg.contains("Broken pipe") => 0,
@@ -373,7 +447,7 @@ pub fn run(args: Vec<String>, stdin: &mut dyn Read, out: &mut dyn Write, err: &m
     }
 }
 
-fn execute(cli: Cli, stdin: &mut dyn Read, out: &mut dyn Write) -> Result<(), CliError> {
+fn execute(cli: Cli, stdin: &mut dyn Read, out: &mut dyn Write, err: &mut dyn Write) -> Result<(), CliError> {
     match cli.command {
         Command::Models => {
             for m in MODELS {
@@ -399,7 +473,7 @@ fn execute(cli: Cli, stdin: &mut dyn Read, out: &mut dyn Write) -> Result<(), Cl
                 Some(p) => read_scenario(p, stdin)?,
                 None => ScenarioInput::default(),
             };
-            let input = apply_flags(&a, base)?;
+            let input = apply_flags(&a, base, err)?;
             let s = Scenario::try_from(&input)?;
             if a.json {
                 let text = serde_json::to_string_pretty(&report(&s))?;

@@ -4,7 +4,8 @@
 //! When only a parameter count is known, the estimator assumes a Llama-3-style decoder, the most
 //! common layout among current open models (Grattafiori et al. 2024, "The Llama 3 Herd of Models",
 //! table 3):
-//! - vocabulary 128,256, head_dim 128, 8 key/value heads (GQA; all heads when fewer than 8);
+//! - vocabulary 128,256, head_dim 128, 8 key/value heads (GQA; when 8 does not divide the head
+//!   count, its largest divisor below 8);
 //! - gated MLP with `I = 3.5·h` rounded up to a multiple of 256 (8B: 14,336 = 3.5 · 4,096);
 //! - tied embeddings below 4B parameters (Llama 3.2 1B and 3B tie them), untied above;
 //! - the width `h` is taken from a ladder of real widths, choosing the one whose depth comes out
@@ -32,8 +33,8 @@ const KV_HEADS: u64 = 8;
 const ASPECT: u64 = 120;
 /// Below this many parameters the embeddings are tied (Llama 3.2 1B and 3B).
 const TIE_BELOW: u64 = 4_000_000_000;
-/// Smallest parameter count accepted: 10M.
-pub const MIN_PARAMS: u64 = 10_000_000;
+/// Smallest parameter count accepted: 100M (a 128k-vocabulary embedding alone is 66M at width 512).
+pub const MIN_PARAMS: u64 = 100_000_000;
 /// Largest parameter count accepted: 2T.
 pub const MAX_PARAMS: u64 = 2_000_000_000_000;
 
@@ -44,7 +45,8 @@ fn shape(h: u64, layers: u64, tied: bool) -> Architecture {
         hidden: h,
         layers,
         heads,
-        kv_heads: KV_HEADS.min(heads),
+        // The largest divisor of the head count up to 8 (GQA groups must divide the heads).
+        kv_heads: (1..=KV_HEADS).rev().find(|k| heads % k == 0).unwrap_or(1),
         head_dim: HEAD_DIM,
         intermediate: (7 * h / 2).div_ceil(256) * 256,
         vocab: VOCAB,
@@ -73,7 +75,7 @@ fn shape(h: u64, layers: u64, tied: bool) -> Architecture {
 /// A Llama-3-style architecture with about `params` parameters (see the module doc).
 pub fn infer(params: u64) -> Result<Architecture, Error> {
     if !(MIN_PARAMS..=MAX_PARAMS).contains(&params) {
-        return Err(Error::Invalid { field: "model.params", reason: "must be between 1e7 (10M) and 2e12 (2T)" });
+        return Err(Error::Invalid { field: "model.params", reason: "must be between 1e8 (0.1B) and 2e12 (2T)" });
     }
     let tied = params < TIE_BELOW;
     let mut best: Option<(u64, Architecture)> = None;
@@ -107,6 +109,17 @@ mod tests {
     fn inferred_8b_is_llama_3_8b_shaped() {
         let a = infer(8_030_000_000).unwrap();
         assert_eq!((a.hidden, a.layers, a.intermediate), (4096, 32, 14336), "{a:?}");
+    }
+
+    /// Every count in range gives a valid architecture (this caught 2.7B: 20 heads, 8 kv heads).
+    #[test]
+    fn every_count_in_range_is_valid() {
+        let mut p = MIN_PARAMS;
+        while p <= MAX_PARAMS {
+            let a = infer(p).unwrap_or_else(|e| panic!("{p}: {e}"));
+            a.validate().unwrap_or_else(|e| panic!("{p}: {e} {a:?}"));
+            p += p / 50 + 1;
+        }
     }
 
     #[test]

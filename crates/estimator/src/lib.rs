@@ -26,6 +26,8 @@ mod error;
 pub mod estimate;
 pub mod fit;
 pub mod gpus;
+#[cfg(feature = "serde")]
+pub mod hub;
 pub mod infer;
 #[cfg(feature = "serde")]
 pub mod input;

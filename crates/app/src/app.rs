@@ -1,0 +1,377 @@
+//! The root component: state, persistence effects, and the two layouts (full page, embed card).
+
+use std::rc::Rc;
+
+use lora_vram::fit::{gpu_table, Fit};
+use lora_vram::gpus::{find_gpu, GPUS};
+use lora_vram::input::ScenarioInput;
+use lora_vram::{estimate, Estimate, Scenario};
+use serde_json::Value;
+use yew::prelude::*;
+
+use crate::components::embed::EmbedCard;
+use crate::components::form::{Control, ScenarioForm};
+use crate::components::gpu::{GpuPanel, GpuTable};
+use crate::components::model::model_name;
+use crate::components::result::{BreakdownTable, StackedBar, TotalView};
+use crate::components::share::SharePanel;
+use crate::format::{self, Unit};
+use crate::i18n::Lang;
+use crate::query::{self, Notice};
+use crate::state::{default_gpu, Action, State, Theme};
+
+/// What the page starts from: the browser's state, read once by `main` (or made up by a test).
+#[derive(Clone, Debug, PartialEq, Default)]
+pub struct Boot {
+    /// `location.search`.
+    pub query: String,
+    /// The localStorage item [`crate::platform::STORAGE_KEY`].
+    pub stored: Option<String>,
+    /// `navigator.languages`.
+    pub languages: Vec<String>,
+    /// `origin + pathname`, for share links.
+    pub page_url: String,
+}
+
+impl Boot {
+    /// Reads the browser.
+    pub fn from_browser() -> Boot {
+        let query = crate::platform::query();
+        let embed = query::get(&query::parse(&query), "embed").is_some_and(|v| v != "0");
+        Boot {
+            stored: if embed { None } else { crate::platform::load(crate::platform::STORAGE_KEY) },
+            query,
+            languages: crate::platform::languages(),
+            page_url: crate::platform::page_url(),
+        }
+    }
+}
+
+/// Embed-mode settings, from the query embed.js builds.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Embed {
+    /// Inputs to show.
+    pub controls: Vec<Control>,
+    /// GPUs to show the fit for (indices into `GPUS`).
+    pub gpus: Vec<usize>,
+    /// Widget id, echoed in height messages.
+    pub id: String,
+    /// The host page's origin (postMessage target), if given and well-formed.
+    pub host: Option<String>,
+    /// Theme variables: (CSS custom property, value).
+    pub vars: Vec<(&'static str, String)>,
+}
+
+/// Whether a theming value is harmless CSS (a colour, a font list, a length).
+fn safe_css(v: &str) -> bool {
+    !v.is_empty() && v.len() <= 120 && v.chars().all(|c| c.is_alphanumeric() || " #(),.%-'\"_".contains(c))
+}
+
+/// Whether a string is an origin: `scheme://host[:port]`, nothing more.
+pub fn is_origin(s: &str) -> bool {
+    let Some((scheme, rest)) = s.split_once("://") else { return false };
+    matches!(scheme, "http" | "https") && !rest.is_empty() && rest.chars().all(|c| c.is_ascii_alphanumeric() || ".-:[]".contains(c))
+}
+
+/// The browser's preferred language.
+pub fn detect_lang(languages: &[String]) -> Lang {
+    languages.iter().find_map(|l| Lang::from_tag(l)).unwrap_or(Lang::En)
+}
+
+/// Builds the initial state from the URL, then localStorage, then defaults.
+pub fn init(boot: &Boot) -> (State, Option<Embed>) {
+    let pairs = query::parse(&boot.query);
+    let get = |k: &str| query::get(&pairs, k);
+    let stored: Option<Value> = boot.stored.as_deref().and_then(|s| serde_json::from_str(s).ok());
+    let stored_str = |k: &str| stored.as_ref().and_then(|v| v.get(k)).and_then(Value::as_str).map(str::to_string);
+    let mut s = State::default();
+    if query::has_scenario(&pairs) {
+        let (input, notices) = query::decode_scenario(&pairs);
+        s.input = input;
+        s.notices = notices;
+    } else if let Some(sc) = stored.as_ref().and_then(|v| v.get("scenario")) {
+        if let Ok(input) = serde_json::from_value::<ScenarioInput>(sc.clone()) {
+            let mut ignored = Vec::new();
+            s.input = query::sanitize(input, &mut ignored);
+        }
+    }
+    s.lang = get("lang").and_then(Lang::from_tag).or_else(|| stored_str("lang").as_deref().and_then(Lang::from_tag)).unwrap_or_else(|| detect_lang(&boot.languages));
+    s.theme = get("theme").and_then(Theme::parse).or_else(|| stored_str("theme").as_deref().and_then(Theme::parse)).unwrap_or_default();
+    s.unit = get("unit").and_then(Unit::parse).or_else(|| stored_str("unit").as_deref().and_then(Unit::parse)).unwrap_or_default();
+    let gpu_id = get("gpu").map(str::to_string).or_else(|| stored_str("gpu"));
+    if let Some(id) = gpu_id {
+        match find_gpu(&id) {
+            Some(g) => s.gpu = g,
+            None if get("gpu").is_some() => s.notices.push(Notice { param: "gpu".into(), reason: format!("`{id}` is not a known GPU id") }),
+            None => {}
+        }
+    }
+    for (k, ok) in [
+        ("lang", get("lang").is_none_or(|l| Lang::from_tag(l).is_some())),
+        ("theme", get("theme").is_none_or(|t| Theme::parse(t).is_some())),
+        ("unit", get("unit").is_none_or(|u| Unit::parse(u).is_some())),
+    ] {
+        if !ok {
+            s.notices.push(Notice { param: k.into(), reason: "has a value this page does not know".into() });
+        }
+    }
+    let embed = get("embed").filter(|v| *v != "0").map(|_| {
+        let gpus: Vec<usize> = match get("gpus") {
+            Some(list) => list.split([',', ' ']).filter_map(|id| find_gpu(id.trim())).collect(),
+            None => Vec::new(),
+        };
+        let gpus = if gpus.is_empty() { GPUS.iter().enumerate().filter(|(_, g)| g.popular).map(|(i, _)| i).collect() } else { gpus };
+        let vars = [("accent", "--accent"), ("font", "--font"), ("radius", "--radius"), ("bg", "--bg")]
+            .into_iter()
+            .filter_map(|(k, var)| get(k).filter(|v| safe_css(v)).map(|v| (var, v.to_string())))
+            .collect();
+        Embed {
+            controls: get("controls").map_or_else(|| Control::EMBED_DEFAULT.to_vec(), Control::parse_list),
+            gpus,
+            id: get("id").unwrap_or("").chars().filter(|c| c.is_ascii_alphanumeric() || *c == '-' || *c == '_').take(64).collect(),
+            host: get("host").filter(|h| is_origin(h)).map(str::to_string),
+            vars,
+        }
+    });
+    if embed.is_some() {
+        // A widget shows its own scenario; notices would only clutter the host's page.
+        s.notices.clear();
+    }
+    (s, embed)
+}
+
+/// Everything computed from a valid scenario.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Computed {
+    /// The validated scenario.
+    pub scenario: Scenario,
+    /// Its estimate.
+    pub estimate: Estimate,
+    /// The fit on every GPU, in table order.
+    pub fits: Rc<Vec<Fit>>,
+}
+
+/// Validates and estimates; the error is the estimator's message.
+pub fn compute(input: &ScenarioInput) -> Result<Computed, String> {
+    let scenario = Scenario::try_from(input).map_err(|e| e.to_string())?;
+    Ok(Computed { estimate: estimate(&scenario), fits: Rc::new(gpu_table(&scenario).collect()), scenario })
+}
+
+/// The query that reproduces the state: the scenario, plus the GPU and language when not the defaults.
+pub fn share_query(s: &State, languages: &[String]) -> String {
+    let mut pairs = query::encode_scenario(&s.input);
+    if s.gpu != default_gpu() {
+        pairs.push(("gpu".into(), GPUS[s.gpu].id.into()));
+    }
+    if s.lang != detect_lang(languages) {
+        pairs.push(("lang".into(), s.lang.as_str().into()));
+    }
+    query::join(&pairs)
+}
+
+/// A one-line description of the resolved model.
+pub fn summary(c: &Computed, lang: Lang) -> String {
+    let t = lang.t();
+    let a = &c.scenario.arch;
+    (t.model_summary)(&format::params(c.estimate.total_params), a.layers, a.hidden, &format::group(a.vocab), a.model_type.as_str())
+}
+
+/// Props of [`App`].
+#[derive(Properties, PartialEq)]
+pub struct AppProps {
+    /// Where the page starts from.
+    pub boot: Rc<Boot>,
+}
+
+/// The application root.
+#[component]
+pub fn App(props: &AppProps) -> Html {
+    let boot = props.boot.clone();
+    let start = use_memo((), |_| init(&boot));
+    let state = {
+        let start = start.clone();
+        use_reducer(move || start.0.clone())
+    };
+    let embed = start.1.clone();
+    let computed = use_memo(state.input.clone(), compute);
+
+    // Persistence: the URL and localStorage follow the state (full page only).
+    {
+        let is_embed = embed.is_some();
+        let boot = props.boot.clone();
+        let deps = (state.input.clone(), state.unit, state.lang, state.theme, state.gpu);
+        let s = (*state).clone();
+        use_effect_with(deps, move |_| {
+            if !is_embed {
+                crate::platform::replace_query(&share_query(&s, &boot.languages));
+                let stored = serde_json::json!({
+                    "scenario": s.input,
+                    "unit": s.unit.as_str(),
+                    "lang": s.lang.as_str(),
+                    "theme": s.theme.as_str(),
+                    "gpu": GPUS[s.gpu].id,
+                });
+                crate::platform::save(crate::platform::STORAGE_KEY, &stored.to_string());
+            }
+        });
+    }
+    // The <html> element: language, theme, embed variables.
+    {
+        let embed = embed.clone();
+        use_effect_with((state.lang, state.theme), move |(lang, theme)| {
+            crate::platform::set_root_attr("lang", Some(lang.html_lang()));
+            crate::platform::set_root_attr("data-theme", match theme {
+                Theme::Auto => None,
+                t => Some(t.as_str()),
+            });
+            crate::platform::set_title(lang.t().page_title);
+            if let Some(e) = &embed {
+                crate::platform::set_root_attr("data-embed", Some("1"));
+                for (var, v) in &e.vars {
+                    crate::platform::set_css_var(var, v);
+                }
+            }
+        });
+    }
+
+    let on_action = {
+        let state = state.clone();
+        Callback::from(move |a: Action| state.dispatch(a))
+    };
+    let lang = state.lang;
+    let t = lang.t();
+
+    if let Some(e) = embed {
+        return html! {
+            <EmbedCard state={(*state).clone()} computed={computed.clone()} embed={e} page_url={props.boot.page_url.clone()} on_action={on_action} />
+        };
+    }
+
+    let theme_button = {
+        let act = on_action.clone();
+        let next = match state.theme {
+            Theme::Auto => Theme::Dark,
+            Theme::Dark => Theme::Light,
+            Theme::Light => Theme::Auto,
+        };
+        let onclick = Callback::from(move |_| act.emit(Action::SetTheme(next)));
+        let (icon, label) = match state.theme {
+            Theme::Auto => ("◐", t.theme_auto),
+            Theme::Dark => ("☾", t.theme_dark),
+            Theme::Light => ("☀", t.theme_light),
+        };
+        html! {
+            <button type="button" class="icon-btn" id="theme-toggle" {onclick} title={t.theme_toggle}
+                aria-label={format!("{}: {label}", t.theme_toggle)}>
+                <span aria-hidden="true">{ icon }</span><span class="btn-text">{ label }</span>
+            </button>
+        }
+    };
+    let lang_button = {
+        let act = on_action.clone();
+        let other = match lang {
+            Lang::En => Lang::Zh,
+            Lang::Zh => Lang::En,
+        };
+        let onclick = Callback::from(move |_| act.emit(Action::SetLang(other)));
+        html! {
+            <button type="button" class="icon-btn" id="lang-toggle" {onclick} lang={other.html_lang()}
+                aria-label={other.t().switch_to}>
+                <span aria-hidden="true">{ "文A " }</span>{ other.t().lang_name }
+            </button>
+        }
+    };
+    let notices = (!state.notices.is_empty()).then(|| {
+        let act = on_action.clone();
+        let dismiss = Callback::from(move |_| act.emit(Action::DismissNotices));
+        html! {
+            <div class="notice" role="alert" id="notice">
+                <p><strong>{ t.notice_title }</strong></p>
+                <ul>
+                    { for state.notices.iter().map(|n| html! { <li><code>{ n.param.clone() }</code>{ " " }{ n.reason.clone() }</li> }) }
+                </ul>
+                <button type="button" class="btn" onclick={dismiss}>{ t.dismiss }</button>
+            </div>
+        }
+    });
+    let summary_line = computed.as_ref().as_ref().ok().map(|c| AttrValue::from(summary(c, lang)));
+
+    let results = match computed.as_ref() {
+        Ok(c) => {
+            let act = on_action.clone();
+            let on_unit = Callback::from(move |u| act.emit(Action::SetUnit(u)));
+            let act = on_action.clone();
+            let on_select = Callback::from(move |g| act.emit(Action::SelectGpu(g)));
+            let act = on_action.clone();
+            let on_apply = Callback::from(move |s: Scenario| act.emit(Action::Apply(Box::new(s))));
+            let g = &GPUS[state.gpu];
+            html! {
+                <>
+                    <section class="card result" aria-labelledby="h-result">
+                        <h2 id="h-result" class="sr-only">{ t.result_title }</h2>
+                        <p class="result-model">{ model_name(&state.input.model, lang) }{ " · " }{ t.method_short(state.input.method) }
+                            { " · " }{ (t.seq_batch)(&format::group(state.input.seq_len), &format::group(state.input.batch_size)) }</p>
+                        <TotalView estimate={c.estimate} unit={state.unit} {lang} {on_unit} />
+                        <StackedBar estimate={c.estimate} unit={state.unit} {lang} capacity={Some((AttrValue::from(g.name), g.vram_bytes))} />
+                        <BreakdownTable estimate={c.estimate} unit={state.unit} {lang} />
+                    </section>
+                    <section class="card">
+                        <GpuPanel scenario={c.scenario} fits={c.fits.clone()} selected={state.gpu} unit={state.unit} {lang} {on_select} {on_apply} />
+                    </section>
+                </>
+            }
+        }
+        Err(e) => html! {
+            <section class="card result error-card" aria-labelledby="h-result">
+                <h2 id="h-result">{ t.invalid_title }</h2>
+                <p role="alert" id="scenario-error">{ e.clone() }</p>
+                <p class="hint">{ t.invalid_hint }</p>
+            </section>
+        },
+    };
+    let table = computed.as_ref().as_ref().ok().map(|c| {
+        let act = on_action.clone();
+        let on_select = Callback::from(move |g| act.emit(Action::SelectGpu(g)));
+        let act = on_action.clone();
+        let on_filter = Callback::from(move |f| act.emit(Action::SetFilter(f)));
+        let act = on_action.clone();
+        let on_sort = Callback::from(move |k| act.emit(Action::SortBy(k)));
+        html! {
+            <GpuTable fits={c.fits.clone()} selected={state.gpu} filter={state.filter} sort={state.sort}
+                batch_size={state.input.batch_size} seq_len={state.input.seq_len} unit={state.unit} {lang}
+                {on_select} {on_filter} {on_sort} />
+        }
+    });
+    let share_query = share_query(&state, &props.boot.languages);
+
+    html! {
+        <div class="page">
+            <a class="skip" href="#results">{ t.skip_to_results }</a>
+            <header class="top">
+                <div class="brand">
+                    <h1>{ t.app_name }</h1>
+                    <p class="tagline">{ t.tagline }</p>
+                </div>
+                <div class="top-actions">
+                    { lang_button }
+                    { theme_button }
+                </div>
+            </header>
+            { for notices }
+            <main class="layout">
+                <div class="inputs">
+                    <ScenarioForm input={state.input.clone()} {lang} summary={summary_line} on_action={on_action.clone()} />
+                </div>
+                <div class="outputs" id="results" tabindex="-1">
+                    { results }
+                    <SharePanel input={state.input.clone()} query={share_query} page_url={props.boot.page_url.clone()} {lang}
+                        on_reset={{ let a = on_action.clone(); Callback::from(move |_| a.emit(Action::Reset)) }} />
+                </div>
+                <div class="wide">{ for table }</div>
+            </main>
+            <footer class="foot">
+                <p>{ t.footer }</p>
+            </footer>
+        </div>
+    }
+}

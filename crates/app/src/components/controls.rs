@@ -1,0 +1,381 @@
+//! Leaf inputs. Each turns DOM events into domain values itself and reports them through an
+//! `on_change` callback; none of them knows the scenario.
+
+use web_sys::{HtmlInputElement, HtmlSelectElement};
+use yew::prelude::*;
+
+fn input_value(e: &Event) -> String {
+    e.target_unchecked_into::<HtmlInputElement>().value()
+}
+
+fn input_value_i(e: &InputEvent) -> String {
+    e.target_unchecked_into::<HtmlInputElement>().value()
+}
+
+/// A labelled group of radio buttons (a segmented control).
+#[derive(Properties, PartialEq)]
+pub struct ChoiceProps<T: PartialEq + Clone + 'static> {
+    /// The group's label.
+    pub label: AttrValue,
+    /// `name` of the radios; unique on the page.
+    pub name: AttrValue,
+    /// Values with their labels.
+    pub options: Vec<(T, AttrValue)>,
+    /// The chosen value.
+    pub value: T,
+    /// Called with the new value.
+    pub on_change: Callback<T>,
+    /// Extra class for the fieldset.
+    #[prop_or_default]
+    pub class: Classes,
+}
+
+/// Radio buttons styled as a segmented control.
+#[component]
+pub fn Choice<T: PartialEq + Clone + 'static>(props: &ChoiceProps<T>) -> Html {
+    html! {
+        <fieldset class={classes!("choice", props.class.clone())}>
+            <legend>{ props.label.clone() }</legend>
+            <div class="seg">
+            { for props.options.iter().map(|(v, text)| {
+                let on_change = props.on_change.clone();
+                let value = v.clone();
+                let onchange = Callback::from(move |_: Event| on_change.emit(value.clone()));
+                html! {
+                    <label class="seg-item">
+                        <input type="radio" name={props.name.clone()} checked={*v == props.value} {onchange} />
+                        <span>{ text.clone() }</span>
+                    </label>
+                }
+            }) }
+            </div>
+        </fieldset>
+    }
+}
+
+/// A labelled `<select>`.
+#[derive(Properties, PartialEq)]
+pub struct SelectProps<T: PartialEq + Clone + 'static> {
+    /// Element id (the label points at it).
+    pub id: AttrValue,
+    /// Visible label.
+    pub label: AttrValue,
+    /// Values with labels; a `false` third item disables the option.
+    pub options: Vec<(T, AttrValue, bool)>,
+    /// The chosen value.
+    pub value: T,
+    /// Called with the new value.
+    pub on_change: Callback<T>,
+    /// A hint under the control.
+    #[prop_or_default]
+    pub hint: Option<AttrValue>,
+    /// Disable the whole control.
+    #[prop_or_default]
+    pub disabled: bool,
+}
+
+/// A labelled `<select>` over typed values.
+#[component]
+pub fn Select<T: PartialEq + Clone + 'static>(props: &SelectProps<T>) -> Html {
+    let options = props.options.clone();
+    let on_change = props.on_change.clone();
+    let onchange = Callback::from(move |e: Event| {
+        let idx = e.target_unchecked_into::<HtmlSelectElement>().selected_index();
+        if let Some((v, _, _)) = usize::try_from(idx).ok().and_then(|i| options.get(i)) {
+            on_change.emit(v.clone());
+        }
+    });
+    let hint_id = format!("{}-hint", props.id);
+    html! {
+        <div class="field">
+            <label for={props.id.clone()}>{ props.label.clone() }</label>
+            <select id={props.id.clone()} {onchange} disabled={props.disabled}
+                aria-describedby={props.hint.as_ref().map(|_| hint_id.clone())}>
+                { for props.options.iter().enumerate().map(|(i, (v, text, enabled))| html! {
+                    <option value={i.to_string()} selected={*v == props.value} disabled={!*enabled}>{ text.clone() }</option>
+                }) }
+            </select>
+            if let Some(h) = &props.hint { <p class="hint" id={hint_id}>{ h.clone() }</p> }
+        </div>
+    }
+}
+
+/// A labelled checkbox.
+#[derive(Properties, PartialEq)]
+pub struct ToggleProps {
+    /// Element id.
+    pub id: AttrValue,
+    /// Visible label.
+    pub label: AttrValue,
+    /// Checked.
+    pub value: bool,
+    /// Called with the new state.
+    pub on_change: Callback<bool>,
+    /// A hint after the label.
+    #[prop_or_default]
+    pub hint: Option<AttrValue>,
+    /// Disabled.
+    #[prop_or_default]
+    pub disabled: bool,
+}
+
+/// A checkbox with its label.
+#[component]
+pub fn Toggle(props: &ToggleProps) -> Html {
+    let on_change = props.on_change.clone();
+    let onchange = Callback::from(move |e: Event| on_change.emit(e.target_unchecked_into::<HtmlInputElement>().checked()));
+    let hint_id = format!("{}-hint", props.id);
+    html! {
+        <div class="field toggle">
+            <input type="checkbox" id={props.id.clone()} checked={props.value} {onchange} disabled={props.disabled}
+                aria-describedby={props.hint.as_ref().map(|_| hint_id.clone())} />
+            <label for={props.id.clone()}>{ props.label.clone() }</label>
+            if let Some(h) = &props.hint { <p class="hint" id={hint_id}>{ h.clone() }</p> }
+        </div>
+    }
+}
+
+/// How a slider's positions map to values.
+#[derive(Clone, Copy, PartialEq)]
+pub enum Scale {
+    /// One position per listed value (powers of two, "nice" lengths).
+    Stops(&'static [u64]),
+    /// A logarithmic scale from `min` to `max` over `steps` positions, rounded to two significant digits.
+    Log {
+        /// Smallest value.
+        min: f64,
+        /// Largest value.
+        max: f64,
+        /// Positions.
+        steps: u32,
+    },
+}
+
+impl Scale {
+    fn positions(self) -> u32 {
+        match self {
+            Scale::Stops(s) => s.len() as u32 - 1,
+            Scale::Log { steps, .. } => steps,
+        }
+    }
+
+    /// The value at a slider position.
+    pub fn value(self, pos: u32) -> f64 {
+        match self {
+            Scale::Stops(s) => s[(pos as usize).min(s.len() - 1)] as f64,
+            Scale::Log { min, max, steps } => {
+                let v = min * (max / min).powf(f64::from(pos.min(steps)) / f64::from(steps));
+                round2(v)
+            }
+        }
+    }
+
+    /// The slider position nearest a value (on a log scale).
+    pub fn position(self, v: f64) -> u32 {
+        match self {
+            Scale::Stops(s) => {
+                let lv = v.max(1.0).ln();
+                (0..s.len())
+                    .min_by(|&a, &b| {
+                        let da = ((s[a] as f64).ln() - lv).abs();
+                        let db = ((s[b] as f64).ln() - lv).abs();
+                        da.total_cmp(&db)
+                    })
+                    .unwrap_or(0) as u32
+            }
+            Scale::Log { min, max, steps } => {
+                let p = (v.clamp(min, max) / min).ln() / (max / min).ln() * f64::from(steps);
+                p.round() as u32
+            }
+        }
+    }
+}
+
+/// Rounds to two significant digits (7.3e9, 120e9).
+pub fn round2(v: f64) -> f64 {
+    if v <= 0.0 {
+        return 0.0;
+    }
+    let mag = 10f64.powi(v.log10().floor() as i32 - 1);
+    (v / mag).round() * mag
+}
+
+/// Sequence lengths on the slider: powers of two and 1.5× powers of two from 128 to 131072.
+pub const SEQ_STOPS: &[u64] = &[
+    128, 192, 256, 384, 512, 768, 1024, 1536, 2048, 3072, 4096, 6144, 8192, 12288, 16384, 24576, 32768, 49152, 65536,
+    98304, 131072,
+];
+
+/// LoRA ranks on the slider: powers of two from 1 to 512.
+pub const RANK_STOPS: &[u64] = &[1, 2, 4, 8, 16, 32, 64, 128, 256, 512];
+
+/// A slider with a number box beside it, both labelled. The number box takes any value in
+/// `min..=max`; the slider snaps to its scale.
+#[derive(Properties, PartialEq)]
+pub struct SliderProps {
+    /// Id of the range input (the label points at it); the number box gets `{id}-num`.
+    pub id: AttrValue,
+    /// Visible label.
+    pub label: AttrValue,
+    /// Accessible name of the number box.
+    pub number_label: AttrValue,
+    /// The scale.
+    pub scale: Scale,
+    /// The current value, in the number box's unit.
+    pub value: f64,
+    /// Text for screen readers and the readout: the value with its unit.
+    pub value_text: AttrValue,
+    /// Number box bounds and step.
+    pub min: f64,
+    /// Upper bound.
+    pub max: f64,
+    /// Step of the number box.
+    #[prop_or(1.0)]
+    pub step: f64,
+    /// Unit after the number box.
+    #[prop_or_default]
+    pub suffix: Option<AttrValue>,
+    /// Called with the new value.
+    pub on_change: Callback<f64>,
+    /// Hide the number box (rank).
+    #[prop_or_default]
+    pub no_number: bool,
+}
+
+/// A slider on a log or stop scale with a number box.
+#[component]
+pub fn Slider(props: &SliderProps) -> Html {
+    let scale = props.scale;
+    let on_change = props.on_change.clone();
+    let oninput = Callback::from(move |e: InputEvent| {
+        if let Ok(p) = input_value_i(&e).parse::<u32>() {
+            on_change.emit(scale.value(p));
+        }
+    });
+    let (min, max) = (props.min, props.max);
+    let on_change = props.on_change.clone();
+    let on_number = Callback::from(move |e: InputEvent| {
+        if let Ok(v) = input_value_i(&e).trim().parse::<f64>() {
+            if v.is_finite() && v >= min && v <= max {
+                on_change.emit(v);
+            }
+        }
+    });
+    // On blur, an out-of-range or empty number box snaps back to the value in use.
+    let value = props.value;
+    let on_blur = Callback::from(move |e: FocusEvent| {
+        let el = e.target_unchecked_into::<HtmlInputElement>();
+        if el.value().trim().parse::<f64>().map_or(true, |v| v < min || v > max) {
+            el.set_value(&crate::format::float(value));
+        }
+    });
+    let _ = input_value;
+    let pos = scale.position(props.value);
+    html! {
+        <div class="field slider">
+            <div class="slider-head">
+                <label for={props.id.clone()}>{ props.label.clone() }</label>
+                if props.no_number { <output for={props.id.clone()} class="readout">{ props.value_text.clone() }</output> }
+            </div>
+            <div class="slider-row">
+                <input type="range" id={props.id.clone()} min="0" max={scale.positions().to_string()} step="1"
+                    value={pos.to_string()} aria-valuetext={props.value_text.clone()} oninput={oninput} />
+                if !props.no_number {
+                    <span class="num">
+                        <input type="number" id={format!("{}-num", props.id)} aria-label={props.number_label.clone()}
+                            min={props.min.to_string()} max={props.max.to_string()} step={props.step.to_string()}
+                            value={crate::format::float(props.value)} oninput={on_number} onblur={on_blur}
+                            inputmode="decimal" />
+                        if let Some(s) = &props.suffix { <span class="suffix" aria-hidden="true">{ s.clone() }</span> }
+                    </span>
+                }
+            </div>
+        </div>
+    }
+}
+
+/// A labelled number box.
+#[derive(Properties, PartialEq)]
+pub struct NumberProps {
+    /// Element id.
+    pub id: AttrValue,
+    /// Visible label.
+    pub label: AttrValue,
+    /// Current value.
+    pub value: f64,
+    /// Bounds and step.
+    pub min: f64,
+    /// Upper bound.
+    pub max: f64,
+    /// Step.
+    #[prop_or(1.0)]
+    pub step: f64,
+    /// Shown when the box is empty.
+    #[prop_or_default]
+    pub placeholder: Option<AttrValue>,
+    /// Leave the box empty (the default is in use).
+    #[prop_or_default]
+    pub empty: bool,
+    /// Unit after the box.
+    #[prop_or_default]
+    pub suffix: Option<AttrValue>,
+    /// Called with a valid new value; `None` when the box is cleared.
+    pub on_change: Callback<Option<f64>>,
+    /// A hint under the control.
+    #[prop_or_default]
+    pub hint: Option<AttrValue>,
+    /// Disabled.
+    #[prop_or_default]
+    pub disabled: bool,
+}
+
+/// A labelled number box that reports only valid values.
+#[component]
+pub fn Number(props: &NumberProps) -> Html {
+    let (min, max) = (props.min, props.max);
+    let on_change = props.on_change.clone();
+    let oninput = Callback::from(move |e: InputEvent| {
+        let raw = input_value_i(&e);
+        let raw = raw.trim();
+        if raw.is_empty() {
+            on_change.emit(None);
+        } else if let Ok(v) = raw.parse::<f64>() {
+            if v.is_finite() && v >= min && v <= max {
+                on_change.emit(Some(v));
+            }
+        }
+    });
+    let hint_id = format!("{}-hint", props.id);
+    let value = if props.empty { String::new() } else { crate::format::float(props.value) };
+    html! {
+        <div class="field">
+            <label for={props.id.clone()}>{ props.label.clone() }</label>
+            <span class="num">
+                <input type="number" id={props.id.clone()} min={props.min.to_string()} max={props.max.to_string()}
+                    step={props.step.to_string()} {value} {oninput} disabled={props.disabled}
+                    placeholder={props.placeholder.clone()} inputmode="decimal"
+                    aria-describedby={props.hint.as_ref().map(|_| hint_id.clone())} />
+                if let Some(s) = &props.suffix { <span class="suffix" aria-hidden="true">{ s.clone() }</span> }
+            </span>
+            if let Some(h) = &props.hint { <p class="hint" id={hint_id}>{ h.clone() }</p> }
+        </div>
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn scales_round_trip() {
+        let seq = Scale::Stops(SEQ_STOPS);
+        assert_eq!(seq.value(seq.position(4096.0)), 4096.0);
+        assert_eq!(seq.position(5000.0), seq.position(4096.0));
+        let p = Scale::Log { min: 1e8, max: 7e11, steps: 240 };
+        assert_eq!(p.value(0), 1e8);
+        assert_eq!(p.value(240), 7e11);
+        let v = p.value(p.position(7e9));
+        assert!((v / 7e9 - 1.0).abs() < 0.05, "{v}");
+        assert_eq!(round2(7_612_345_678.0), 7.6e9);
+    }
+}

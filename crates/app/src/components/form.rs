@@ -1,0 +1,502 @@
+//! The scenario inputs, one [`ControlView`] per control, so that the full page and the embed card
+//! (which shows only the controls named in `data-controls`) render the same inputs.
+
+use lora_vram::arch::{Architecture, LayerKind};
+use lora_vram::input::{resolve_model, ScenarioInput};
+use lora_vram::presets::MODELS;
+use lora_vram::scenario::{
+    AdapterDtype, AttentionImpl, Method, MixedPrecision, Optimizer, TargetSpec, WeightDtype, LINEAR_NAMES,
+};
+use web_sys::{HtmlInputElement, HtmlSelectElement};
+use yew::prelude::*;
+
+use super::controls::{Choice, Number, Select, Slider, Scale, Toggle, RANK_STOPS, SEQ_STOPS};
+use super::model::ModelPicker;
+use crate::format;
+use crate::i18n::Lang;
+use crate::state::{weight_dtypes, Action};
+
+/// A control the embed card can show (`data-controls`), in kebab-case scenario spelling.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Control {
+    /// `model`: a preset picker.
+    Model,
+    /// `method`.
+    Method,
+    /// `weight-dtype`.
+    WeightDtype,
+    /// `double-quant`.
+    DoubleQuant,
+    /// `lora-dtype`.
+    AdapterDtype,
+    /// `lora-rank`.
+    Rank,
+    /// `lora-alpha`.
+    Alpha,
+    /// `lora-targets`.
+    Targets,
+    /// `lora-dropout`.
+    Dropout,
+    /// `lora-modules-to-save`.
+    ModulesToSave,
+    /// `optimizer`.
+    Optimizer,
+    /// `batch-size`.
+    BatchSize,
+    /// `seq-len`.
+    SeqLen,
+    /// `gradient-checkpointing`.
+    Checkpointing,
+    /// `attention`.
+    Attention,
+    /// `mixed-precision`.
+    MixedPrecision,
+    /// `cuda-context-bytes`.
+    CudaContext,
+}
+
+impl Control {
+    /// Every control, in form order.
+    pub const ALL: [Control; 17] = [
+        Control::Model,
+        Control::Method,
+        Control::WeightDtype,
+        Control::DoubleQuant,
+        Control::AdapterDtype,
+        Control::Rank,
+        Control::Alpha,
+        Control::Targets,
+        Control::Dropout,
+        Control::ModulesToSave,
+        Control::Optimizer,
+        Control::BatchSize,
+        Control::SeqLen,
+        Control::Checkpointing,
+        Control::Attention,
+        Control::MixedPrecision,
+        Control::CudaContext,
+    ];
+
+    /// The embed widget's default controls.
+    pub const EMBED_DEFAULT: [Control; 3] = [Control::Method, Control::SeqLen, Control::BatchSize];
+
+    /// The kebab-case name.
+    pub const fn as_str(self) -> &'static str {
+        match self {
+            Control::Model => "model",
+            Control::Method => "method",
+            Control::WeightDtype => "weight-dtype",
+            Control::DoubleQuant => "double-quant",
+            Control::AdapterDtype => "lora-dtype",
+            Control::Rank => "lora-rank",
+            Control::Alpha => "lora-alpha",
+            Control::Targets => "lora-targets",
+            Control::Dropout => "lora-dropout",
+            Control::ModulesToSave => "lora-modules-to-save",
+            Control::Optimizer => "optimizer",
+            Control::BatchSize => "batch-size",
+            Control::SeqLen => "seq-len",
+            Control::Checkpointing => "gradient-checkpointing",
+            Control::Attention => "attention",
+            Control::MixedPrecision => "mixed-precision",
+            Control::CudaContext => "cuda-context-bytes",
+        }
+    }
+
+    /// Parses a kebab-case name (also `rank`, `seq`, `batch`, `optim`, `checkpointing`).
+    pub fn parse(s: &str) -> Option<Control> {
+        let s = s.trim().replace('_', "-");
+        let alias = match s.as_str() {
+            "rank" => "lora-rank",
+            "alpha" => "lora-alpha",
+            "targets" => "lora-targets",
+            "dropout" => "lora-dropout",
+            "seq" => "seq-len",
+            "batch" => "batch-size",
+            "optim" => "optimizer",
+            "checkpointing" => "gradient-checkpointing",
+            other => other,
+        };
+        Control::ALL.into_iter().find(|c| c.as_str() == alias)
+    }
+
+    /// Parses `data-controls`: a comma- or space-separated list, `all` or `none`; unknown names are skipped.
+    pub fn parse_list(s: &str) -> Vec<Control> {
+        match s.trim() {
+            "all" => Control::ALL.to_vec(),
+            "none" | "" => Vec::new(),
+            list => {
+                let mut v = Vec::new();
+                for c in list.split([',', ' ']).filter_map(Control::parse) {
+                    if !v.contains(&c) {
+                        v.push(c);
+                    }
+                }
+                v
+            }
+        }
+    }
+}
+
+/// The distinct Linear names of a model, and which of them `all-linear` covers.
+pub fn linear_names(arch: &Architecture) -> Vec<(&'static str, bool)> {
+    let (dense, moe) = arch.layer_split();
+    let mut out: Vec<(&'static str, bool)> = Vec::new();
+    for (kind, n) in [(LayerKind::Dense, dense), (LayerKind::Moe, moe)] {
+        if n == 0 {
+            continue;
+        }
+        for l in arch.linears(kind).as_slice() {
+            match out.iter_mut().find(|(name, _)| *name == l.name) {
+                Some(e) => e.1 |= l.all_linear,
+                None => out.push((l.name, l.all_linear)),
+            }
+        }
+    }
+    out.sort_by_key(|(n, _)| LINEAR_NAMES.iter().position(|x| x == n).unwrap_or(usize::MAX));
+    out
+}
+
+/// The target spec after toggling one module, given the model's modules and the current set.
+pub fn toggle_target(arch: &Architecture, current: &TargetSpec, name: &str, on: bool) -> TargetSpec {
+    let all = linear_names(arch);
+    let resolved = current.resolve(arch).ok();
+    let mut set: Vec<&'static str> =
+        all.iter().filter(|(n, _)| resolved.is_some_and(|t| t.names().any(|x| x == *n))).map(|(n, _)| *n).collect();
+    if on {
+        if let Some((n, _)) = all.iter().find(|(n, _)| *n == name) {
+            if !set.contains(n) {
+                set.push(n);
+            }
+        }
+    } else {
+        set.retain(|n| *n != name);
+    }
+    let all_linear: Vec<&str> = all.iter().filter(|(_, a)| *a).map(|(n, _)| *n).collect();
+    let mut sorted = set.clone();
+    sorted.sort_by_key(|n| all.iter().position(|(x, _)| x == n));
+    if sorted.len() == all_linear.len() && all_linear.iter().all(|n| sorted.contains(n)) {
+        TargetSpec::default()
+    } else {
+        TargetSpec::Modules(sorted.into_iter().map(str::to_string).collect())
+    }
+}
+
+/// Props of [`ControlView`].
+#[derive(Properties, PartialEq)]
+pub struct ControlProps {
+    /// Which control.
+    pub control: Control,
+    /// The scenario as written.
+    pub input: ScenarioInput,
+    /// Language.
+    pub lang: Lang,
+    /// The model summary line, for the model picker.
+    #[prop_or_default]
+    pub summary: Option<AttrValue>,
+    /// A compact variant (embed): a plain preset select instead of the full picker.
+    #[prop_or_default]
+    pub compact: bool,
+    /// Dispatches an edit.
+    pub on_action: Callback<Action>,
+}
+
+/// One scenario input.
+#[component]
+pub fn ControlView(props: &ControlProps) -> Html {
+    let t = props.lang.t();
+    let i = &props.input;
+    let act = props.on_action.clone();
+    let is_full = i.method == Method::Full;
+    macro_rules! emit {
+        ($variant:path) => {{
+            let act = act.clone();
+            Callback::from(move |v| act.emit($variant(v)))
+        }};
+    }
+    match props.control {
+        Control::Model if props.compact => {
+            let current = match &i.model {
+                lora_vram::input::ModelInput::Id(id) => lora_vram::presets::find_model(id),
+                _ => None,
+            };
+            let act = act.clone();
+            let onchange = Callback::from(move |e: Event| {
+                if let Some(p) = e.target_unchecked_into::<HtmlSelectElement>().value().parse::<usize>().ok().and_then(|i| MODELS.get(i)) {
+                    act.emit(Action::SetModel(lora_vram::input::ModelInput::Id(p.id.to_string())));
+                }
+            });
+            let mut families: Vec<&str> = Vec::new();
+            for m in MODELS {
+                if !families.contains(&m.family) {
+                    families.push(m.family);
+                }
+            }
+            html! {
+                <div class="field">
+                    <label for="c-model">{ t.model_title }</label>
+                    <select id="c-model" {onchange}>
+                        if current.is_none() { <option selected=true disabled=true>{ crate::components::model::model_name(&i.model, props.lang) }</option> }
+                        { for families.iter().map(|f| html! {
+                            <optgroup label={*f}>
+                            { for MODELS.iter().enumerate().filter(|(_, m)| m.family == *f).map(|(k, m)| html! {
+                                <option value={k.to_string()} selected={current == Some(k)}>{ m.name }</option>
+                            }) }
+                            </optgroup>
+                        }) }
+                    </select>
+                </div>
+            }
+        }
+        Control::Model => html! {
+            <ModelPicker value={i.model.clone()} lang={props.lang} summary={props.summary.clone()} on_change={emit!(Action::SetModel)} />
+        },
+        Control::Method => html! {
+            <Choice<Method> label={t.method} name="method" value={i.method} on_change={emit!(Action::SetMethod)}
+                options={vec![(Method::Lora, t.method_lora.into()), (Method::Qlora, t.method_qlora.into()), (Method::Full, t.method_full.into())]} />
+        },
+        Control::WeightDtype => {
+            let allowed = weight_dtypes(i.method);
+            let all = [WeightDtype::Bf16, WeightDtype::Fp16, WeightDtype::Fp32, WeightDtype::Int8, WeightDtype::Nf4, WeightDtype::Fp4];
+            let options = all.iter().map(|w| (*w, AttrValue::from(t.weight_dtype(*w)), allowed.contains(w))).collect::<Vec<_>>();
+            html! { <Select<WeightDtype> id="c-weight-dtype" label={t.weight_dtype_label} value={i.effective_weight_dtype()} {options}
+                on_change={emit!(Action::SetWeightDtype)} /> }
+        }
+        Control::DoubleQuant => html! {
+            <Toggle id="c-double-quant" label={t.double_quant} value={i.double_quant} on_change={emit!(Action::SetDoubleQuant)}
+                disabled={!i.effective_weight_dtype().is_4bit()} hint={Some(AttrValue::from(t.double_quant_hint))} />
+        },
+        Control::AdapterDtype => {
+            let options = [AdapterDtype::Fp32, AdapterDtype::Bf16, AdapterDtype::Fp16]
+                .map(|d| (d, AttrValue::from(t.adapter_dtype(d)), true)).to_vec();
+            html! { <Select<AdapterDtype> id="c-lora-dtype" label={t.adapter_dtype_label} value={i.lora.dtype} {options}
+                on_change={emit!(Action::SetAdapterDtype)} disabled={is_full} hint={Some(AttrValue::from(t.adapter_dtype_hint))} /> }
+        }
+        Control::Rank => {
+            let act = act.clone();
+            html! {
+                <Slider id="c-lora-rank" label={t.rank} number_label={t.rank} scale={Scale::Stops(RANK_STOPS)}
+                    value={i.lora.rank as f64} value_text={format!("r = {}", i.lora.rank)} min={1.0} max={512.0} no_number=true
+                    on_change={Callback::from(move |v: f64| act.emit(Action::SetRank(v as u64)))} />
+            }
+        }
+        Control::Alpha => {
+            let act = act.clone();
+            html! { <Number id="c-lora-alpha" label={t.alpha} value={i.lora.alpha} min={0.001} max={1e6} step={1.0}
+                hint={Some(AttrValue::from(t.alpha_hint))} disabled={is_full}
+                on_change={Callback::from(move |v: Option<f64>| if let Some(v) = v { if v > 0.0 { act.emit(Action::SetAlpha(v)) } })} /> }
+        }
+        Control::Targets => {
+            let Ok((arch, _)) = resolve_model(&i.model) else { return html! {} };
+            let names = linear_names(&arch);
+            let resolved = i.lora.targets.resolve(&arch).ok();
+            let checked_count = names.iter().filter(|(n, _)| resolved.is_some_and(|r| r.names().any(|x| x == *n))).count();
+            let is_all = i.lora.targets == TargetSpec::default() || matches!(&i.lora.targets, TargetSpec::Shorthand(s) if s == "all_linear");
+            let act_all = act.clone();
+            let on_all = Callback::from(move |e: Event| {
+                let on = e.target_unchecked_into::<HtmlInputElement>().checked();
+                act_all.emit(Action::SetTargets(if on { TargetSpec::default() } else { TargetSpec::Shorthand("qv".into()) }));
+            });
+            html! {
+                <fieldset class="targets" disabled={is_full}>
+                    <legend>{ t.targets }</legend>
+                    <div class="field toggle all-linear">
+                        <input type="checkbox" id="c-target-all" checked={is_all} onchange={on_all} aria-describedby="c-target-all-hint" />
+                        <label for="c-target-all"><code>{ "all-linear" }</code></label>
+                        <p class="hint" id="c-target-all-hint">{ t.targets_all_hint }</p>
+                    </div>
+                    <div class="module-grid">
+                    { for names.iter().map(|(name, _)| {
+                        let on = resolved.is_some_and(|r| r.names().any(|x| x == *name));
+                        let act = act.clone();
+                        let spec = i.lora.targets.clone();
+                        let name_s: &'static str = name;
+                        let onchange = Callback::from(move |e: Event| {
+                            let checked = e.target_unchecked_into::<HtmlInputElement>().checked();
+                            act.emit(Action::SetTargets(toggle_target(&arch, &spec, name_s, checked)));
+                        });
+                        let id = format!("c-target-{}", name.replace('.', "-"));
+                        html! {
+                            <div class="field toggle">
+                                <input type="checkbox" id={id.clone()} checked={on} {onchange} disabled={on && checked_count == 1} />
+                                <label for={id}><code>{ *name }</code></label>
+                            </div>
+                        }
+                    }) }
+                    </div>
+                </fieldset>
+            }
+        }
+        Control::Dropout => {
+            let act = act.clone();
+            html! { <Number id="c-lora-dropout" label={t.dropout} value={i.lora.dropout} min={0.0} max={0.99} step={0.05}
+                hint={Some(AttrValue::from(t.dropout_hint))} disabled={is_full}
+                on_change={Callback::from(move |v: Option<f64>| act.emit(Action::SetDropout(v.unwrap_or(0.0))))} /> }
+        }
+        Control::ModulesToSave => {
+            let saved = i.lora.modules_to_save.clone();
+            let toggle = |name: &'static str| {
+                let act = act.clone();
+                let saved = saved.clone();
+                Callback::from(move |on: bool| {
+                    let mut v: Vec<String> = saved.iter().filter(|s| s.as_str() != name).cloned().collect();
+                    if on {
+                        v.push(name.to_string());
+                    }
+                    act.emit(Action::SetModulesToSave(v));
+                })
+            };
+            let has = |n: &str| saved.iter().any(|s| s == n);
+            html! {
+                <fieldset class="mts" disabled={is_full}>
+                    <legend>{ t.modules_to_save }</legend>
+                    <Toggle id="c-mts-embed" label={"embed_tokens"} value={has("embed_tokens")} on_change={toggle("embed_tokens")} />
+                    <Toggle id="c-mts-head" label={"lm_head"} value={has("lm_head")} on_change={toggle("lm_head")} />
+                </fieldset>
+            }
+        }
+        Control::Optimizer => {
+            let options = Optimizer::ALL.iter().map(|o| (*o, AttrValue::from(t.optimizer(*o)), true)).collect::<Vec<_>>();
+            html! { <Select<Optimizer> id="c-optimizer" label={t.optimizer_label} value={i.optimizer} {options}
+                on_change={emit!(Action::SetOptimizer)} /> }
+        }
+        Control::BatchSize => {
+            let act = act.clone();
+            html! { <Number id="c-batch-size" label={t.batch_size} value={i.batch_size as f64} min={1.0} max={65536.0} step={1.0}
+                hint={Some(AttrValue::from(t.batch_hint))}
+                on_change={Callback::from(move |v: Option<f64>| if let Some(v) = v { if v.fract() == 0.0 { act.emit(Action::SetBatchSize(v as u64)) } })} /> }
+        }
+        Control::SeqLen => {
+            let act = act.clone();
+            html! {
+                <Slider id="c-seq-len" label={t.seq_len} number_label={t.seq_len_number} scale={Scale::Stops(SEQ_STOPS)}
+                    value={i.seq_len as f64} value_text={format!("{} {}", format::group(i.seq_len), t.tokens)}
+                    min={1.0} max={lora_vram::scenario::MAX_SEQ as f64} step={1.0} suffix={Some(AttrValue::from(t.tokens))}
+                    on_change={Callback::from(move |v: f64| if v.fract() == 0.0 { act.emit(Action::SetSeqLen(v as u64)) })} />
+            }
+        }
+        Control::Checkpointing => html! {
+            <Toggle id="c-checkpointing" label={t.checkpointing} value={i.gradient_checkpointing}
+                on_change={emit!(Action::SetCheckpointing)} hint={Some(AttrValue::from(t.checkpointing_hint))} />
+        },
+        Control::Attention => {
+            let options = [AttentionImpl::Sdpa, AttentionImpl::FlashAttention2, AttentionImpl::Eager]
+                .map(|a| (a, AttrValue::from(t.attention(a)), true)).to_vec();
+            html! { <Select<AttentionImpl> id="c-attention" label={t.attention_label} value={i.attention} {options}
+                on_change={emit!(Action::SetAttention)} /> }
+        }
+        Control::MixedPrecision => {
+            let options = [MixedPrecision::Bf16, MixedPrecision::Fp16, MixedPrecision::No]
+                .map(|m| (m, AttrValue::from(t.mixed_precision(m)), true)).to_vec();
+            html! { <Select<MixedPrecision> id="c-mixed-precision" label={t.mixed_precision_label} value={i.mixed_precision} {options}
+                on_change={emit!(Action::SetMixedPrecision)} /> }
+        }
+        Control::CudaContext => {
+            let act = act.clone();
+            let mib = i.cuda_context_bytes.map_or(640.0, |b| (b >> 20) as f64);
+            html! { <Number id="c-cuda-context" label={t.cuda_context} value={mib} empty={i.cuda_context_bytes.is_none()}
+                min={0.0} max={65536.0} step={10.0} placeholder={Some(AttrValue::from((lora_vram::overhead::DEFAULT_CUDA_CONTEXT >> 20).to_string()))}
+                suffix={Some(AttrValue::from("MiB"))} hint={Some(AttrValue::from(t.cuda_context_hint))}
+                on_change={Callback::from(move |v: Option<f64>| act.emit(Action::SetCudaContext(v.map(|m| (m * 1_048_576.0) as u64))))} /> }
+        }
+    }
+}
+
+/// Props of [`ScenarioForm`].
+#[derive(Properties, PartialEq)]
+pub struct FormProps {
+    /// The scenario as written.
+    pub input: ScenarioInput,
+    /// Language.
+    pub lang: Lang,
+    /// Model summary line.
+    #[prop_or_default]
+    pub summary: Option<AttrValue>,
+    /// Dispatches an edit.
+    pub on_action: Callback<Action>,
+}
+
+/// Every input, in four groups.
+#[component]
+pub fn ScenarioForm(props: &FormProps) -> Html {
+    let t = props.lang.t();
+    let c = |control: Control| html! {
+        <ControlView {control} input={props.input.clone()} lang={props.lang} summary={props.summary.clone()} on_action={props.on_action.clone()} />
+    };
+    let full = props.input.method == Method::Full;
+    html! {
+        <form class="scenario" onsubmit={Callback::from(|e: SubmitEvent| e.prevent_default())} aria-label={t.form_label}>
+            <section class="card" aria-labelledby="h-model">
+                <h2 id="h-model">{ t.model_title }</h2>
+                { c(Control::Model) }
+            </section>
+            <section class="card" aria-labelledby="h-method">
+                <h2 id="h-method">{ t.method_title }</h2>
+                { c(Control::Method) }
+                <div class="grid2">
+                    { c(Control::WeightDtype) }
+                    { c(Control::AdapterDtype) }
+                </div>
+                { c(Control::DoubleQuant) }
+            </section>
+            <section class={classes!("card", full.then_some("muted"))} aria-labelledby="h-lora">
+                <h2 id="h-lora">{ t.lora_title }</h2>
+                if full { <p class="note">{ t.lora_full_note }</p> }
+                { c(Control::Rank) }
+                <div class="grid2">
+                    { c(Control::Alpha) }
+                    { c(Control::Dropout) }
+                </div>
+                { c(Control::Targets) }
+                { c(Control::ModulesToSave) }
+            </section>
+            <section class="card" aria-labelledby="h-training">
+                <h2 id="h-training">{ t.training_title }</h2>
+                { c(Control::SeqLen) }
+                <div class="grid2">
+                    { c(Control::BatchSize) }
+                    { c(Control::Optimizer) }
+                    { c(Control::Attention) }
+                    { c(Control::MixedPrecision) }
+                </div>
+                { c(Control::Checkpointing) }
+                <details class="advanced">
+                    <summary>{ t.advanced }</summary>
+                    { c(Control::CudaContext) }
+                </details>
+            </section>
+        </form>
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn llama() -> Architecture {
+        resolve_model(&ScenarioInput::default().model).unwrap().0
+    }
+
+    #[test]
+    fn toggling_targets() {
+        let a = llama();
+        let names: Vec<_> = linear_names(&a).into_iter().map(|(n, _)| n).collect();
+        assert_eq!(names, ["q_proj", "k_proj", "v_proj", "o_proj", "gate_proj", "up_proj", "down_proj"]);
+        let off = toggle_target(&a, &TargetSpec::default(), "o_proj", false);
+        assert_eq!(
+            off,
+            TargetSpec::Modules(["q_proj", "k_proj", "v_proj", "gate_proj", "up_proj", "down_proj"].map(String::from).to_vec())
+        );
+        assert_eq!(toggle_target(&a, &off, "o_proj", true), TargetSpec::default());
+    }
+
+    #[test]
+    fn controls_parse() {
+        assert_eq!(Control::parse_list("seq-len, method,rank bogus"), vec![Control::SeqLen, Control::Method, Control::Rank]);
+        assert_eq!(Control::parse_list("all").len(), Control::ALL.len());
+        assert!(Control::parse_list("none").is_empty());
+        for c in Control::ALL {
+            assert_eq!(Control::parse(c.as_str()), Some(c));
+        }
+    }
+}

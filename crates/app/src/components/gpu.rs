@@ -1,0 +1,338 @@
+//! The GPU side: the chosen GPU's verdict with warnings and advice, and the compatibility table.
+
+use std::rc::Rc;
+
+use lora_vram::advice::{advise, Advice};
+use lora_vram::fit::{Fit, Verdict};
+use lora_vram::gpus::{Gpu, GPUS};
+use lora_vram::Scenario;
+use web_sys::HtmlSelectElement;
+use yew::prelude::*;
+
+use crate::format::{self, Unit};
+use crate::i18n::Lang;
+use crate::state::{GpuFilter, SortKey};
+
+/// CSS class of a verdict.
+pub const fn verdict_class(v: Verdict) -> &'static str {
+    match v {
+        Verdict::Fits => "fits",
+        Verdict::Tight => "tight",
+        Verdict::DoesNotFit => "nofit",
+    }
+}
+
+/// A verdict as an icon plus words (never colour alone).
+#[derive(Properties, PartialEq)]
+pub struct VerdictChipProps {
+    /// The verdict.
+    pub verdict: Verdict,
+    /// Language.
+    pub lang: Lang,
+}
+
+/// A coloured chip with an icon and the verdict in words.
+#[component]
+pub fn VerdictChip(props: &VerdictChipProps) -> Html {
+    let t = props.lang.t();
+    let (icon, text) = match props.verdict {
+        Verdict::Fits => ("✓", t.verdict_fits),
+        Verdict::Tight => ("!", t.verdict_tight),
+        Verdict::DoesNotFit => ("✗", t.verdict_nofit),
+    };
+    html! {
+        <span class={classes!("chip", verdict_class(props.verdict))}>
+            <span class="chip-icon" aria-hidden="true">{ icon }</span>{ text }
+        </span>
+    }
+}
+
+/// A GPU's name with its memory: "GeForce RTX 4090 (24.0 GB)".
+pub fn gpu_label(g: &Gpu, unit: Unit) -> String {
+    format!("{} ({})", g.name, format::bytes(g.vram_bytes, unit))
+}
+
+/// Props of [`GpuPicker`].
+#[derive(Properties, PartialEq)]
+pub struct GpuPickerProps {
+    /// Element id.
+    pub id: AttrValue,
+    /// Selected GPU index.
+    pub selected: usize,
+    /// Unit.
+    pub unit: Unit,
+    /// Language.
+    pub lang: Lang,
+    /// Called with a GPU index.
+    pub on_select: Callback<usize>,
+}
+
+/// A `<select>` of every GPU, consumer and data-center groups.
+#[component]
+pub fn GpuPicker(props: &GpuPickerProps) -> Html {
+    let t = props.lang.t();
+    let on_select = props.on_select.clone();
+    let onchange = Callback::from(move |e: Event| {
+        if let Ok(i) = e.target_unchecked_into::<HtmlSelectElement>().value().parse::<usize>() {
+            on_select.emit(i);
+        }
+    });
+    let group = |label: &'static str, dc: bool| html! {
+        <optgroup {label}>
+            { for GPUS.iter().enumerate().filter(|(_, g)| g.datacenter == dc).map(|(i, g)| html! {
+                <option value={i.to_string()} selected={i == props.selected}>{ gpu_label(g, props.unit) }</option>
+            }) }
+        </optgroup>
+    };
+    html! {
+        <div class="field">
+            <label for={props.id.clone()}>{ t.your_gpu }</label>
+            <select id={props.id.clone()} {onchange}>
+                { group(t.filter_consumer, false) }
+                { group(t.filter_datacenter, true) }
+            </select>
+        </div>
+    }
+}
+
+/// Props of [`GpuPanel`].
+#[derive(Properties, PartialEq)]
+pub struct GpuPanelProps {
+    /// The validated scenario.
+    pub scenario: Scenario,
+    /// Every GPU's fit, in table order.
+    pub fits: Rc<Vec<Fit>>,
+    /// The chosen GPU.
+    pub selected: usize,
+    /// Unit.
+    pub unit: Unit,
+    /// Language.
+    pub lang: Lang,
+    /// Choose another GPU.
+    pub on_select: Callback<usize>,
+    /// Apply a piece of advice.
+    pub on_apply: Callback<Scenario>,
+}
+
+/// The chosen GPU: verdict in words, headroom, limits, warnings, and what to change.
+#[component]
+pub fn GpuPanel(props: &GpuPanelProps) -> Html {
+    let t = props.lang.t();
+    let i = props.selected.min(GPUS.len() - 1);
+    let g = &GPUS[i];
+    let fit = props.fits.get(i).copied();
+    let advice = use_memo((props.scenario, i), |(s, i)| {
+        let g = &GPUS[*i];
+        advise(s, g.vram_bytes, g.flash_attn2).iter().copied().collect::<Vec<Advice>>()
+    });
+    let Some(fit) = fit else { return html! {} };
+    let unit = props.unit;
+    let headline = match fit.verdict {
+        Verdict::Fits => (t.gpu_fits)(g.name),
+        Verdict::Tight => (t.gpu_tight)(g.name),
+        Verdict::DoesNotFit => (t.gpu_nofit)(g.name),
+    };
+    let mag = u64::try_from(fit.headroom.unsigned_abs()).unwrap_or(u64::MAX);
+    let detail = if fit.headroom >= 0 {
+        (t.headroom_text)(&format::bytes(mag, unit), &format::bytes(g.vram_bytes, unit))
+    } else {
+        (t.shortfall_text)(&format::bytes(mag, unit), &format::bytes(g.vram_bytes, unit))
+    };
+    let limits = if fit.max_seq_len == 0 {
+        t.limits_none.to_string()
+    } else {
+        (t.limits_text)(
+            &format::tokens(fit.max_seq_len),
+            &format::group(props.scenario.batch_size),
+            &format::batch(fit.max_batch_size),
+            &format::tokens(props.scenario.seq_len),
+        )
+    };
+    let advice_list = (!advice.is_empty()).then(|| {
+        html! {
+            <div class="advice">
+                <h3>{ t.advice_title }</h3>
+                <ol>
+                { for advice.iter().map(|a| {
+                    let on_apply = props.on_apply.clone();
+                    let sc = a.scenario;
+                    let onclick = Callback::from(move |_| on_apply.emit(sc));
+                    let text = t.change(a.change);
+                    html! {
+                        <li class={verdict_class(a.verdict)}>
+                            <span class="advice-text">{ text.clone() }</span>
+                            <span class="advice-result">
+                                { "→ " }{ format::bytes(a.total, unit) }{ " " }
+                                <VerdictChip verdict={a.verdict} lang={props.lang} />
+                            </span>
+                            <button type="button" class="apply" {onclick} aria-label={format!("{}: {text}", t.apply)}>{ t.apply }</button>
+                        </li>
+                    }
+                }) }
+                </ol>
+            </div>
+        }
+    });
+    html! {
+        <section class="gpu-panel" aria-labelledby="gpu-panel-h">
+            <h2 id="gpu-panel-h">{ t.gpu_panel_title }</h2>
+            <GpuPicker id="gpu-select" selected={i} unit={unit} lang={props.lang} on_select={props.on_select.clone()} />
+            <div class={classes!("verdict-banner", verdict_class(fit.verdict))} role="status" id="gpu-verdict" data-verdict={fit.verdict.as_str()}>
+                <p class="verdict-head">
+                    <span class="chip-icon" aria-hidden="true">{ match fit.verdict { Verdict::Fits => "✓", Verdict::Tight => "!", Verdict::DoesNotFit => "✗" } }</span>
+                    <strong>{ headline }</strong>
+                </p>
+                <p>{ detail }</p>
+                <p>{ limits }</p>
+                if fit.verdict == Verdict::Tight { <p>{ t.tight_explain }</p> }
+            </div>
+            if fit.warnings().next().is_some() {
+                <ul class="warnings">
+                    { for fit.warnings().map(|w| html! { <li><span aria-hidden="true">{ "⚠ " }</span>{ t.warning(w) }</li> }) }
+                </ul>
+            }
+            { for advice_list }
+        </section>
+    }
+}
+
+/// The rows of the table, filtered and sorted.
+pub fn rows(fits: &[Fit], filter: GpuFilter, sort: (SortKey, bool)) -> Vec<Fit> {
+    let mut v: Vec<Fit> = fits
+        .iter()
+        .copied()
+        .filter(|f| match filter {
+            GpuFilter::All => true,
+            GpuFilter::Consumer => !GPUS[f.gpu].datacenter,
+            GpuFilter::Datacenter => GPUS[f.gpu].datacenter,
+        })
+        .collect();
+    let rank = |v: Verdict| match v {
+        Verdict::Fits => 0,
+        Verdict::Tight => 1,
+        Verdict::DoesNotFit => 2,
+    };
+    let (key, asc) = sort;
+    v.sort_by(|a, b| {
+        let o = match key {
+            SortKey::Name => a.gpu.cmp(&b.gpu),
+            SortKey::Vram => GPUS[a.gpu].vram_bytes.cmp(&GPUS[b.gpu].vram_bytes),
+            SortKey::Verdict => rank(a.verdict).cmp(&rank(b.verdict)).then(b.headroom.cmp(&a.headroom)),
+            SortKey::Headroom => a.headroom.cmp(&b.headroom),
+            SortKey::MaxSeq => a.max_seq_len.cmp(&b.max_seq_len),
+            SortKey::MaxBatch => a.max_batch_size.cmp(&b.max_batch_size),
+        }
+        .then(a.gpu.cmp(&b.gpu));
+        if asc { o } else { o.reverse() }
+    });
+    v
+}
+
+/// Props of [`GpuTable`].
+#[derive(Properties, PartialEq)]
+pub struct GpuTableProps {
+    /// Every GPU's fit.
+    pub fits: Rc<Vec<Fit>>,
+    /// Chosen GPU.
+    pub selected: usize,
+    /// Filter.
+    pub filter: GpuFilter,
+    /// Sort.
+    pub sort: (SortKey, bool),
+    /// Batch size and sequence length in use (column headers).
+    pub batch_size: u64,
+    /// Sequence length.
+    pub seq_len: u64,
+    /// Unit.
+    pub unit: Unit,
+    /// Language.
+    pub lang: Lang,
+    /// Choose a GPU.
+    pub on_select: Callback<usize>,
+    /// Change the filter.
+    pub on_filter: Callback<GpuFilter>,
+    /// Sort by a column.
+    pub on_sort: Callback<SortKey>,
+}
+
+/// Every GPU: verdict, headroom, the longest sequence and largest batch that fit.
+#[component]
+pub fn GpuTable(props: &GpuTableProps) -> Html {
+    let t = props.lang.t();
+    let unit = props.unit;
+    let header = |key: SortKey, label: String, right: bool| {
+        let on_sort = props.on_sort.clone();
+        let onclick = Callback::from(move |_| on_sort.emit(key));
+        let sorted = props.sort.0 == key;
+        let aria_sort = if sorted { if props.sort.1 { "ascending" } else { "descending" } } else { "none" };
+        let arrow = if sorted { if props.sort.1 { "▲" } else { "▼" } } else { "↕" };
+        html! {
+            <th scope="col" aria-sort={aria_sort} class={classes!(right.then_some("r"))}>
+                <button type="button" class="sort" {onclick}>
+                    { label }<span class={classes!("arrow", sorted.then_some("on"))} aria-hidden="true">{ arrow }</span>
+                </button>
+            </th>
+        }
+    };
+    let filter = |f: GpuFilter, label: &'static str| {
+        let on_filter = props.on_filter.clone();
+        let onchange = Callback::from(move |_: Event| on_filter.emit(f));
+        html! {
+            <label class="seg-item">
+                <input type="radio" name="gpu-filter" checked={props.filter == f} {onchange} />
+                <span>{ label }</span>
+            </label>
+        }
+    };
+    let body = rows(&props.fits, props.filter, props.sort).into_iter().map(|f| {
+        let g = &GPUS[f.gpu];
+        let on_select = props.on_select.clone();
+        let i = f.gpu;
+        let onclick = Callback::from(move |_| on_select.emit(i));
+        let selected = f.gpu == props.selected;
+        let warn: Vec<String> = f.warnings().map(|w| t.warning_short(w).to_string()).collect();
+        html! {
+            <tr class={classes!(selected.then_some("selected"))} data-gpu={g.id}>
+                <th scope="row">
+                    <button type="button" class="gpu-name" aria-pressed={selected.to_string()} {onclick}>{ g.name }</button>
+                    <span class="gpu-arch">{ g.arch.as_str() }</span>
+                    { for warn.iter().map(|w| html! { <span class="warn-tag">{ "⚠ " }{ w.clone() }</span> }) }
+                </th>
+                <td class="r">{ format::bytes(g.vram_bytes, unit) }</td>
+                <td><VerdictChip verdict={f.verdict} lang={props.lang} /></td>
+                <td class={classes!("r", (f.headroom < 0).then_some("neg"))}>{ format::signed_bytes(f.headroom, unit) }</td>
+                <td class="r">{ if f.max_seq_len == 0 { "—".to_string() } else { format::tokens(f.max_seq_len) } }</td>
+                <td class="r">{ if f.max_batch_size == 0 { "—".to_string() } else { format::batch(f.max_batch_size) } }</td>
+            </tr>
+        }
+    }).collect::<Html>();
+    html! {
+        <section class="gpu-table-section card" aria-labelledby="gpu-table-h">
+            <div class="section-head">
+                <h2 id="gpu-table-h">{ t.gpu_table_title }</h2>
+                <fieldset class="choice inline">
+                    <legend class="sr-only">{ t.filter_label }</legend>
+                    <div class="seg">
+                        { filter(GpuFilter::All, t.filter_all) }
+                        { filter(GpuFilter::Consumer, t.filter_consumer) }
+                        { filter(GpuFilter::Datacenter, t.filter_datacenter) }
+                    </div>
+                </fieldset>
+            </div>
+            <div class="table-scroll" tabindex="0" role="region" aria-labelledby="gpu-table-h">
+                <table class="gpus" id="gpu-table">
+                    <thead><tr>
+                        { header(SortKey::Name, t.col_gpu.to_string(), false) }
+                        { header(SortKey::Vram, t.col_vram.to_string(), true) }
+                        { header(SortKey::Verdict, t.col_verdict.to_string(), false) }
+                        { header(SortKey::Headroom, t.col_headroom.to_string(), true) }
+                        { header(SortKey::MaxSeq, (t.col_max_seq)(&format::group(props.batch_size)), true) }
+                        { header(SortKey::MaxBatch, (t.col_max_batch)(&format::group(props.seq_len)), true) }
+                    </tr></thead>
+                    <tbody>{ body }</tbody>
+                </table>
+            </div>
+            <p class="hint">{ t.gpu_table_hint }</p>
+        </section>
+    }
+}

@@ -1,0 +1,9 @@
+//! The page's components. Leaf inputs live in [`controls`]; the others lay out results.
+
+pub mod controls;
+pub mod embed;
+pub mod form;
+pub mod gpu;
+pub mod model;
+pub mod result;
+pub mod share;

@@ -1,0 +1,318 @@
+//! The model picker: a searchable preset list grouped by family, a parameter-count slider, and a
+//! config.json box (paste or upload).
+//!
+//! It takes and reports a [`ModelInput`], so any other source of a model (a future "import from a
+//! Hugging Face model id" box, say) only has to produce `ModelInput::HfConfig` for the picker to
+//! show it: [`model_name`] names a config by its `_name_or_path`, else its architecture.
+
+use lora_vram::input::ModelInput;
+use lora_vram::presets::{ModelPreset, MODELS};
+use serde_json::Value;
+use web_sys::{HtmlInputElement, HtmlSelectElement, HtmlTextAreaElement};
+use yew::prelude::*;
+
+use super::controls::{Scale, Slider};
+use crate::i18n::Lang;
+
+/// Where the model comes from.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Source {
+    /// A preset.
+    Preset,
+    /// A parameter count.
+    Params,
+    /// A config.json.
+    Config,
+}
+
+impl Source {
+    /// The source of a model input.
+    pub fn of(m: &ModelInput) -> Source {
+        match m {
+            ModelInput::Id(_) => Source::Preset,
+            ModelInput::Params { .. } => Source::Params,
+            ModelInput::HfConfig { .. } => Source::Config,
+        }
+    }
+}
+
+/// Parameter-count slider range: 0.1B to 700B.
+pub const PARAMS_SCALE: Scale = Scale::Log { min: 1e8, max: 7e11, steps: 240 };
+
+/// A display name for a model input: the preset's name, "≈7B (typical architecture)", or the
+/// config's `_name_or_path` / architecture.
+pub fn model_name(m: &ModelInput, lang: Lang) -> String {
+    let t = lang.t();
+    match m {
+        ModelInput::Id(id) => lora_vram::presets::find_model(id).map_or_else(|| id.clone(), |i| MODELS[i].name.to_string()),
+        ModelInput::Params { params } => (t.params_model)(&crate::format::params(*params as u64)),
+        ModelInput::HfConfig { hf_config } => config_name(hf_config).unwrap_or_else(|| t.config_model.to_string()),
+    }
+}
+
+/// The name a config.json gives itself.
+pub fn config_name(c: &Value) -> Option<String> {
+    let s = |k: &str| c.get(k).and_then(Value::as_str).filter(|s| !s.is_empty()).map(str::to_string);
+    s("_name_or_path")
+        .or_else(|| c.get("architectures").and_then(|a| a.get(0)).and_then(Value::as_str).map(str::to_string))
+        .or_else(|| s("model_type").map(|t| format!("{t} (config.json)")))
+}
+
+/// Whether every whitespace-separated term of `query` occurs in the preset's id, name or family.
+pub fn matches(p: &ModelPreset, query: &str) -> bool {
+    let hay = format!("{} {} {}", p.id, p.name, p.family).to_lowercase();
+    let hay_compact = hay.replace(['-', '_', ' ', '.'], "");
+    query.split_whitespace().all(|term| {
+        let term = term.to_lowercase();
+        hay.contains(&term) || hay_compact.contains(&term.replace(['-', '_', '.'], ""))
+    })
+}
+
+/// Presets matching `query`, grouped by family in table order.
+pub fn grouped(query: &str) -> Vec<(&'static str, Vec<usize>)> {
+    let mut groups: Vec<(&'static str, Vec<usize>)> = Vec::new();
+    for (i, p) in MODELS.iter().enumerate().filter(|(_, p)| matches(p, query)) {
+        match groups.iter_mut().find(|(f, _)| *f == p.family) {
+            Some((_, v)) => v.push(i),
+            None => groups.push((p.family, vec![i])),
+        }
+    }
+    groups
+}
+
+/// Checks pasted config.json text: the parsed JSON, or a message that says what is wrong.
+pub fn check_config(text: &str) -> Result<Value, String> {
+    let v: Value = serde_json::from_str(text.trim()).map_err(|e| format!("not valid JSON: {e}"))?;
+    lora_vram::config::parse_config(&v).map_err(|e| e.to_string())?;
+    Ok(v)
+}
+
+/// Props of [`ModelPicker`].
+#[derive(Properties, PartialEq)]
+pub struct ModelPickerProps {
+    /// The model in use.
+    pub value: ModelInput,
+    /// Language.
+    pub lang: Lang,
+    /// A one-line summary of the resolved architecture (parameters, layers), if it resolves.
+    #[prop_or_default]
+    pub summary: Option<AttrValue>,
+    /// Called with the new model.
+    pub on_change: Callback<ModelInput>,
+}
+
+/// The model picker.
+#[component]
+pub fn ModelPicker(props: &ModelPickerProps) -> Html {
+    let t = props.lang.t();
+    let source = use_state(|| Source::of(&props.value));
+    let query = use_state(String::new);
+    let config_text = use_state(|| match &props.value {
+        ModelInput::HfConfig { hf_config } => serde_json::to_string_pretty(hf_config).unwrap_or_default(),
+        _ => String::new(),
+    });
+    let config_error = use_state(|| None::<String>);
+    // The last model of each kind, so switching tabs back restores it.
+    let last_params = use_state(|| match props.value {
+        ModelInput::Params { params } => params,
+        _ => 7e9,
+    });
+    {
+        // The model can change from outside (URL, reset, advice): follow it.
+        let source = source.clone();
+        let last_params = last_params.clone();
+        use_effect_with(props.value.clone(), move |v| {
+            let s = Source::of(v);
+            if s != Source::Config || *source != Source::Config {
+                source.set(s);
+            }
+            if let ModelInput::Params { params } = v {
+                last_params.set(*params);
+            }
+        });
+    }
+
+    let tab = |s: Source, label: &'static str| {
+        let source_h = source.clone();
+        let on_change = props.on_change.clone();
+        let last_params = *last_params;
+        let current = props.value.clone();
+        let onchange = Callback::from(move |_: Event| {
+            source_h.set(s);
+            match s {
+                Source::Preset if !matches!(current, ModelInput::Id(_)) => {
+                    on_change.emit(ModelInput::default());
+                }
+                Source::Params if !matches!(current, ModelInput::Params { .. }) => {
+                    on_change.emit(ModelInput::Params { params: last_params });
+                }
+                _ => {}
+            }
+        });
+        html! {
+            <label class="seg-item">
+                <input type="radio" name="model-source" checked={*source == s} {onchange} />
+                <span>{ label }</span>
+            </label>
+        }
+    };
+
+    let body = match *source {
+        Source::Preset => {
+            let q = query.clone();
+            let oninput = Callback::from(move |e: InputEvent| q.set(e.target_unchecked_into::<HtmlInputElement>().value()));
+            let groups = grouped(&query);
+            let current = match &props.value {
+                ModelInput::Id(id) => lora_vram::presets::find_model(id),
+                _ => None,
+            };
+            let on_change = props.on_change.clone();
+            let onchange = Callback::from(move |e: Event| {
+                let v = e.target_unchecked_into::<HtmlSelectElement>().value();
+                if let Ok(i) = v.parse::<usize>() {
+                    if let Some(p) = MODELS.get(i) {
+                        on_change.emit(ModelInput::Id(p.id.to_string()));
+                    }
+                }
+            });
+            let count: usize = groups.iter().map(|(_, v)| v.len()).sum();
+            html! {
+                <>
+                    <div class="field">
+                        <label for="model-search">{ t.model_search }</label>
+                        <input type="search" id="model-search" placeholder={t.model_search_placeholder}
+                            value={(*query).clone()} {oninput} autocomplete="off" aria-controls="model-list" />
+                    </div>
+                    <div class="field">
+                        <label for="model-list" class="sr-only">{ t.model_preset }</label>
+                        <select id="model-list" size="7" {onchange} class="listbox">
+                            { for groups.iter().map(|(family, items)| html! {
+                                <optgroup label={*family}>
+                                    { for items.iter().map(|&i| html! {
+                                        <option value={i.to_string()} selected={current == Some(i)} title={MODELS[i].id}>
+                                            { MODELS[i].name }
+                                        </option>
+                                    }) }
+                                </optgroup>
+                            }) }
+                        </select>
+                        if count == 0 { <p class="hint" role="status">{ t.model_no_match }</p> }
+                    </div>
+                </>
+            }
+        }
+        Source::Params => {
+            let p = match props.value {
+                ModelInput::Params { params } => params,
+                _ => *last_params,
+            };
+            let on_change = props.on_change.clone();
+            let on_slider = Callback::from(move |billions: f64| on_change.emit(ModelInput::Params { params: billions * 1e9 }));
+            let value_text = format!("{} {}", crate::format::params(p as u64), t.params_unit);
+            html! {
+                <>
+                    <Slider id="model-params" label={t.model_params} number_label={t.model_params_number}
+                        scale={Scale::Log { min: 0.1, max: 700.0, steps: 240 }} value={crate::components::controls::round2(p / 1e9).max(0.1).min(700.0)}
+                        value_text={value_text} min={0.1} max={700.0} step={0.1} suffix={Some(AttrValue::from("B"))}
+                        on_change={on_slider} />
+                    <p class="hint">{ t.model_params_hint }</p>
+                </>
+            }
+        }
+        Source::Config => {
+            let text = config_text.clone();
+            let err = config_error.clone();
+            let on_change = props.on_change.clone();
+            let handle = Callback::from(move |s: String| {
+                if s.trim().is_empty() {
+                    err.set(None);
+                } else {
+                    match check_config(&s) {
+                        Ok(v) => {
+                            err.set(None);
+                            on_change.emit(ModelInput::HfConfig { hf_config: v });
+                        }
+                        Err(e) => err.set(Some(e)),
+                    }
+                }
+                text.set(s);
+            });
+            let h = handle.clone();
+            let oninput = Callback::from(move |e: InputEvent| h.emit(e.target_unchecked_into::<HtmlTextAreaElement>().value()));
+            let h = handle.clone();
+            let err2 = config_error.clone();
+            let onupload = Callback::from(move |e: Event| {
+                let input = e.target_unchecked_into::<HtmlInputElement>();
+                if let Some(file) = input.files().and_then(|f| f.get(0)) {
+                    let h = h.clone();
+                    let err = err2.clone();
+                    wasm_bindgen_futures::spawn_local(async move {
+                        match wasm_bindgen_futures::JsFuture::from(file.text()).await {
+                            Ok(v) => h.emit(v.as_string().unwrap_or_default()),
+                            Err(_) => err.set(Some("could not read the file".into())),
+                        }
+                    });
+                }
+            });
+            html! {
+                <>
+                    <div class="field">
+                        <label for="config-file">{ t.config_upload }</label>
+                        <input type="file" id="config-file" accept=".json,application/json" onchange={onupload} />
+                    </div>
+                    <div class="field">
+                        <label for="config-text">{ t.config_paste }</label>
+                        <textarea id="config-text" rows="6" spellcheck="false" placeholder={"{\"model_type\": \"llama\", \"hidden_size\": 4096, …}"}
+                            value={(*config_text).clone()} {oninput}
+                            aria-invalid={config_error.is_some().then_some("true")}
+                            aria-describedby="config-status" />
+                        <p id="config-status" class={if config_error.is_some() { "error" } else { "hint" }}
+                            role={config_error.is_some().then_some("alert")}>
+                            { config_error.as_ref().map_or_else(
+                                || if matches!(props.value, ModelInput::HfConfig { .. }) {
+                                    format!("{} {}", t.config_ok, model_name(&props.value, props.lang))
+                                } else { t.config_hint.to_string() },
+                                |e| format!("{} {e}", t.config_error)) }
+                        </p>
+                    </div>
+                </>
+            }
+        }
+    };
+
+    html! {
+        <div class="model-picker">
+            <fieldset class="choice">
+                <legend>{ t.model_source }</legend>
+                <div class="seg">
+                    { tab(Source::Preset, t.model_tab_preset) }
+                    { tab(Source::Params, t.model_tab_params) }
+                    { tab(Source::Config, t.model_tab_config) }
+                </div>
+            </fieldset>
+            { body }
+            if let Some(s) = &props.summary { <p class="model-summary">{ s.clone() }</p> }
+        </div>
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn search_matches_loosely() {
+        let hits: Vec<&str> = grouped("qwen 7b").iter().flat_map(|(_, v)| v.iter().map(|&i| MODELS[i].id)).collect();
+        assert!(hits.contains(&"Qwen/Qwen2.5-7B"), "{hits:?}");
+        assert!(hits.iter().all(|h| h.to_lowercase().contains("qwen")));
+        assert!(!grouped("llama3.1").is_empty(), "punctuation-insensitive");
+        assert!(grouped("zzzz").is_empty());
+    }
+
+    #[test]
+    fn config_errors_say_what_is_wrong() {
+        assert!(check_config("{").unwrap_err().starts_with("not valid JSON"));
+        assert!(check_config("{\"hidden_size\": 1}").unwrap_err().contains("model_type"));
+        assert!(check_config("[1]").is_err());
+    }
+}

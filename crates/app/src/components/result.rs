@@ -1,0 +1,268 @@
+//! The result: the total, the four-part stacked bar, and the breakdown table.
+
+use lora_vram::estimate::UNCERTAINTY_PERCENT;
+use lora_vram::Estimate;
+use yew::prelude::*;
+
+use crate::format::{self, Unit};
+use crate::i18n::{Lang, Text};
+
+/// The four parts people reason in.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Part {
+    /// Base model weights.
+    Weights,
+    /// Adapter parameters, gradients and optimizer state.
+    Adapter,
+    /// Activations.
+    Activations,
+    /// CUDA context and allocator slack.
+    Overhead,
+}
+
+impl Part {
+    /// All four, in bar order.
+    pub const ALL: [Part; 4] = [Part::Weights, Part::Adapter, Part::Activations, Part::Overhead];
+
+    /// CSS class that colours it.
+    pub const fn class(self) -> &'static str {
+        match self {
+            Part::Weights => "p-weights",
+            Part::Adapter => "p-adapter",
+            Part::Activations => "p-activations",
+            Part::Overhead => "p-overhead",
+        }
+    }
+
+    /// Its label.
+    pub fn label(self, t: &Text) -> &'static str {
+        match self {
+            Part::Weights => t.part_weights,
+            Part::Adapter => t.part_adapter,
+            Part::Activations => t.part_activations,
+            Part::Overhead => t.part_overhead,
+        }
+    }
+
+    /// Its bytes.
+    pub fn bytes(self, e: &Estimate) -> u64 {
+        match self {
+            Part::Weights => e.weights,
+            Part::Adapter => e.adapter.total(),
+            Part::Activations => e.activations,
+            Part::Overhead => e.overhead.total(),
+        }
+    }
+
+    /// Its sub-items, labelled.
+    pub fn items(self, e: &Estimate, t: &Text) -> Vec<(&'static str, u64)> {
+        match self {
+            Part::Weights | Part::Activations => Vec::new(),
+            Part::Adapter => vec![
+                (t.sub_params, e.adapter.params),
+                (t.sub_gradients, e.adapter.gradients),
+                (t.sub_optimizer, e.adapter.optimizer),
+            ],
+            Part::Overhead => vec![(t.sub_cuda_context, e.overhead.cuda_context), (t.sub_allocator, e.overhead.allocator)],
+        }
+    }
+
+    /// One sentence for screen readers and the hover detail: "Adapter: 0.53 GB (parameters 0.17 GB, …)".
+    pub fn describe(self, e: &Estimate, t: &Text, unit: Unit) -> String {
+        let mut s = format!("{}: {}", self.label(t), format::bytes(self.bytes(e), unit));
+        let items = self.items(e, t);
+        if !items.is_empty() {
+            s.push_str(" (");
+            for (i, (label, b)) in items.iter().enumerate() {
+                if i > 0 {
+                    s.push_str(", ");
+                }
+                s.push_str(&format!("{label} {}", format::bytes(*b, unit)));
+            }
+            s.push(')');
+        }
+        s
+    }
+}
+
+/// Props of [`TotalView`].
+#[derive(Properties, PartialEq)]
+pub struct TotalProps {
+    /// The estimate.
+    pub estimate: Estimate,
+    /// Unit in use.
+    pub unit: Unit,
+    /// Language.
+    pub lang: Lang,
+    /// Called when the user switches GB / GiB.
+    pub on_unit: Callback<Unit>,
+    /// A compact layout (embed).
+    #[prop_or_default]
+    pub compact: bool,
+}
+
+/// The big total, with the unit switch, the uncertainty range and the peak-allocated figure.
+#[component]
+pub fn TotalView(props: &TotalProps) -> Html {
+    let t = props.lang.t();
+    let e = &props.estimate;
+    let (low, high) = e.range();
+    let unit_button = |u: Unit| {
+        let on_unit = props.on_unit.clone();
+        let onclick = Callback::from(move |_| on_unit.emit(u));
+        html! {
+            <button type="button" class="unit-btn" aria-pressed={(props.unit == u).to_string()} {onclick}>{ u.label() }</button>
+        }
+    };
+    html! {
+        <div class={classes!("total", props.compact.then_some("compact"))}>
+            <div class="total-head">
+                <span class="total-label" id="total-label">{ t.total_label }</span>
+                <span class="unit-switch" role="group" aria-label={t.unit_label}>
+                    { unit_button(Unit::Gb) }{ unit_button(Unit::Gib) }
+                </span>
+            </div>
+            <p class="total-value" aria-labelledby="total-label" data-bytes={e.total().to_string()}>
+                <span class="num" id="total-amount">{ format::amount(e.total(), props.unit) }</span>
+                <span class="unit">{ props.unit.label() }</span>
+            </p>
+            <p class="total-range">
+                { (t.range_text)(&format::bytes(low, props.unit), &format::bytes(high, props.unit), UNCERTAINTY_PERCENT) }
+            </p>
+            if !props.compact {
+                <dl class="facts">
+                    <div><dt>{ t.peak_allocated }</dt><dd>{ format::bytes(e.peak_allocated, props.unit) }</dd></div>
+                    <div><dt>{ t.params_total }</dt><dd>{ format::params(e.total_params) }</dd></div>
+                    <div><dt>{ t.params_trainable }</dt><dd>{ format!("{} ({})", format::params(e.trainable_params), format::percent(e.trainable_params, e.total_params.max(1))) }</dd></div>
+                    <div><dt>{ t.peak_phase }</dt><dd>{ t.phase(e.phase) }</dd></div>
+                </dl>
+                if e.paged_optimizer {
+                    <p class="note">{ (t.paged_note)(&format::bytes(e.adapter.optimizer, props.unit)) }</p>
+                }
+            }
+        </div>
+    }
+}
+
+/// Props of [`StackedBar`].
+#[derive(Properties, PartialEq)]
+pub struct BarProps {
+    /// The estimate.
+    pub estimate: Estimate,
+    /// Unit.
+    pub unit: Unit,
+    /// Language.
+    pub lang: Lang,
+    /// A GPU to draw as a capacity line: (name, bytes).
+    #[prop_or_default]
+    pub capacity: Option<(AttrValue, u64)>,
+}
+
+/// The four parts as a stacked SVG bar; each part is focusable and names its sub-items on hover
+/// or focus.
+#[component]
+pub fn StackedBar(props: &BarProps) -> Html {
+    let t = props.lang.t();
+    let e = &props.estimate;
+    let active = use_state(|| None::<Part>);
+    let total = e.total().max(1);
+    let scale_max = props.capacity.as_ref().map_or(total, |(_, c)| total.max(*c)).max(1) as f64;
+    const W: f64 = 1000.0;
+    let mut x = 0.0;
+    let segments = Part::ALL.iter().map(|&p| {
+        let w = p.bytes(e) as f64 / scale_max * W;
+        let x0 = x;
+        x += w;
+        let set = active.clone();
+        let onenter = Callback::from(move |_: MouseEvent| set.set(Some(p)));
+        let set = active.clone();
+        let onfocus = Callback::from(move |_: FocusEvent| set.set(Some(p)));
+        let set = active.clone();
+        let onleave = Callback::from(move |_: MouseEvent| set.set(None));
+        let set = active.clone();
+        let onblur = Callback::from(move |_: FocusEvent| set.set(None));
+        let desc = p.describe(e, t, props.unit);
+        html! {
+            <g class={classes!("seg-part", p.class(), (*active == Some(p)).then_some("active"))} tabindex="0" role="img"
+                aria-label={desc.clone()} onmouseenter={onenter} onmouseleave={onleave} {onfocus} {onblur}>
+                <title>{ desc }</title>
+                <rect x={format!("{x0:.2}")} y="0" width={format!("{:.2}", w.max(0.0))} height="40" />
+            </g>
+        }
+    }).collect::<Html>();
+    let capacity = props.capacity.as_ref().map(|(name, bytes)| {
+        let cx = (*bytes as f64 / scale_max * W).min(W - 1.0);
+        let over = e.total() > *bytes;
+        html! {
+            <g class={classes!("capacity", over.then_some("over"))} aria-hidden="true">
+                <line x1={format!("{cx:.2}")} x2={format!("{cx:.2}")} y1="-6" y2="46" />
+                <title>{ format!("{name}: {}", format::bytes(*bytes, props.unit)) }</title>
+            </g>
+        }
+    });
+    let detail = match *active {
+        Some(p) => p.describe(e, t, props.unit),
+        None => t.bar_hint.to_string(),
+    };
+    html! {
+        <div class="bar-wrap">
+            <svg class="bar" viewBox="0 -6 1000 52" preserveAspectRatio="none" role="group" aria-label={t.bar_label}>
+                { segments }
+                { for capacity }
+            </svg>
+            if let Some((name, bytes)) = &props.capacity {
+                <p class="capacity-label">
+                    <span class="cap-mark" aria-hidden="true"></span>
+                    { format!("{name}: {}", format::bytes(*bytes, props.unit)) }
+                </p>
+            }
+            <p class="bar-detail" aria-hidden="true">{ detail }</p>
+        </div>
+    }
+}
+
+/// Props of [`BreakdownTable`].
+#[derive(Properties, PartialEq)]
+pub struct TableProps {
+    /// The estimate.
+    pub estimate: Estimate,
+    /// Unit.
+    pub unit: Unit,
+    /// Language.
+    pub lang: Lang,
+}
+
+/// The same numbers as the bar, as a table that doubles as its legend.
+#[component]
+pub fn BreakdownTable(props: &TableProps) -> Html {
+    let t = props.lang.t();
+    let e = &props.estimate;
+    let total = e.total();
+    let rows = Part::ALL.iter().map(|&p| {
+        let sub = p.items(e, t).into_iter().map(|(label, b)| html! {
+            <tr class="sub">
+                <th scope="row">{ label }</th>
+                <td class="r">{ format::bytes(b, props.unit) }</td>
+                <td class="r">{ format::percent(b, total) }</td>
+            </tr>
+        }).collect::<Html>();
+        html! {
+            <>
+                <tr class="part">
+                    <th scope="row"><span class={classes!("swatch", p.class())} aria-hidden="true"></span>{ p.label(t) }</th>
+                    <td class="r">{ format::bytes(p.bytes(e), props.unit) }</td>
+                    <td class="r">{ format::percent(p.bytes(e), total) }</td>
+                </tr>
+                { sub }
+            </>
+        }
+    }).collect::<Html>();
+    html! {
+        <table class="breakdown">
+            <caption class="sr-only">{ t.breakdown_caption }</caption>
+            <thead><tr><th scope="col">{ t.col_part }</th><th scope="col" class="r">{ t.col_memory }</th><th scope="col" class="r">{ t.col_share }</th></tr></thead>
+            <tbody>{ rows }</tbody>
+            <tfoot><tr><th scope="row">{ t.total_label }</th><td class="r">{ format::bytes(total, props.unit) }</td><td class="r">{ "100%" }</td></tr></tfoot>
+        </table>
+    }
+}

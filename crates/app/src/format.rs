@@ -1,0 +1,184 @@
+//! Display formatting: bytes to GB or GiB (always labelled), counts, token lengths.
+//!
+//! The estimator speaks integer bytes; this module is the only place they become text.
+
+use std::fmt::Write as _;
+
+/// The unit totals are shown in.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Default)]
+pub enum Unit {
+    /// 10⁹ bytes, what GPU vendors print on the box.
+    #[default]
+    Gb,
+    /// 2³⁰ bytes, what `nvidia-smi` and PyTorch report (as "MiB"/"GiB").
+    Gib,
+}
+
+impl Unit {
+    /// Bytes per unit.
+    pub const fn bytes(self) -> f64 {
+        match self {
+            Unit::Gb => 1e9,
+            Unit::Gib => 1_073_741_824.0,
+        }
+    }
+
+    /// The label printed after a number.
+    pub const fn label(self) -> &'static str {
+        match self {
+            Unit::Gb => "GB",
+            Unit::Gib => "GiB",
+        }
+    }
+
+    /// URL / storage spelling.
+    pub const fn as_str(self) -> &'static str {
+        match self {
+            Unit::Gb => "gb",
+            Unit::Gib => "gib",
+        }
+    }
+
+    /// Parses [`Unit::as_str`].
+    pub fn parse(s: &str) -> Option<Unit> {
+        match s {
+            "gb" => Some(Unit::Gb),
+            "gib" => Some(Unit::Gib),
+            _ => None,
+        }
+    }
+}
+
+/// The number part of `bytes` in `unit`, with precision that fits its size: `0.42`, `7.31`, `21.4`, `640`.
+pub fn amount(bytes: u64, unit: Unit) -> String {
+    let v = bytes as f64 / unit.bytes();
+    if v == 0.0 {
+        "0".to_string()
+    } else if v < 10.0 {
+        format!("{v:.2}")
+    } else if v < 100.0 {
+        format!("{v:.1}")
+    } else {
+        group(v.round() as u64)
+    }
+}
+
+/// `bytes` in `unit`, labelled: `"7.31 GB"`.
+pub fn bytes(bytes: u64, unit: Unit) -> String {
+    format!("{} {}", amount(bytes, unit), unit.label())
+}
+
+/// A signed byte difference, labelled: `"+3.20 GB"`, `"−1.05 GB"`.
+pub fn signed_bytes(delta: i128, unit: Unit) -> String {
+    let mag = u64::try_from(delta.unsigned_abs()).unwrap_or(u64::MAX);
+    let sign = if delta < 0 { "−" } else { "+" };
+    format!("{sign}{}", bytes(mag, unit))
+}
+
+/// An integer with thin grouping commas: `131,072`.
+pub fn group(n: u64) -> String {
+    let digits = n.to_string();
+    let mut out = String::with_capacity(digits.len() + digits.len() / 3);
+    for (i, c) in digits.chars().enumerate() {
+        if i > 0 && (digits.len() - i) % 3 == 0 {
+            out.push(',');
+        }
+        out.push(c);
+    }
+    out
+}
+
+/// A parameter count: `8.03 B`, `41.9 M`, `512 K`.
+pub fn params(n: u64) -> String {
+    let (v, suffix) = match n {
+        n if n >= 1_000_000_000_000 => (n as f64 / 1e12, "T"),
+        n if n >= 1_000_000_000 => (n as f64 / 1e9, "B"),
+        n if n >= 1_000_000 => (n as f64 / 1e6, "M"),
+        n if n >= 1_000 => (n as f64 / 1e3, "K"),
+        n => return n.to_string(),
+    };
+    let mut s = String::new();
+    if v < 10.0 {
+        let _ = write!(s, "{v:.2}");
+    } else if v < 100.0 {
+        let _ = write!(s, "{v:.1}");
+    } else {
+        let _ = write!(s, "{v:.0}");
+    }
+    s.push(' ');
+    s.push_str(suffix);
+    s
+}
+
+/// A sequence length: `4,096`, or `16M+` at the estimator's ceiling.
+pub fn tokens(n: u64) -> String {
+    if n >= lora_vram::scenario::MAX_SEQ {
+        "16M+".to_string()
+    } else {
+        group(n)
+    }
+}
+
+/// A batch size, `65,536+` at the ceiling.
+pub fn batch(n: u64) -> String {
+    if n >= lora_vram::scenario::MAX_BATCH {
+        format!("{}+", group(n))
+    } else {
+        group(n)
+    }
+}
+
+/// Share of a whole in percent, one decimal below 10 %: `4.2 %`, `63 %`.
+pub fn percent(part: u64, whole: u64) -> String {
+    if whole == 0 {
+        return "0%".to_string();
+    }
+    let p = part as f64 * 100.0 / whole as f64;
+    if p > 0.0 && p < 0.1 {
+        "<0.1%".to_string()
+    } else if p < 10.0 {
+        format!("{p:.1}%")
+    } else {
+        format!("{p:.0}%")
+    }
+}
+
+/// A float as the shortest text that reads back the same (`0.05`, `32`, `7000000000`).
+pub fn float(x: f64) -> String {
+    if x.fract() == 0.0 && x.abs() < 1e15 {
+        format!("{}", x as i64)
+    } else {
+        format!("{x}")
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn units_are_labelled() {
+        assert_eq!(bytes(7_310_000_000, Unit::Gb), "7.31 GB");
+        assert_eq!(bytes(24 << 30, Unit::Gib), "24.0 GiB");
+        assert_eq!(bytes(80_000_000_000, Unit::Gb), "80.0 GB");
+        assert_eq!(bytes(640 << 30, Unit::Gib), "640 GiB");
+        assert_eq!(bytes(0, Unit::Gb), "0 GB");
+        assert_eq!(signed_bytes(-1_050_000_000, Unit::Gb), "−1.05 GB");
+        assert_eq!(signed_bytes(3_200_000_000, Unit::Gb), "+3.20 GB");
+    }
+
+    #[test]
+    fn counts() {
+        assert_eq!(group(131_072), "131,072");
+        assert_eq!(group(999), "999");
+        assert_eq!(group(1_000_000), "1,000,000");
+        assert_eq!(params(8_030_261_248), "8.03 B");
+        assert_eq!(params(41_943_040), "41.9 M");
+        assert_eq!(params(671_000_000_000), "671 B");
+        assert_eq!(percent(1, 3), "33%");
+        assert_eq!(percent(1, 30), "3.3%");
+        assert_eq!(percent(1, 100_000), "<0.1%");
+        assert_eq!(float(0.05), "0.05");
+        assert_eq!(float(7e9), "7000000000");
+    }
+}

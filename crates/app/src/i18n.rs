@@ -1,0 +1,719 @@
+//! Every string the page shows, in English and 简体中文.
+//!
+//! One [`Text`] per language; strings with values in them are functions. Identifiers that people
+//! type into code (`adamw_8bit`, `flash_attention_2`, `q_proj`) stay as they are in both languages.
+
+use lora_vram::advice::Change;
+use lora_vram::estimate::Phase;
+use lora_vram::fit::Warning;
+use lora_vram::scenario::{AdapterDtype, AttentionImpl, Method, MixedPrecision, Optimizer, WeightDtype};
+
+/// A language of the page.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Default)]
+pub enum Lang {
+    /// English.
+    #[default]
+    En,
+    /// 简体中文.
+    Zh,
+}
+
+impl Lang {
+    /// The strings.
+    pub fn t(self) -> &'static Text {
+        match self {
+            Lang::En => &EN,
+            Lang::Zh => &ZH,
+        }
+    }
+
+    /// URL / storage spelling.
+    pub const fn as_str(self) -> &'static str {
+        match self {
+            Lang::En => "en",
+            Lang::Zh => "zh",
+        }
+    }
+
+    /// The `lang` attribute.
+    pub const fn html_lang(self) -> &'static str {
+        match self {
+            Lang::En => "en",
+            Lang::Zh => "zh-CN",
+        }
+    }
+
+    /// A BCP 47 tag to a language: `zh`, `zh-CN`, `zh-Hans` → 简体中文; `en*` → English.
+    pub fn from_tag(tag: &str) -> Option<Lang> {
+        let t = tag.trim().to_ascii_lowercase();
+        if t == "zh" || t.starts_with("zh-") || t.starts_with("zh_") {
+            Some(Lang::Zh)
+        } else if t == "en" || t.starts_with("en-") || t.starts_with("en_") {
+            Some(Lang::En)
+        } else {
+            None
+        }
+    }
+}
+
+type F1 = fn(&str) -> String;
+type F2 = fn(&str, &str) -> String;
+
+/// The page's strings in one language.
+#[allow(missing_docs)]
+pub struct Text {
+    pub lang_name: &'static str,
+    pub switch_to: &'static str,
+    pub app_name: &'static str,
+    pub page_title: &'static str,
+    pub tagline: &'static str,
+    pub skip_to_results: &'static str,
+    pub footer: &'static str,
+    pub theme_toggle: &'static str,
+    pub theme_auto: &'static str,
+    pub theme_light: &'static str,
+    pub theme_dark: &'static str,
+    pub notice_title: &'static str,
+    pub dismiss: &'static str,
+    pub form_label: &'static str,
+    // Model
+    pub model_title: &'static str,
+    pub model_source: &'static str,
+    pub model_tab_preset: &'static str,
+    pub model_tab_params: &'static str,
+    pub model_tab_config: &'static str,
+    pub model_search: &'static str,
+    pub model_search_placeholder: &'static str,
+    pub model_preset: &'static str,
+    pub model_no_match: &'static str,
+    pub model_params: &'static str,
+    pub model_params_number: &'static str,
+    pub model_params_hint: &'static str,
+    pub params_unit: &'static str,
+    pub params_model: F1,
+    pub config_model: &'static str,
+    pub config_upload: &'static str,
+    pub config_paste: &'static str,
+    pub config_hint: &'static str,
+    pub config_ok: &'static str,
+    pub config_error: &'static str,
+    pub model_summary: fn(&str, u64, u64, &str, &str) -> String,
+    // Method
+    pub method_title: &'static str,
+    pub method: &'static str,
+    pub method_lora: &'static str,
+    pub method_qlora: &'static str,
+    pub method_full: &'static str,
+    pub weight_dtype_label: &'static str,
+    pub double_quant: &'static str,
+    pub double_quant_hint: &'static str,
+    pub adapter_dtype_label: &'static str,
+    pub adapter_dtype_hint: &'static str,
+    // LoRA
+    pub lora_title: &'static str,
+    pub lora_full_note: &'static str,
+    pub rank: &'static str,
+    pub alpha: &'static str,
+    pub alpha_hint: &'static str,
+    pub targets: &'static str,
+    pub targets_all_hint: &'static str,
+    pub dropout: &'static str,
+    pub dropout_hint: &'static str,
+    pub modules_to_save: &'static str,
+    // Training
+    pub training_title: &'static str,
+    pub optimizer_label: &'static str,
+    pub batch_size: &'static str,
+    pub batch_hint: &'static str,
+    pub seq_len: &'static str,
+    pub seq_len_number: &'static str,
+    pub tokens: &'static str,
+    pub checkpointing: &'static str,
+    pub checkpointing_hint: &'static str,
+    pub attention_label: &'static str,
+    pub mixed_precision_label: &'static str,
+    pub advanced: &'static str,
+    pub cuda_context: &'static str,
+    pub cuda_context_hint: &'static str,
+    // Result
+    pub result_title: &'static str,
+    pub seq_batch: F2,
+    pub total_label: &'static str,
+    pub unit_label: &'static str,
+    pub range_text: fn(&str, &str, u64) -> String,
+    pub peak_allocated: &'static str,
+    pub params_total: &'static str,
+    pub params_trainable: &'static str,
+    pub peak_phase: &'static str,
+    pub paged_note: F1,
+    pub part_weights: &'static str,
+    pub part_adapter: &'static str,
+    pub part_activations: &'static str,
+    pub part_overhead: &'static str,
+    pub sub_params: &'static str,
+    pub sub_gradients: &'static str,
+    pub sub_optimizer: &'static str,
+    pub sub_cuda_context: &'static str,
+    pub sub_allocator: &'static str,
+    pub bar_label: &'static str,
+    pub bar_hint: &'static str,
+    pub breakdown_caption: &'static str,
+    pub col_part: &'static str,
+    pub col_memory: &'static str,
+    pub col_share: &'static str,
+    pub invalid_title: &'static str,
+    pub invalid_hint: &'static str,
+    // GPUs
+    pub gpu_panel_title: &'static str,
+    pub your_gpu: &'static str,
+    pub gpu_fits: F1,
+    pub gpu_tight: F1,
+    pub gpu_nofit: F1,
+    pub headroom_text: F2,
+    pub shortfall_text: F2,
+    pub limits_text: fn(&str, &str, &str, &str) -> String,
+    pub limits_none: &'static str,
+    pub tight_explain: &'static str,
+    pub verdict_fits: &'static str,
+    pub verdict_tight: &'static str,
+    pub verdict_nofit: &'static str,
+    pub advice_title: &'static str,
+    pub apply: &'static str,
+    pub gpu_table_title: &'static str,
+    pub gpu_table_hint: &'static str,
+    pub filter_label: &'static str,
+    pub filter_all: &'static str,
+    pub filter_consumer: &'static str,
+    pub filter_datacenter: &'static str,
+    pub col_gpu: &'static str,
+    pub col_vram: &'static str,
+    pub col_verdict: &'static str,
+    pub col_headroom: &'static str,
+    pub col_max_seq: F1,
+    pub col_max_batch: F1,
+    pub warn_no_bf16: &'static str,
+    pub warn_no_bf16_short: &'static str,
+    pub warn_no_fa2: &'static str,
+    pub warn_no_fa2_short: &'static str,
+    // Advice
+    pub ch_checkpointing: &'static str,
+    pub ch_batch_one: F1,
+    pub ch_attention: F1,
+    pub ch_adamw8bit: &'static str,
+    pub ch_paged: &'static str,
+    pub ch_qlora: &'static str,
+    pub ch_seq: F1,
+    pub ch_all: &'static str,
+    // Phases
+    pub phase_forward: &'static str,
+    pub phase_loss_backward: &'static str,
+    pub phase_last_layer: &'static str,
+    pub phase_first_layer: &'static str,
+    pub phase_optimizer: &'static str,
+    // Option labels
+    pub opt_adamw_torch: &'static str,
+    pub opt_adamw_fused: &'static str,
+    pub opt_adamw_8bit: &'static str,
+    pub opt_paged_8bit: &'static str,
+    pub opt_paged_32bit: &'static str,
+    pub opt_sgd: &'static str,
+    pub opt_adafactor: &'static str,
+    pub attn_sdpa: &'static str,
+    pub attn_fa2: &'static str,
+    pub attn_eager: &'static str,
+    pub mp_bf16: &'static str,
+    pub mp_fp16: &'static str,
+    pub mp_no: &'static str,
+    pub wd_int8: &'static str,
+    pub wd_nf4: &'static str,
+    pub wd_fp4: &'static str,
+    pub ad_fp32: &'static str,
+    // Sharing
+    pub share_title: &'static str,
+    pub copy_link: &'static str,
+    pub copy_embed: &'static str,
+    pub copied_link: &'static str,
+    pub copied_embed: &'static str,
+    pub copy_failed: &'static str,
+    pub reset: &'static str,
+    pub json_title: &'static str,
+    pub json_scenario: &'static str,
+    pub json_report: &'static str,
+    pub embed_fallback: &'static str,
+    pub open_full: &'static str,
+}
+
+impl Text {
+    /// The label of a peak phase.
+    pub fn phase(&self, p: Phase) -> &'static str {
+        match p {
+            Phase::Forward => self.phase_forward,
+            Phase::LossBackward => self.phase_loss_backward,
+            Phase::LastLayerBackward => self.phase_last_layer,
+            Phase::FirstLayerBackward => self.phase_first_layer,
+            Phase::OptimizerStep => self.phase_optimizer,
+        }
+    }
+
+    /// A short method name.
+    pub fn method_short(&self, m: Method) -> &'static str {
+        match m {
+            Method::Lora => self.method_lora,
+            Method::Qlora => self.method_qlora,
+            Method::Full => self.method_full,
+        }
+    }
+
+    /// One piece of advice, as an instruction.
+    pub fn change(&self, c: Change) -> String {
+        match c {
+            Change::GradientCheckpointing => self.ch_checkpointing.to_string(),
+            Change::BatchOneWithAccumulation { accumulation_steps } => (self.ch_batch_one)(&accumulation_steps.to_string()),
+            Change::Attention(a) => (self.ch_attention)(a.as_str()),
+            Change::Adamw8bit => self.ch_adamw8bit.to_string(),
+            Change::PagedAdamw => self.ch_paged.to_string(),
+            Change::Qlora => self.ch_qlora.to_string(),
+            Change::SeqLen(n) => (self.ch_seq)(&crate::format::group(n)),
+            Change::All => self.ch_all.to_string(),
+        }
+    }
+
+    /// A GPU warning in full.
+    pub fn warning(&self, w: Warning) -> &'static str {
+        match w {
+            Warning::NoBf16 => self.warn_no_bf16,
+            Warning::NoFlashAttention2 => self.warn_no_fa2,
+        }
+    }
+
+    /// A GPU warning as a table tag.
+    pub fn warning_short(&self, w: Warning) -> &'static str {
+        match w {
+            Warning::NoBf16 => self.warn_no_bf16_short,
+            Warning::NoFlashAttention2 => self.warn_no_fa2_short,
+        }
+    }
+
+    /// An optimizer's label: its `optim` value and what it is.
+    pub fn optimizer(&self, o: Optimizer) -> String {
+        let d = match o {
+            Optimizer::AdamwTorch => self.opt_adamw_torch,
+            Optimizer::AdamwTorchFused => self.opt_adamw_fused,
+            Optimizer::Adamw8bit => self.opt_adamw_8bit,
+            Optimizer::PagedAdamw8bit => self.opt_paged_8bit,
+            Optimizer::PagedAdamw32bit => self.opt_paged_32bit,
+            Optimizer::Sgd => self.opt_sgd,
+            Optimizer::Adafactor => self.opt_adafactor,
+        };
+        format!("{} — {d}", o.as_str())
+    }
+
+    /// An attention kernel's label.
+    pub fn attention(&self, a: AttentionImpl) -> String {
+        let d = match a {
+            AttentionImpl::Sdpa => self.attn_sdpa,
+            AttentionImpl::FlashAttention2 => self.attn_fa2,
+            AttentionImpl::Eager => self.attn_eager,
+        };
+        format!("{} — {d}", a.as_str())
+    }
+
+    /// A mixed-precision label.
+    pub fn mixed_precision(&self, m: MixedPrecision) -> &'static str {
+        match m {
+            MixedPrecision::Bf16 => self.mp_bf16,
+            MixedPrecision::Fp16 => self.mp_fp16,
+            MixedPrecision::No => self.mp_no,
+        }
+    }
+
+    /// A weight precision label.
+    pub fn weight_dtype(&self, w: WeightDtype) -> String {
+        match w {
+            WeightDtype::Fp32 => "fp32".into(),
+            WeightDtype::Bf16 => "bf16".into(),
+            WeightDtype::Fp16 => "fp16".into(),
+            WeightDtype::Int8 => format!("int8 — {}", self.wd_int8),
+            WeightDtype::Nf4 => format!("nf4 — {}", self.wd_nf4),
+            WeightDtype::Fp4 => format!("fp4 — {}", self.wd_fp4),
+        }
+    }
+
+    /// An adapter dtype label.
+    pub fn adapter_dtype(&self, d: AdapterDtype) -> String {
+        match d {
+            AdapterDtype::Fp32 => format!("fp32 — {}", self.ad_fp32),
+            AdapterDtype::Bf16 => "bf16".into(),
+            AdapterDtype::Fp16 => "fp16".into(),
+        }
+    }
+}
+
+/// English.
+pub static EN: Text = Text {
+    lang_name: "English",
+    switch_to: "Switch to English",
+    app_name: "LoRA VRAM calculator",
+    page_title: "LoRA VRAM calculator: will this fine-tune fit my GPU?",
+    tagline: "Peak GPU memory of a LoRA, QLoRA or full fine-tuning step — and what to change when it doesn't fit.",
+    skip_to_results: "Skip to results",
+    footer: "Estimates model the tensors that Hugging Face transformers, PEFT and bitsandbytes allocate in one training step. GB = 10⁹ bytes, GiB = 2³⁰ bytes (what nvidia-smi shows as MiB/GiB).",
+    theme_toggle: "Colour theme",
+    theme_auto: "Auto",
+    theme_light: "Light",
+    theme_dark: "Dark",
+    notice_title: "Some settings in the link were not valid and have been reset to their defaults:",
+    dismiss: "Dismiss",
+    form_label: "Training setup",
+    model_title: "Model",
+    model_source: "Model from",
+    model_tab_preset: "Preset",
+    model_tab_params: "Parameter count",
+    model_tab_config: "config.json",
+    model_search: "Search models",
+    model_search_placeholder: "e.g. qwen 7b, llama 3.1, gemma",
+    model_preset: "Model preset",
+    model_no_match: "No preset matches. Try fewer words, or use a parameter count or a config.json.",
+    model_params: "Parameters",
+    model_params_number: "Parameters, in billions",
+    model_params_hint: "A typical Llama-style architecture is inferred from the count. For an exact answer, use a preset or the model's config.json.",
+    params_unit: "parameters",
+    params_model: |p| format!("≈{p} parameters (typical architecture)"),
+    config_model: "Model from config.json",
+    config_upload: "Upload config.json",
+    config_paste: "…or paste it",
+    config_hint: "The config.json from the model's Hugging Face page gives the exact architecture.",
+    config_ok: "Using",
+    config_error: "Can't use this config.json:",
+    model_summary: |p, layers, hidden, vocab, ty| format!("{p} parameters · {layers} layers · hidden {hidden} · vocabulary {vocab} · {ty}"),
+    method_title: "Method and precision",
+    method: "Method",
+    method_lora: "LoRA",
+    method_qlora: "QLoRA",
+    method_full: "Full fine-tuning",
+    weight_dtype_label: "Base weight precision",
+    double_quant: "Double quantization",
+    double_quant_hint: "bnb_4bit_use_double_quant: quantizes the 4-bit scales too (saves ≈0.4 bit per weight).",
+    adapter_dtype_label: "Adapter precision",
+    adapter_dtype_hint: "PEFT upcasts adapters to fp32 by default (autocast_adapter_dtype=True).",
+    lora_title: "LoRA",
+    lora_full_note: "Full fine-tuning trains every weight, so these LoRA settings don't apply.",
+    rank: "Rank r",
+    alpha: "lora_alpha",
+    alpha_hint: "Scales the update; costs no memory.",
+    targets: "Target modules",
+    targets_all_hint: "Every Linear layer except lm_head (PEFT's \"all-linear\"). Unticked: the query and value projections only.",
+    dropout: "lora_dropout",
+    dropout_hint: "Above 0, each adapted layer keeps an extra copy of its input.",
+    modules_to_save: "Also train in full (modules_to_save)",
+    training_title: "Training",
+    optimizer_label: "Optimizer (optim)",
+    batch_size: "Batch size (per device)",
+    batch_hint: "per_device_train_batch_size. Gradient accumulation costs no extra memory.",
+    seq_len: "Sequence length",
+    seq_len_number: "Sequence length, in tokens",
+    tokens: "tokens",
+    checkpointing: "Gradient checkpointing",
+    checkpointing_hint: "gradient_checkpointing=True: keeps only each layer's input and recomputes the rest; ≈30% slower.",
+    attention_label: "Attention (attn_implementation)",
+    mixed_precision_label: "Mixed precision",
+    advanced: "Advanced",
+    cuda_context: "CUDA context",
+    cuda_context_hint: "Memory the CUDA runtime and libraries take outside PyTorch's allocator. Leave empty for the default.",
+    result_title: "Result",
+    seq_batch: |s, b| format!("{s} tokens × batch {b}"),
+    total_label: "Peak VRAM",
+    unit_label: "Unit",
+    range_text: |lo, hi, pct| format!("Likely between {lo} and {hi} (±{pct}%), as nvidia-smi would show it."),
+    peak_allocated: "torch.cuda.max_memory_allocated()",
+    params_total: "Model parameters",
+    params_trainable: "Trainable parameters",
+    peak_phase: "Peak happens during",
+    paged_note: |b| format!("The paged optimizer's state ({b}) lives in unified memory: it can spill to CPU RAM when the GPU is full, so the run may fit with less than the total."),
+    part_weights: "Model weights",
+    part_adapter: "Adapter",
+    part_activations: "Activations",
+    part_overhead: "Overhead",
+    sub_params: "trainable parameters",
+    sub_gradients: "gradients",
+    sub_optimizer: "optimizer state",
+    sub_cuda_context: "CUDA context",
+    sub_allocator: "allocator slack",
+    bar_label: "Peak VRAM by part",
+    bar_hint: "Hover over or tab to a part of the bar for its details.",
+    breakdown_caption: "Peak VRAM by part",
+    col_part: "Part",
+    col_memory: "Memory",
+    col_share: "Share",
+    invalid_title: "This setup can't be estimated yet",
+    invalid_hint: "Change the setting named above; everything else is kept.",
+    gpu_panel_title: "Does it fit?",
+    your_gpu: "Your GPU",
+    gpu_fits: |g| format!("Fits on {g}"),
+    gpu_tight: |g| format!("Tight on {g}"),
+    gpu_nofit: |g| format!("Does not fit on {g}"),
+    headroom_text: |h, v| format!("{h} to spare of {v}."),
+    shortfall_text: |h, v| format!("Needs {h} more than the {v} it has."),
+    limits_text: |seq, batch, maxb, s| format!("Longest sequence that fits at batch {batch}: {seq} tokens. Largest batch at {s} tokens: {maxb}."),
+    limits_none: "Even one 1-token sequence doesn't fit: the weights alone are too big. Try QLoRA or a bigger GPU.",
+    tight_explain: "The estimate fits, but not with the uncertainty margin: it may run out of memory. Consider one of the savings below, or a bigger GPU.",
+    verdict_fits: "Fits",
+    verdict_tight: "Tight",
+    verdict_nofit: "Does not fit",
+    advice_title: "What to change, least disruptive first",
+    apply: "Apply",
+    gpu_table_title: "GPU compatibility",
+    gpu_table_hint: "Headroom is the GPU's memory minus the estimate. Select a GPU's name to see its verdict and advice.",
+    filter_label: "Show GPUs",
+    filter_all: "All",
+    filter_consumer: "Consumer and workstation",
+    filter_datacenter: "Data center",
+    col_gpu: "GPU",
+    col_vram: "VRAM",
+    col_verdict: "Verdict",
+    col_headroom: "Headroom",
+    col_max_seq: |b| format!("Longest seq (batch {b})"),
+    col_max_batch: |s| format!("Largest batch ({s} tok)"),
+    warn_no_bf16: "No native bf16 on this GPU: use fp16 mixed precision (fp16=True) and fp16 weights.",
+    warn_no_bf16_short: "no bf16",
+    warn_no_fa2: "FlashAttention-2 needs an Ampere or newer GPU: use attn_implementation=\"sdpa\".",
+    warn_no_fa2_short: "no FA2",
+    ch_checkpointing: "Turn on gradient checkpointing (same result, ≈30% slower)",
+    ch_batch_one: |n| format!("Batch size 1 with gradient_accumulation_steps={n} (same effective batch)"),
+    ch_attention: |a| format!("Use attn_implementation=\"{a}\" instead of eager"),
+    ch_adamw8bit: "Use 8-bit AdamW: optim=\"adamw_8bit\"",
+    ch_paged: "Use paged 8-bit AdamW: optim=\"paged_adamw_8bit\" (state can spill to CPU RAM)",
+    ch_qlora: "Switch to QLoRA: 4-bit nf4 base weights with double quantization",
+    ch_seq: |n| format!("Shorten sequences to {n} tokens (longer samples get truncated)"),
+    ch_all: "All of the above together",
+    phase_forward: "the forward pass",
+    phase_loss_backward: "the loss backward",
+    phase_last_layer: "backward (last layer)",
+    phase_first_layer: "backward (first layer)",
+    phase_optimizer: "the optimizer step",
+    opt_adamw_torch: "AdamW, two fp32 moments",
+    opt_adamw_fused: "AdamW, fused kernel",
+    opt_adamw_8bit: "bitsandbytes 8-bit AdamW",
+    opt_paged_8bit: "8-bit, paged to CPU when full",
+    opt_paged_32bit: "32-bit, paged to CPU when full",
+    opt_sgd: "no state",
+    opt_adafactor: "factored second moment",
+    attn_sdpa: "PyTorch default",
+    attn_fa2: "Ampere or newer",
+    attn_eager: "materializes the s×s scores",
+    mp_bf16: "bf16 (bf16=True)",
+    mp_fp16: "fp16 (fp16=True)",
+    mp_no: "none (fp32)",
+    wd_int8: "8-bit (LLM.int8)",
+    wd_nf4: "4-bit NormalFloat",
+    wd_fp4: "4-bit float",
+    ad_fp32: "PEFT default",
+    share_title: "Share",
+    copy_link: "Copy link",
+    copy_embed: "Copy embed code",
+    copied_link: "Link copied. It opens this exact setup.",
+    copied_embed: "Embed code copied. Paste it into any HTML or Markdown page.",
+    copy_failed: "Your browser blocked the clipboard. Select the text below and copy it:",
+    reset: "Reset to defaults",
+    json_title: "JSON for the command line",
+    json_scenario: "Scenario (input of lora-vram estimate)",
+    json_report: "lora-vram estimate --json",
+    embed_fallback: "Open the LoRA VRAM calculator",
+    open_full: "Open in full calculator",
+};
+
+/// 简体中文.
+pub static ZH: Text = Text {
+    lang_name: "简体中文",
+    switch_to: "切换到简体中文",
+    app_name: "LoRA 显存计算器",
+    page_title: "LoRA 显存计算器：这次微调我的显卡跑得动吗？",
+    tagline: "估算 LoRA、QLoRA 或全参微调一步训练的显存峰值；放不下时告诉你该改什么。",
+    skip_to_results: "跳到结果",
+    footer: "估算依据 Hugging Face transformers、PEFT 和 bitsandbytes 在一步训练中实际分配的张量。GB = 10⁹ 字节，GiB = 2³⁰ 字节（nvidia-smi 显示的 MiB/GiB 即后者）。",
+    theme_toggle: "配色",
+    theme_auto: "跟随系统",
+    theme_light: "浅色",
+    theme_dark: "深色",
+    notice_title: "链接中有些参数无效，已恢复为默认值：",
+    dismiss: "知道了",
+    form_label: "训练配置",
+    model_title: "模型",
+    model_source: "模型来源",
+    model_tab_preset: "预设模型",
+    model_tab_params: "参数量",
+    model_tab_config: "config.json",
+    model_search: "搜索模型",
+    model_search_placeholder: "例如 qwen 7b、llama 3.1、gemma",
+    model_preset: "预设模型",
+    model_no_match: "没有匹配的预设。可以少输几个词，或改用参数量 / config.json。",
+    model_params: "参数量",
+    model_params_number: "参数量（单位：十亿，B）",
+    model_params_hint: "按参数量推断一个典型的 Llama 结构。要精确结果，请选预设模型或上传该模型的 config.json。",
+    params_unit: "参数",
+    params_model: |p| format!("约 {p} 参数（典型结构）"),
+    config_model: "来自 config.json 的模型",
+    config_upload: "上传 config.json",
+    config_paste: "……或直接粘贴",
+    config_hint: "用 Hugging Face 模型页上的 config.json 可以得到精确的模型结构。",
+    config_ok: "正在使用",
+    config_error: "这个 config.json 用不了：",
+    model_summary: |p, layers, hidden, vocab, ty| format!("{p} 参数 · {layers} 层 · hidden {hidden} · 词表 {vocab} · {ty}"),
+    method_title: "微调方式与精度",
+    method: "微调方式",
+    method_lora: "LoRA",
+    method_qlora: "QLoRA",
+    method_full: "全参微调",
+    weight_dtype_label: "基座权重精度",
+    double_quant: "双重量化",
+    double_quant_hint: "bnb_4bit_use_double_quant：对 4-bit 的缩放系数再量化一次（每个权重约省 0.4 bit）。",
+    adapter_dtype_label: "适配器精度",
+    adapter_dtype_hint: "PEFT 默认把适配器权重提升为 fp32（autocast_adapter_dtype=True）。",
+    lora_title: "LoRA 设置",
+    lora_full_note: "全参微调会训练所有权重，以下 LoRA 设置不生效。",
+    rank: "秩 r",
+    alpha: "lora_alpha",
+    alpha_hint: "只影响更新的缩放，不占显存。",
+    targets: "目标模块（target_modules）",
+    targets_all_hint: "除 lm_head 外的所有 Linear 层（PEFT 的 \"all-linear\"）。取消勾选则只加在 q、v 投影上。",
+    dropout: "lora_dropout",
+    dropout_hint: "大于 0 时，每个加了 LoRA 的层要多存一份输入。",
+    modules_to_save: "同时全量训练（modules_to_save）",
+    training_title: "训练参数",
+    optimizer_label: "优化器（optim）",
+    batch_size: "批大小（每卡）",
+    batch_hint: "per_device_train_batch_size。梯度累积不额外占显存。",
+    seq_len: "序列长度",
+    seq_len_number: "序列长度（token 数）",
+    tokens: "tokens",
+    checkpointing: "梯度检查点",
+    checkpointing_hint: "gradient_checkpointing=True：每层只保存输入，反向时重算其余激活值，速度慢约 30%。",
+    attention_label: "注意力实现（attn_implementation）",
+    mixed_precision_label: "混合精度",
+    advanced: "高级选项",
+    cuda_context: "CUDA 上下文",
+    cuda_context_hint: "CUDA 运行时和各类库在 PyTorch 分配器之外占用的显存。留空则用默认值。",
+    result_title: "估算结果",
+    seq_batch: |s, b| format!("{s} tokens × 批大小 {b}"),
+    total_label: "显存峰值",
+    unit_label: "单位",
+    range_text: |lo, hi, pct| format!("nvidia-smi 显示的占用大概率在 {lo} 到 {hi} 之间（±{pct}%）。"),
+    peak_allocated: "torch.cuda.max_memory_allocated()",
+    params_total: "模型参数量",
+    params_trainable: "可训练参数量",
+    peak_phase: "峰值出现在",
+    paged_note: |b| format!("分页优化器的状态（{b}）放在统一内存里，显存满了可以换出到内存，所以实际占用可能低于总数。"),
+    part_weights: "模型权重",
+    part_adapter: "适配器",
+    part_activations: "激活值",
+    part_overhead: "额外开销",
+    sub_params: "可训练参数",
+    sub_gradients: "梯度",
+    sub_optimizer: "优化器状态",
+    sub_cuda_context: "CUDA 上下文",
+    sub_allocator: "分配器预留（碎片）",
+    bar_label: "显存峰值构成",
+    bar_hint: "鼠标悬停或用 Tab 键选中条形图的某一段，可查看明细。",
+    breakdown_caption: "显存峰值构成",
+    col_part: "组成部分",
+    col_memory: "显存",
+    col_share: "占比",
+    invalid_title: "这组配置暂时无法估算",
+    invalid_hint: "请修改上面提到的那一项，其余设置都会保留。",
+    gpu_panel_title: "放得下吗？",
+    your_gpu: "你的显卡",
+    gpu_fits: |g| format!("{g} 显存够用"),
+    gpu_tight: |g| format!("{g} 显存很紧张"),
+    gpu_nofit: |g| format!("{g} 显存不够"),
+    headroom_text: |h, v| format!("共 {v}，还剩 {h}。"),
+    shortfall_text: |h, v| format!("显卡只有 {v}，还差 {h}。"),
+    limits_text: |seq, batch, maxb, s| format!("批大小为 {batch} 时最长可跑 {seq} tokens；序列长度为 {s} 时批大小最大 {maxb}。"),
+    limits_none: "哪怕序列长度为 1 也放不下：光权重就超了。试试 QLoRA 或更大显存的卡。",
+    tight_explain: "估算值放得下，但算上误差范围就不一定了，可能会 OOM。建议采用下面的某项节省措施，或换更大显存的卡。",
+    verdict_fits: "够用",
+    verdict_tight: "紧张",
+    verdict_nofit: "不够",
+    advice_title: "可以这样改（影响从小到大）",
+    apply: "应用",
+    gpu_table_title: "显卡兼容性",
+    gpu_table_hint: "余量 = 显卡显存 − 估算值。点击显卡名称可查看结论和修改建议。",
+    filter_label: "显示的显卡",
+    filter_all: "全部",
+    filter_consumer: "消费级 / 工作站",
+    filter_datacenter: "数据中心",
+    col_gpu: "显卡",
+    col_vram: "显存",
+    col_verdict: "结论",
+    col_headroom: "余量",
+    col_max_seq: |b| format!("最长序列（批大小 {b}）"),
+    col_max_batch: |s| format!("最大批大小（{s} tokens）"),
+    warn_no_bf16: "这张卡不支持原生 bf16：请用 fp16 混合精度（fp16=True）和 fp16 权重。",
+    warn_no_bf16_short: "不支持 bf16",
+    warn_no_fa2: "FlashAttention-2 需要 Ampere 及更新架构的显卡：请用 attn_implementation=\"sdpa\"。",
+    warn_no_fa2_short: "不支持 FA2",
+    ch_checkpointing: "开启梯度检查点（结果不变，速度慢约 30%）",
+    ch_batch_one: |n| format!("批大小设为 1，gradient_accumulation_steps={n}（等效批大小不变）"),
+    ch_attention: |a| format!("把 eager 换成 attn_implementation=\"{a}\""),
+    ch_adamw8bit: "换用 8-bit AdamW：optim=\"adamw_8bit\"",
+    ch_paged: "换用分页 8-bit AdamW：optim=\"paged_adamw_8bit\"（优化器状态可换出到内存）",
+    ch_qlora: "改用 QLoRA：基座权重 4-bit nf4 量化 + 双重量化",
+    ch_seq: |n| format!("把序列长度缩短到 {n} tokens（更长的样本会被截断）"),
+    ch_all: "以上全部一起用",
+    phase_forward: "前向传播",
+    phase_loss_backward: "loss 反向",
+    phase_last_layer: "反向传播（最后一层）",
+    phase_first_layer: "反向传播（第一层）",
+    phase_optimizer: "优化器更新",
+    opt_adamw_torch: "AdamW，两个 fp32 动量",
+    opt_adamw_fused: "AdamW，fused 实现",
+    opt_adamw_8bit: "bitsandbytes 8-bit AdamW",
+    opt_paged_8bit: "8-bit，显存满时分页到内存",
+    opt_paged_32bit: "32-bit，显存满时分页到内存",
+    opt_sgd: "无优化器状态",
+    opt_adafactor: "二阶矩分解存储",
+    attn_sdpa: "PyTorch 默认",
+    attn_fa2: "需 Ampere 及以上",
+    attn_eager: "会生成 s×s 注意力矩阵",
+    mp_bf16: "bf16（bf16=True）",
+    mp_fp16: "fp16（fp16=True）",
+    mp_no: "不开（fp32）",
+    wd_int8: "8-bit 量化（LLM.int8）",
+    wd_nf4: "4-bit NormalFloat 量化",
+    wd_fp4: "4-bit 浮点量化",
+    ad_fp32: "PEFT 默认",
+    share_title: "分享",
+    copy_link: "复制链接",
+    copy_embed: "复制嵌入代码",
+    copied_link: "链接已复制，打开即是当前这套配置。",
+    copied_embed: "嵌入代码已复制，可粘贴到任意 HTML 或 Markdown 页面。",
+    copy_failed: "浏览器禁止了剪贴板，请手动选中下面的文本复制：",
+    reset: "恢复默认",
+    json_title: "命令行用的 JSON",
+    json_scenario: "配置（lora-vram estimate 的输入）",
+    json_report: "lora-vram estimate --json",
+    embed_fallback: "打开 LoRA 显存计算器",
+    open_full: "在完整计算器中打开",
+};
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn language_tags() {
+        assert_eq!(Lang::from_tag("zh-CN"), Some(Lang::Zh));
+        assert_eq!(Lang::from_tag("zh-Hans-CN"), Some(Lang::Zh));
+        assert_eq!(Lang::from_tag("en-GB"), Some(Lang::En));
+        assert_eq!(Lang::from_tag("de"), None);
+    }
+
+    #[test]
+    fn every_change_has_text_in_both_languages() {
+        for t in [&EN, &ZH] {
+            for c in [Change::GradientCheckpointing, Change::Qlora, Change::SeqLen(4096), Change::All] {
+                assert!(!t.change(c).is_empty());
+            }
+        }
+        assert!(ZH.change(Change::SeqLen(4096)).contains("4,096"));
+    }
+}

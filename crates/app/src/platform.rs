@@ -1,0 +1,135 @@
+//! The browser: URL, localStorage, clipboard, the `<html>` element, and the embed's height message.
+//!
+//! Every function degrades to a no-op (or `None`) when an API is missing, so that a locked-down
+//! browser (storage disabled, clipboard denied) still shows the calculator.
+
+use wasm_bindgen::{JsCast, JsValue};
+
+/// localStorage key of the last scenario and settings.
+pub const STORAGE_KEY: &str = "lora-vram:v1";
+
+fn window() -> Option<web_sys::Window> {
+    web_sys::window()
+}
+
+/// `location.search`.
+pub fn query() -> String {
+    window().and_then(|w| w.location().search().ok()).unwrap_or_default()
+}
+
+/// The page's address without its query: `origin + pathname`.
+pub fn page_url() -> String {
+    window()
+        .map(|w| {
+            let l = w.location();
+            format!("{}{}", l.origin().unwrap_or_default(), l.pathname().unwrap_or_default())
+        })
+        .unwrap_or_default()
+}
+
+/// `navigator.languages`, falling back to `navigator.language`.
+pub fn languages() -> Vec<String> {
+    let Some(n) = window().map(|w| w.navigator()) else { return Vec::new() };
+    let mut v: Vec<String> = n.languages().iter().filter_map(|l| l.as_string()).collect();
+    if v.is_empty() {
+        v.extend(n.language());
+    }
+    v
+}
+
+fn storage() -> Option<web_sys::Storage> {
+    window()?.local_storage().ok().flatten()
+}
+
+/// Reads a localStorage item.
+pub fn load(key: &str) -> Option<String> {
+    storage()?.get_item(key).ok().flatten()
+}
+
+/// Writes a localStorage item; ignored when storage is unavailable (private mode, quota).
+pub fn save(key: &str, value: &str) {
+    if let Some(s) = storage() {
+        let _ = s.set_item(key, value);
+    }
+}
+
+/// Replaces the query of the current history entry (no navigation, no new entry).
+pub fn replace_query(query: &str) {
+    if let Some(w) = window() {
+        let path = w.location().pathname().unwrap_or_default();
+        let hash = w.location().hash().unwrap_or_default();
+        if let Ok(h) = w.history() {
+            let _ = h.replace_state_with_url(&JsValue::NULL, "", Some(&format!("{path}{query}{hash}")));
+        }
+    }
+}
+
+/// Sets (or with `None` removes) an attribute of `<html>`.
+pub fn set_root_attr(name: &str, value: Option<&str>) {
+    if let Some(el) = window().and_then(|w| w.document()).and_then(|d| d.document_element()) {
+        let _ = match value {
+            Some(v) => el.set_attribute(name, v),
+            None => el.remove_attribute(name),
+        };
+    }
+}
+
+/// Sets a CSS custom property on `<html>` through the CSSOM (allowed under a strict `style-src`).
+pub fn set_css_var(name: &str, value: &str) {
+    if let Some(el) = window().and_then(|w| w.document()).and_then(|d| d.document_element()) {
+        if let Ok(el) = el.dyn_into::<web_sys::HtmlElement>() {
+            let _ = el.style().set_property(name, value);
+        }
+    }
+}
+
+/// Sets `document.title`.
+pub fn set_title(title: &str) {
+    if let Some(d) = window().and_then(|w| w.document()) {
+        d.set_title(title);
+    }
+}
+
+/// Copies text to the clipboard; false when the browser refuses.
+pub async fn copy(text: String) -> bool {
+    let Some(w) = window() else { return false };
+    let p = w.navigator().clipboard().write_text(&text);
+    wasm_bindgen_futures::JsFuture::from(p).await.is_ok()
+}
+
+/// `performance.now()`, for the input-to-paint marks.
+pub fn now() -> f64 {
+    window().and_then(|w| w.performance()).map_or(0.0, |p| p.now())
+}
+
+/// Posts the embed card's height to the parent page: `{type: "lora-vram:height", id, height}`.
+/// `target` is the host page's origin when embed.js passed it, else `*` (a height is not secret).
+pub fn post_height(id: &str, target: &str, height: f64) {
+    let Some(w) = window() else { return };
+    let Ok(Some(parent)) = w.parent() else { return };
+    let msg = js_sys::Object::new();
+    let _ = js_sys::Reflect::set(&msg, &"type".into(), &"lora-vram:height".into());
+    let _ = js_sys::Reflect::set(&msg, &"id".into(), &id.into());
+    let _ = js_sys::Reflect::set(&msg, &"height".into(), &height.into());
+    let _ = parent.post_message(&msg, target);
+}
+
+/// Keeps the parent informed of the element's height: posts it now and on every resize.
+pub fn watch_height(el: web_sys::Element, id: String, target: String) {
+    use wasm_bindgen::closure::Closure;
+    let measure = {
+        let el = el.clone();
+        move || {
+            let r = el.get_bounding_client_rect();
+            post_height(&id, &target, r.height().ceil());
+        }
+    };
+    measure();
+    let cb = Closure::<dyn FnMut(js_sys::Array)>::new(move |_entries: js_sys::Array| measure());
+    if let Ok(ro) = web_sys::ResizeObserver::new(cb.as_ref().unchecked_ref()) {
+        ro.observe(&el);
+        // The observer lives as long as the page.
+        std::mem::forget(ro);
+    }
+    cb.forget();
+}

@@ -1,0 +1,433 @@
+//! The URL query: the whole scenario, plus the page's own settings, in kebab-case keys.
+//!
+//! Scenario fields use the JSON contract's names in kebab-case, LoRA fields prefixed `lora-`
+//! (`seq-len=4096`, `lora-rank=64`, `lora-targets=q_proj,v_proj`); only values that differ from
+//! the defaults are written, so a shared link stays short. The model is `model=<preset id>`,
+//! `model-params=7e9` or `model-config=<config.json>`. `s=<scenario JSON>` is accepted too, with
+//! individual keys applied on top. The embed widget passes its element's `data-*` attributes
+//! through unchanged, so `data-seq-len="4096"` arrives as `seq-len=4096`.
+//!
+//! Decoding never fails: a value that does not parse, or a combination the estimator rejects,
+//! falls back to the default for that one field and yields a [`Notice`] the page shows.
+
+use lora_vram::input::{LoraInput, ModelInput, ScenarioInput};
+use lora_vram::scenario::TargetSpec;
+use lora_vram::Scenario;
+use serde::de::DeserializeOwned;
+use serde::Serialize;
+use serde_json::Value;
+
+use crate::format::float;
+
+/// Something in the URL that was ignored, and why.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Notice {
+    /// The parameter (or field) that was ignored.
+    pub param: String,
+    /// The reason, from the estimator's error or a parse failure (English; field names are code).
+    pub reason: String,
+}
+
+/// Keys the page itself uses (not scenario fields).
+pub const UI_KEYS: &[&str] =
+    &["lang", "theme", "unit", "gpu", "embed", "controls", "gpus", "id", "host", "accent", "font", "radius", "bg"];
+
+/// Splits a query string (with or without the leading `?`) into decoded pairs.
+pub fn parse(query: &str) -> Vec<(String, String)> {
+    query
+        .trim_start_matches('?')
+        .split('&')
+        .filter(|p| !p.is_empty())
+        .map(|p| {
+            let (k, v) = p.split_once('=').unwrap_or((p, ""));
+            (decode(k), decode(v))
+        })
+        .collect()
+}
+
+/// Percent-decoding, with `+` as a space; invalid escapes are kept as written.
+pub fn decode(s: &str) -> String {
+    let b = s.as_bytes();
+    let mut out = Vec::with_capacity(b.len());
+    let mut i = 0;
+    while i < b.len() {
+        match b[i] {
+            b'+' => out.push(b' '),
+            b'%' if i + 2 < b.len() => {
+                let hex = |c: u8| (c as char).to_digit(16);
+                match (hex(b[i + 1]), hex(b[i + 2])) {
+                    (Some(h), Some(l)) => {
+                        out.push((h * 16 + l) as u8);
+                        i += 2;
+                    }
+                    _ => out.push(b'%'),
+                }
+            }
+            c => out.push(c),
+        }
+        i += 1;
+    }
+    String::from_utf8_lossy(&out).into_owned()
+}
+
+/// Percent-encoding for a query value; keeps `/`, `,` and `:` readable.
+pub fn encode(s: &str) -> String {
+    let mut out = String::with_capacity(s.len());
+    for &c in s.as_bytes() {
+        if c.is_ascii_alphanumeric() || b"-._~/,:".contains(&c) {
+            out.push(c as char);
+        } else {
+            out.push_str(&format!("%{c:02X}"));
+        }
+    }
+    out
+}
+
+/// Joins pairs into `?k=v&…` (empty string for no pairs).
+pub fn join(pairs: &[(String, String)]) -> String {
+    let mut q = String::new();
+    for (k, v) in pairs {
+        q.push(if q.is_empty() { '?' } else { '&' });
+        q.push_str(&encode(k));
+        q.push('=');
+        q.push_str(&encode(v));
+    }
+    q
+}
+
+/// The JSON spelling of a serde enum (`Method::Qlora` → `"qlora"`).
+pub fn spell<T: Serialize>(v: &T) -> String {
+    match serde_json::to_value(v) {
+        Ok(Value::String(s)) => s,
+        Ok(other) => other.to_string(),
+        Err(_) => String::new(),
+    }
+}
+
+/// Parses a serde enum from its JSON spelling.
+pub fn unspell<T: DeserializeOwned>(s: &str) -> Option<T> {
+    serde_json::from_value(Value::String(s.trim().to_string())).ok()
+}
+
+fn parse_bool(s: &str) -> Option<bool> {
+    match s.trim().to_ascii_lowercase().as_str() {
+        "1" | "true" | "on" | "yes" => Some(true),
+        "0" | "false" | "off" | "no" => Some(false),
+        _ => None,
+    }
+}
+
+fn parse_u64(s: &str) -> Option<u64> {
+    let s = s.trim().replace(['_', ','], "");
+    s.parse::<u64>().ok().or_else(|| {
+        // 7e9, 1.5e3: a float that is an exact integer.
+        let f: f64 = s.parse().ok()?;
+        (f.is_finite() && f >= 0.0 && f.fract() == 0.0 && f < 1.8e19).then_some(f as u64)
+    })
+}
+
+fn parse_f64(s: &str) -> Option<f64> {
+    s.trim().parse::<f64>().ok().filter(|f| f.is_finite())
+}
+
+/// `lora.targets` from its URL spelling.
+pub fn parse_targets(s: &str) -> TargetSpec {
+    let s = s.trim();
+    match s {
+        "all-linear" | "all_linear" | "qv" | "attention" => TargetSpec::Shorthand(s.to_string()),
+        _ => TargetSpec::Modules(s.split(',').map(|m| m.trim().to_string()).filter(|m| !m.is_empty()).collect()),
+    }
+}
+
+/// `lora.targets` in its URL spelling.
+pub fn targets_str(t: &TargetSpec) -> String {
+    match t {
+        TargetSpec::Shorthand(s) => s.clone(),
+        TargetSpec::Modules(m) => m.join(","),
+    }
+}
+
+/// The scenario as query pairs, only fields that differ from [`ScenarioInput::default`].
+pub fn encode_scenario(i: &ScenarioInput) -> Vec<(String, String)> {
+    let d = ScenarioInput::default();
+    let mut out: Vec<(String, String)> = Vec::new();
+    let mut put = |k: &str, v: String| out.push((k.to_string(), v));
+    if i.model != d.model {
+        match &i.model {
+            ModelInput::Id(id) => put("model", id.clone()),
+            ModelInput::Params { params } => put("model-params", float(*params)),
+            ModelInput::HfConfig { hf_config } => put("model-config", hf_config.to_string()),
+        }
+    }
+    if i.method != d.method {
+        put("method", spell(&i.method));
+    }
+    if let Some(w) = i.weight_dtype {
+        put("weight-dtype", spell(&w));
+    }
+    if i.double_quant != d.double_quant {
+        put("double-quant", i.double_quant.to_string());
+    }
+    let (l, dl) = (&i.lora, &d.lora);
+    if l.rank != dl.rank {
+        put("lora-rank", l.rank.to_string());
+    }
+    if l.alpha != dl.alpha {
+        put("lora-alpha", float(l.alpha));
+    }
+    if l.targets != dl.targets {
+        put("lora-targets", targets_str(&l.targets));
+    }
+    if l.dropout != dl.dropout {
+        put("lora-dropout", float(l.dropout));
+    }
+    if l.dtype != dl.dtype {
+        put("lora-dtype", spell(&l.dtype));
+    }
+    if l.modules_to_save != dl.modules_to_save {
+        put("lora-modules-to-save", l.modules_to_save.join(","));
+    }
+    if i.optimizer != d.optimizer {
+        put("optimizer", spell(&i.optimizer));
+    }
+    if i.batch_size != d.batch_size {
+        put("batch-size", i.batch_size.to_string());
+    }
+    if i.seq_len != d.seq_len {
+        put("seq-len", i.seq_len.to_string());
+    }
+    if i.gradient_checkpointing != d.gradient_checkpointing {
+        put("gradient-checkpointing", i.gradient_checkpointing.to_string());
+    }
+    if i.attention != d.attention {
+        put("attention", spell(&i.attention));
+    }
+    if i.mixed_precision != d.mixed_precision {
+        put("mixed-precision", spell(&i.mixed_precision));
+    }
+    if let Some(p) = i.prepare_kbit {
+        put("prepare-kbit", p.to_string());
+    }
+    if let Some(c) = i.cuda_context_bytes {
+        put("cuda-context-bytes", c.to_string());
+    }
+    out
+}
+
+/// Applies one scenario key; `Err` carries the reason it was ignored, `Ok(false)` means "not a scenario key".
+fn apply(i: &mut ScenarioInput, key: &str, v: &str) -> Result<bool, String> {
+    fn need<T>(x: Option<T>, what: &str) -> Result<T, String> {
+        x.ok_or_else(|| format!("expected {what}"))
+    }
+    let l: &mut LoraInput = &mut i.lora;
+    match key.replace('_', "-").as_str() {
+        "model" => {
+            let v = v.trim();
+            if v.starts_with('{') {
+                i.model = serde_json::from_str(v).map_err(|e| format!("invalid model JSON: {e}"))?;
+            } else if v.is_empty() {
+                return Err("expected a preset id".into());
+            } else {
+                i.model = ModelInput::Id(v.to_string());
+            }
+        }
+        "model-params" | "params" => {
+            let p = need(parse_f64(v), "a parameter count such as 7e9")?;
+            i.model = ModelInput::Params { params: p };
+        }
+        "model-config" | "hf-config" => {
+            let c: Value = serde_json::from_str(v).map_err(|e| format!("invalid config.json: {e}"))?;
+            i.model = ModelInput::HfConfig { hf_config: c };
+        }
+        "method" => i.method = need(unspell(v), "lora, qlora or full")?,
+        "weight-dtype" => i.weight_dtype = Some(need(unspell(v), "fp32, bf16, fp16, int8, nf4 or fp4")?),
+        "double-quant" => i.double_quant = need(parse_bool(v), "true or false")?,
+        "lora-rank" | "rank" | "r" => l.rank = need(parse_u64(v), "a whole number")?,
+        "lora-alpha" | "alpha" => l.alpha = need(parse_f64(v), "a number")?,
+        "lora-targets" | "targets" | "target-modules" => l.targets = parse_targets(v),
+        "lora-dropout" | "dropout" => l.dropout = need(parse_f64(v), "a number such as 0.05")?,
+        "lora-dtype" | "adapter-dtype" => l.dtype = need(unspell(v), "fp32, bf16 or fp16")?,
+        "lora-modules-to-save" | "modules-to-save" => {
+            l.modules_to_save = v.split(',').map(|m| m.trim().to_string()).filter(|m| !m.is_empty()).collect()
+        }
+        "optimizer" | "optim" => i.optimizer = need(unspell(v), "an optimizer such as adamw_torch")?,
+        "batch-size" | "batch" => i.batch_size = need(parse_u64(v), "a whole number")?,
+        "seq-len" | "seq" => i.seq_len = need(parse_u64(v), "a whole number of tokens")?,
+        "gradient-checkpointing" | "checkpointing" => i.gradient_checkpointing = need(parse_bool(v), "true or false")?,
+        "attention" | "attn-implementation" => i.attention = need(unspell(v), "eager, sdpa or flash_attention_2")?,
+        "mixed-precision" => i.mixed_precision = need(unspell(v), "bf16, fp16 or no")?,
+        "prepare-kbit" => i.prepare_kbit = Some(need(parse_bool(v), "true or false")?),
+        "cuda-context-bytes" => i.cuda_context_bytes = Some(need(parse_u64(v), "a whole number of bytes")?),
+        _ => return Ok(false),
+    }
+    Ok(true)
+}
+
+/// Resets the field an estimator error names to its default; false when it names none we can reset.
+fn reset_field(i: &mut ScenarioInput, e: &lora_vram::Error) -> Option<&'static str> {
+    use lora_vram::Error as E;
+    let d = ScenarioInput::default();
+    let field = match e {
+        E::Invalid { field, .. } => *field,
+        E::UnknownModel(_) | E::UnsupportedModelType(_) | E::MissingField(_) => "model",
+        E::UnknownTarget { .. } => "lora.targets",
+        E::Json(_) => return None,
+    };
+    match field {
+        "batch_size" => i.batch_size = d.batch_size,
+        "seq_len" => i.seq_len = d.seq_len,
+        "lora.rank" => i.lora.rank = d.lora.rank,
+        "lora.alpha" => i.lora.alpha = d.lora.alpha,
+        "lora.dropout" => i.lora.dropout = if i.lora.dropout == d.lora.dropout { 0.0 } else { d.lora.dropout },
+        "lora.targets" => i.lora.targets = d.lora.targets.clone(),
+        "lora.modules_to_save" => i.lora.modules_to_save = Vec::new(),
+        "cuda_context_bytes" => i.cuda_context_bytes = None,
+        "weight_dtype" => i.weight_dtype = None,
+        f if f == "model" || f.starts_with("model") => i.model = d.model.clone(),
+        // A config.json field: the model is what is wrong.
+        _ if matches!(i.model, ModelInput::HfConfig { .. } | ModelInput::Params { .. }) => i.model = d.model.clone(),
+        _ => return None,
+    }
+    Some(field)
+}
+
+/// Makes a scenario valid by resetting the fields the estimator rejects, one at a time, with a
+/// notice for each; as a last resort the whole default.
+pub fn sanitize(mut i: ScenarioInput, notices: &mut Vec<Notice>) -> ScenarioInput {
+    for _ in 0..12 {
+        match Scenario::try_from(&i) {
+            Ok(_) => return i,
+            Err(e) => match reset_field(&mut i, &e) {
+                Some(field) => notices.push(Notice { param: field.replace('.', "-").replace('_', "-"), reason: e.to_string() }),
+                None => {
+                    notices.push(Notice { param: "scenario".into(), reason: e.to_string() });
+                    return ScenarioInput::default();
+                }
+            },
+        }
+    }
+    ScenarioInput::default()
+}
+
+/// Whether the pairs carry any scenario field (so the URL, not localStorage, decides).
+pub fn has_scenario(pairs: &[(String, String)]) -> bool {
+    pairs.iter().any(|(k, _)| !UI_KEYS.contains(&k.as_str()))
+}
+
+/// Decodes the scenario from query pairs: every valid field kept, every invalid one reset with a notice.
+pub fn decode_scenario(pairs: &[(String, String)]) -> (ScenarioInput, Vec<Notice>) {
+    let mut notices = Vec::new();
+    let mut i = ScenarioInput::default();
+    if let Some((_, s)) = pairs.iter().find(|(k, _)| k == "s" || k == "scenario") {
+        match ScenarioInput::from_json(s) {
+            Ok(parsed) => i = parsed,
+            Err(e) => notices.push(Notice { param: "s".into(), reason: e.to_string() }),
+        }
+    }
+    for (k, v) in pairs {
+        if k == "s" || k == "scenario" || UI_KEYS.contains(&k.as_str()) {
+            continue;
+        }
+        match apply(&mut i, k, v) {
+            Ok(true) => {}
+            Ok(false) => notices.push(Notice { param: k.clone(), reason: "is not a scenario field".into() }),
+            Err(reason) => notices.push(Notice { param: k.clone(), reason }),
+        }
+    }
+    let i = sanitize(i, &mut notices);
+    (i, notices)
+}
+
+/// The value of a UI key, if present.
+pub fn get<'a>(pairs: &'a [(String, String)], key: &str) -> Option<&'a str> {
+    pairs.iter().rev().find(|(k, _)| k == key).map(|(_, v)| v.as_str())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use lora_vram::scenario::{Method, Optimizer, WeightDtype};
+
+    #[test]
+    fn round_trip_keeps_every_field() {
+        let mut i = ScenarioInput::default();
+        i.model = ModelInput::Id("Qwen/Qwen2.5-7B".into());
+        i.method = Method::Lora;
+        i.weight_dtype = Some(WeightDtype::Bf16);
+        i.seq_len = 4096;
+        i.batch_size = 4;
+        i.lora.rank = 64;
+        i.lora.alpha = 128.0;
+        i.lora.dropout = 0.0;
+        i.lora.targets = TargetSpec::Modules(vec!["q_proj".into(), "v_proj".into()]);
+        i.lora.modules_to_save = vec!["lm_head".into()];
+        i.optimizer = Optimizer::PagedAdamw8bit;
+        i.gradient_checkpointing = false;
+        i.cuda_context_bytes = Some(500 << 20);
+        let q = join(&encode_scenario(&i));
+        let (back, notices) = decode_scenario(&parse(&q));
+        assert_eq!(notices, vec![], "{q}");
+        assert_eq!(back, i, "{q}");
+    }
+
+    #[test]
+    fn default_is_an_empty_query() {
+        assert_eq!(join(&encode_scenario(&ScenarioInput::default())), "");
+    }
+
+    #[test]
+    fn model_forms_round_trip() {
+        for m in [
+            ModelInput::Params { params: 7e9 },
+            ModelInput::HfConfig { hf_config: serde_json::json!({"model_type": "llama", "hidden_size": 64}) },
+        ] {
+            let i = ScenarioInput { model: m, ..ScenarioInput::default() };
+            let pairs = encode_scenario(&i);
+            let q = join(&pairs);
+            let mut n = Vec::new();
+            let mut back = ScenarioInput::default();
+            for (k, v) in parse(&q) {
+                assert!(apply(&mut back, &k, &v).unwrap(), "{k}");
+            }
+            n.clear();
+            assert_eq!(back.model, i.model, "{q}");
+        }
+    }
+
+    #[test]
+    fn invalid_params_fall_back_one_field_at_a_time() {
+        let (i, notices) = decode_scenario(&parse("?seq-len=abc&batch-size=4&method=qlora&weight-dtype=bf16&foo=1"));
+        assert_eq!(i.seq_len, 2048);
+        assert_eq!(i.batch_size, 4, "valid fields are kept");
+        assert_eq!(i.weight_dtype, None, "qlora with bf16 weights is reset to nf4");
+        let params: Vec<_> = notices.iter().map(|n| n.param.as_str()).collect();
+        assert_eq!(params, ["seq-len", "foo", "weight-dtype"]);
+        assert!(Scenario::try_from(&i).is_ok());
+    }
+
+    #[test]
+    fn unknown_model_and_out_of_range_values() {
+        let (i, notices) = decode_scenario(&parse("model=nope/nope&seq-len=0&lora-rank=64"));
+        assert_eq!(i.model, ScenarioInput::default().model);
+        assert_eq!(i.seq_len, 2048);
+        assert_eq!(i.lora.rank, 64);
+        assert_eq!(notices.len(), 2, "{notices:?}");
+    }
+
+    #[test]
+    fn whole_scenario_json_then_overrides() {
+        let s = r#"{"model":"Qwen/Qwen2.5-7B","method":"lora","seq_len":1024}"#;
+        let q = format!("?s={}&seq-len=4096", encode(s));
+        let (i, notices) = decode_scenario(&parse(&q));
+        assert!(notices.is_empty(), "{notices:?}");
+        assert_eq!(i.method, Method::Lora);
+        assert_eq!(i.seq_len, 4096);
+    }
+
+    #[test]
+    fn percent_coding() {
+        assert_eq!(decode("a%20b+c%2Fd%zz%"), "a b c/d%zz%");
+        assert_eq!(encode("meta-llama/Llama 3&x=1"), "meta-llama/Llama%203%26x%3D1");
+        assert_eq!(decode(&encode("中文 {\"a\":1}")), "中文 {\"a\":1}");
+    }
+}

@@ -1,0 +1,328 @@
+//! The page state: an [`Action`] enum and a pure reducer.
+//!
+//! Persistence (the URL query, localStorage) lives in effects in [`crate::app`]; the reducer only
+//! computes the next state. It keeps the scenario consistent as the user edits it (a method change
+//! drops a weight precision the new method cannot use; a model change drops LoRA targets the new
+//! model lacks), so that the estimator rarely has to reject anything.
+
+use std::rc::Rc;
+
+use lora_vram::gpus::{find_gpu, GPUS};
+use lora_vram::input::{resolve_model, ModelInput, ScenarioInput};
+use lora_vram::scenario::{
+    AdapterDtype, AttentionImpl, Method, MixedPrecision, Optimizer, Scenario, TargetSpec, WeightDtype,
+};
+use yew::Reducible;
+
+use crate::format::Unit;
+use crate::i18n::Lang;
+use crate::query::Notice;
+
+/// Light, dark, or following `prefers-color-scheme`.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Default)]
+pub enum Theme {
+    /// Follow the system.
+    #[default]
+    Auto,
+    /// Light.
+    Light,
+    /// Dark.
+    Dark,
+}
+
+impl Theme {
+    /// URL spelling.
+    pub const fn as_str(self) -> &'static str {
+        match self {
+            Theme::Auto => "auto",
+            Theme::Light => "light",
+            Theme::Dark => "dark",
+        }
+    }
+
+    /// Parses [`Theme::as_str`].
+    pub fn parse(s: &str) -> Option<Theme> {
+        match s {
+            "auto" => Some(Theme::Auto),
+            "light" => Some(Theme::Light),
+            "dark" => Some(Theme::Dark),
+            _ => None,
+        }
+    }
+}
+
+/// Which GPUs the table lists.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Default)]
+pub enum GpuFilter {
+    /// Every GPU.
+    #[default]
+    All,
+    /// GeForce and workstation cards.
+    Consumer,
+    /// Data-center parts.
+    Datacenter,
+}
+
+/// A sortable column of the GPU table.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Default)]
+pub enum SortKey {
+    /// Table order (vendor, then generation).
+    #[default]
+    Name,
+    /// Memory.
+    Vram,
+    /// Verdict, then headroom.
+    Verdict,
+    /// Headroom.
+    Headroom,
+    /// Longest sequence that fits.
+    MaxSeq,
+    /// Largest batch that fits.
+    MaxBatch,
+}
+
+/// The GPU the page opens with selected.
+pub const DEFAULT_GPU: &str = "rtx-4090";
+
+/// Everything the page shows that the user chose.
+#[derive(Clone, Debug, PartialEq)]
+pub struct State {
+    /// The scenario as the user wrote it.
+    pub input: ScenarioInput,
+    /// GB or GiB.
+    pub unit: Unit,
+    /// Language.
+    pub lang: Lang,
+    /// Colour scheme.
+    pub theme: Theme,
+    /// The GPU whose verdict and advice are shown, by index into [`GPUS`].
+    pub gpu: usize,
+    /// GPU table filter.
+    pub filter: GpuFilter,
+    /// GPU table sort column and direction (true: ascending).
+    pub sort: (SortKey, bool),
+    /// What was ignored when the URL was read.
+    pub notices: Vec<Notice>,
+}
+
+impl Default for State {
+    fn default() -> Self {
+        State {
+            input: ScenarioInput::default(),
+            unit: Unit::Gb,
+            lang: Lang::En,
+            theme: Theme::Auto,
+            gpu: default_gpu(),
+            filter: GpuFilter::All,
+            sort: (SortKey::Name, true),
+            notices: Vec::new(),
+        }
+    }
+}
+
+/// The index of [`DEFAULT_GPU`].
+pub fn default_gpu() -> usize {
+    find_gpu(DEFAULT_GPU).unwrap_or(0)
+}
+
+/// One thing the user did.
+#[derive(Clone, Debug, PartialEq)]
+pub enum Action {
+    /// Pick a model: preset, parameter count or config.json.
+    SetModel(ModelInput),
+    /// LoRA, QLoRA or full.
+    SetMethod(Method),
+    /// Base weight precision.
+    SetWeightDtype(WeightDtype),
+    /// Double quantization.
+    SetDoubleQuant(bool),
+    /// Adapter dtype.
+    SetAdapterDtype(AdapterDtype),
+    /// LoRA rank.
+    SetRank(u64),
+    /// LoRA alpha.
+    SetAlpha(f64),
+    /// LoRA targets.
+    SetTargets(TargetSpec),
+    /// LoRA dropout.
+    SetDropout(f64),
+    /// `modules_to_save`.
+    SetModulesToSave(Vec<String>),
+    /// Optimizer.
+    SetOptimizer(Optimizer),
+    /// Micro-batch size.
+    SetBatchSize(u64),
+    /// Sequence length.
+    SetSeqLen(u64),
+    /// Gradient checkpointing.
+    SetCheckpointing(bool),
+    /// Attention kernel.
+    SetAttention(AttentionImpl),
+    /// Autocast.
+    SetMixedPrecision(MixedPrecision),
+    /// CUDA context override (None: the estimator's default).
+    SetCudaContext(Option<u64>),
+    /// Take the changed fields of a scenario the advice proposes.
+    Apply(Box<Scenario>),
+    /// Back to the default scenario.
+    Reset,
+    /// GB or GiB.
+    SetUnit(Unit),
+    /// Language.
+    SetLang(Lang),
+    /// Colour scheme.
+    SetTheme(Theme),
+    /// Show verdict and advice for this GPU.
+    SelectGpu(usize),
+    /// Filter the GPU table.
+    SetFilter(GpuFilter),
+    /// Sort the GPU table by a column; the same column again flips the direction.
+    SortBy(SortKey),
+    /// Hide the URL notices.
+    DismissNotices,
+}
+
+/// Weight precisions a method can use, in picker order.
+pub fn weight_dtypes(m: Method) -> &'static [WeightDtype] {
+    use WeightDtype::*;
+    match m {
+        Method::Qlora => &[Nf4, Fp4],
+        Method::Lora => &[Bf16, Fp16, Fp32, Int8, Nf4, Fp4],
+        Method::Full => &[Bf16, Fp16, Fp32],
+    }
+}
+
+/// The input with the scalar fields of a validated scenario (from advice) copied in.
+pub fn apply_scenario(mut i: ScenarioInput, s: &Scenario) -> ScenarioInput {
+    if i.method != s.method {
+        i.prepare_kbit = None;
+    }
+    i.method = s.method;
+    let default_dtype = ScenarioInput { method: s.method, weight_dtype: None, ..ScenarioInput::default() }.effective_weight_dtype();
+    i.weight_dtype = (s.weight_dtype != default_dtype).then_some(s.weight_dtype);
+    i.double_quant = s.double_quant;
+    i.optimizer = s.optimizer;
+    i.batch_size = s.batch_size;
+    i.seq_len = s.seq_len;
+    i.gradient_checkpointing = s.gradient_checkpointing;
+    i.attention = s.attention;
+    i
+}
+
+impl Reducible for State {
+    type Action = Action;
+
+    fn reduce(self: Rc<Self>, action: Action) -> Rc<Self> {
+        let mut s = (*self).clone();
+        let i = &mut s.input;
+        match action {
+            Action::SetModel(m) => {
+                i.model = m;
+                // Module names that the new model lacks would make the scenario invalid.
+                if let (TargetSpec::Modules(_), Ok((arch, _))) = (&i.lora.targets, resolve_model(&i.model)) {
+                    if i.lora.targets.resolve(&arch).is_err() {
+                        i.lora.targets = TargetSpec::default();
+                    }
+                }
+            }
+            Action::SetMethod(m) => {
+                i.method = m;
+                if let Some(w) = i.weight_dtype {
+                    if !weight_dtypes(m).contains(&w) || (m == Method::Lora && w.is_4bit()) {
+                        i.weight_dtype = None;
+                    }
+                }
+                i.prepare_kbit = None;
+            }
+            Action::SetWeightDtype(w) => {
+                i.weight_dtype = Some(w);
+                if w.is_4bit() && i.method == Method::Lora {
+                    // A 4-bit base with LoRA on top is what QLoRA means.
+                    i.method = Method::Qlora;
+                }
+            }
+            Action::SetDoubleQuant(b) => i.double_quant = b,
+            Action::SetAdapterDtype(d) => i.lora.dtype = d,
+            Action::SetRank(r) => i.lora.rank = r.clamp(1, lora_vram::scenario::MAX_RANK),
+            Action::SetAlpha(a) => i.lora.alpha = a,
+            Action::SetTargets(t) => i.lora.targets = t,
+            Action::SetDropout(d) => i.lora.dropout = d,
+            Action::SetModulesToSave(m) => i.lora.modules_to_save = m,
+            Action::SetOptimizer(o) => i.optimizer = o,
+            Action::SetBatchSize(b) => i.batch_size = b.clamp(1, lora_vram::scenario::MAX_BATCH),
+            Action::SetSeqLen(n) => i.seq_len = n.clamp(1, lora_vram::scenario::MAX_SEQ),
+            Action::SetCheckpointing(b) => i.gradient_checkpointing = b,
+            Action::SetAttention(a) => i.attention = a,
+            Action::SetMixedPrecision(m) => i.mixed_precision = m,
+            Action::SetCudaContext(c) => i.cuda_context_bytes = c,
+            Action::Apply(sc) => s.input = apply_scenario(s.input.clone(), &sc),
+            Action::Reset => {
+                s.input = ScenarioInput::default();
+                s.notices.clear();
+            }
+            Action::SetUnit(u) => s.unit = u,
+            Action::SetLang(l) => s.lang = l,
+            Action::SetTheme(t) => s.theme = t,
+            Action::SelectGpu(g) => s.gpu = g.min(GPUS.len() - 1),
+            Action::SetFilter(f) => s.filter = f,
+            Action::SortBy(k) => s.sort = if s.sort.0 == k { (k, !s.sort.1) } else { (k, k == SortKey::Name) },
+            Action::DismissNotices => s.notices.clear(),
+        }
+        Rc::new(s)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn run(actions: impl IntoIterator<Item = Action>) -> State {
+        let mut s = Rc::new(State::default());
+        for a in actions {
+            s = s.reduce(a);
+        }
+        (*s).clone()
+    }
+
+    #[test]
+    fn method_change_keeps_the_scenario_valid() {
+        let s = run([Action::SetMethod(Method::Full)]);
+        assert!(Scenario::try_from(&s.input).is_ok());
+        let s = run([Action::SetMethod(Method::Lora), Action::SetWeightDtype(WeightDtype::Int8), Action::SetMethod(Method::Qlora)]);
+        assert_eq!(s.input.weight_dtype, None);
+        assert!(Scenario::try_from(&s.input).is_ok());
+        let s = run([Action::SetMethod(Method::Lora), Action::SetWeightDtype(WeightDtype::Nf4)]);
+        assert_eq!(s.input.method, Method::Qlora);
+    }
+
+    #[test]
+    fn model_change_drops_missing_targets() {
+        let s = run([
+            Action::SetTargets(TargetSpec::Modules(vec!["q_proj".into(), "gate_proj".into()])),
+            Action::SetModel(ModelInput::Id("EleutherAI/pythia-1b".into())),
+        ]);
+        assert_eq!(s.input.lora.targets, TargetSpec::default());
+    }
+
+    #[test]
+    fn sort_toggles_direction() {
+        let s = run([Action::SortBy(SortKey::Vram)]);
+        assert_eq!(s.sort, (SortKey::Vram, false));
+        let s = run([Action::SortBy(SortKey::Vram), Action::SortBy(SortKey::Vram)]);
+        assert_eq!(s.sort, (SortKey::Vram, true));
+    }
+
+    #[test]
+    fn applying_advice_copies_the_changed_fields() {
+        let mut i = ScenarioInput::default();
+        i.method = Method::Lora;
+        i.seq_len = 8192;
+        let sc = Scenario::try_from(&i).unwrap();
+        let changed = Scenario { seq_len: 4096, method: Method::Qlora, weight_dtype: WeightDtype::Nf4, ..sc };
+        let out = apply_scenario(i, &changed);
+        assert_eq!(out.seq_len, 4096);
+        assert_eq!(out.method, Method::Qlora);
+        assert_eq!(out.weight_dtype, None, "the method's default stays implicit");
+        assert_eq!(Scenario::try_from(&out).unwrap(), changed);
+    }
+}
