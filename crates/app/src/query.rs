@@ -384,12 +384,10 @@ mod tests {
             let i = ScenarioInput { model: m, ..ScenarioInput::default() };
             let pairs = encode_scenario(&i);
             let q = join(&pairs);
-            let mut n = Vec::new();
             let mut back = ScenarioInput::default();
             for (k, v) in parse(&q) {
                 assert!(apply(&mut back, &k, &v).unwrap(), "{k}");
             }
-            n.clear();
             assert_eq!(back.model, i.model, "{q}");
         }
     }

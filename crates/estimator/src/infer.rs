@@ -46,7 +46,7 @@ fn shape(h: u64, layers: u64, tied: bool) -> Architecture {
         layers,
         heads,
         // The largest divisor of the head count up to 8 (GQA groups must divide the heads).
-        kv_heads: (1..=KV_HEADS).rev().find(|k| heads % k == 0).unwrap_or(1),
+        kv_heads: (1..=KV_HEADS).rev().find(|k| heads.is_multiple_of(*k)).unwrap_or(1),
         head_dim: HEAD_DIM,
         intermediate: (7 * h / 2).div_ceil(256) * 256,
         vocab: VOCAB,
