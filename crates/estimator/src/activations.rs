@@ -127,6 +127,11 @@ pub struct Activations {
     pub layer_forward: u128,
     /// The largest layer's saved tensors (recomputed in backward when checkpointing).
     pub layer_max: u128,
+    /// Autocast's bf16 copy of an fp32 lm_head weight, saved by the head's matmul until its
+    /// backward (`prepare_model_for_kbit_training` makes the head fp32).
+    pub head_weight_copy: u128,
+    /// Autocast's bf16 copies of one layer's fp32 Linear weights (fp32 base or fp32 master weights).
+    pub layer_weight_copy: u128,
 }
 
 /// Saved bytes per token of one norm reading an input of width `w`.
@@ -145,12 +150,14 @@ fn norm_saved(s: &Scenario, d: &Dtypes, w: u64) -> u64 {
 /// Returns `(shared, copies)`: `shared` is the input tensor itself kept alive (once per input),
 /// `copies` the per-Linear copies (casts, dropout, LoRA).
 fn linear_inputs_saved(s: &Scenario, d: &Dtypes, l: &Linear, input_dtype: u64) -> (u64, u64) {
-    let quantized = s.weight_dtype.is_quantized() && s.method != Method::Full;
+    // bitsandbytes' int8 matmul keeps its input (`ctx.tensors = (CAt, subA, A)`); the 4-bit one does
+    // not (`ctx.tensors = (None, B)`, `MatMul4Bit.forward`, bitsandbytes/autograd/_functions.py).
+    let int8 = s.weight_dtype == WeightDtype::Int8 && s.method != Method::Full;
     let trainable = s.method == Method::Full;
     let mut shared = 0;
     let mut copies = 0;
-    if quantized || (trainable && d.autocast) {
-        // bitsandbytes casts to its compute dtype, autocast to bf16: a new tensor when the dtype differs.
+    if int8 || (trainable && d.autocast) {
+        // int8 casts to fp16, autocast to bf16: a new tensor when the dtype differs.
         if input_dtype == d.compute {
             shared = d.compute * l.d_in;
         } else {
@@ -287,6 +294,10 @@ pub struct ActivationProfile {
     head: u64,
     /// Loss forward and backward peaks per token.
     loss: (u64, u64),
+    /// Batch-independent bytes: `(head weight copy, one layer's weight copies)`.
+    weight_copies: (u64, u64),
+    /// Batch-independent backward transient of one layer: bitsandbytes dequantizes the whole weight.
+    dequant: u64,
 }
 
 impl ActivationProfile {
@@ -311,8 +322,10 @@ impl ActivationProfile {
             out.layer_max = out.layer_max.max(saved);
             transient_max = transient_max.max(n * u128::from(transient) + bss * u128::from(self.eager.2));
         }
-        out.layer_backward = transient_max + n * u128::from(self.residual_grad);
+        out.layer_backward = transient_max + n * u128::from(self.residual_grad) + u128::from(self.dequant);
         out.layer_forward = bss * u128::from(self.eager.1);
+        out.head_weight_copy = u128::from(self.weight_copies.0);
+        out.layer_weight_copy = u128::from(self.weight_copies.1);
         out.head_saved = n * u128::from(self.head);
         out.loss_forward = n * u128::from(self.loss.0);
         out.loss_backward = n * u128::from(self.loss.1);
@@ -351,7 +364,37 @@ pub fn profile(s: &Scenario) -> ActivationProfile {
     // Logits: lm_head outputs in the matmul dtype (fp32 when the head is fp32 without autocast).
     let logits = if d.autocast { d.matmul } else { d.residual };
     let upcast = if logits == F32 { 0 } else { F32 };
-    p.loss = (a.vocab * (logits + upcast + F32), a.vocab * LOSS_BACKWARD_BYTES);
+    // Gemma 2's final softcapping (`Gemma2ForCausalLM.forward`): `tanh` saves its output, in the
+    // logits' dtype, until the loss's backward has passed through it.
+    let softcap = if a.logit_softcap { logits } else { 0 };
+    p.loss = (a.vocab * (logits + upcast + F32 + softcap), a.vocab * (LOSS_BACKWARD_BYTES + softcap));
+
+    // Autocast casts fp32 weights to bf16 for each matmul, and the matmul saves the copy for the
+    // input's gradient (`mm` saves `mat2` when `self` requires grad).
+    let head_fp32 = crate::weights::unquantized_bytes(s) == F32;
+    let quantized = s.weight_dtype.is_quantized() && s.method != Method::Full;
+    if d.autocast && head_fp32 {
+        p.weight_copies.0 = a.vocab * a.hidden * d.compute;
+        if !quantized {
+            let per_layer = a.params().linear_weights / a.layers;
+            p.weight_copies.1 = per_layer * d.compute;
+        }
+    }
+    if s.weight_dtype.is_4bit() && s.method != Method::Full {
+        // `MatMul4Bit.backward`: `F.dequantize_4bit(B, ctx.state).to(grad_output.dtype)`: the weight in
+        // its load dtype (bf16), plus a copy in the gradient's dtype when that differs (fp32 residual).
+        let largest = [LayerKind::Dense, LayerKind::Moe]
+            .into_iter()
+            .zip([dense, moe])
+            .filter(|(_, n)| *n > 0)
+            .flat_map(|(k, _)| {
+                a.linears(k).as_slice().iter().filter(|l| !l.param_wrapper).map(|l| l.weight_numel()).max()
+            })
+            .max()
+            .unwrap_or(0);
+        let grad_copy = if d.base_out == 2 { 0 } else { d.base_out };
+        p.dequant = largest * (2 + grad_copy);
+    }
     p
 }
 

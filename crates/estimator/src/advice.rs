@@ -102,7 +102,7 @@ pub fn advise(s: &Scenario, vram: u64, supports_flash_attention_2: bool) -> heap
         }
     }
     // The longest sequence whose upper bound fits, so that the advice leaves the margin.
-    let seq = max_seq_len(s, vram - vram / 100 * crate::estimate::UNCERTAINTY_PERCENT);
+    let seq = crate::fit::max_seq_len_with_margin(s, vram);
     if seq > 0 && seq < s.seq_len {
         candidates[6] = Some((Change::SeqLen(seq), Scenario { seq_len: seq, ..*s }));
     }

@@ -200,6 +200,8 @@ pub struct Architecture {
     pub qk_norm: bool,
     /// Mixture of experts, if any.
     pub moe: Moe,
+    /// `final_logit_softcapping` (Gemma 2): `tanh(logits / c) · c` on the logits before the loss.
+    pub logit_softcap: bool,
 }
 
 /// What a Linear does, for target shorthands and for the activations it sees.

@@ -496,6 +496,7 @@ fn parse_text(family: Family, o: &Obj, mode: Mode) -> Result<Architecture, Error
         norms_per_layer: 2,
         qk_norm: false,
         moe: Moe::default(),
+        logit_softcap: false,
     };
 
     match family {
@@ -565,6 +566,15 @@ fn parse_text(family: Family, o: &Obj, mode: Mode) -> Result<Architecture, Error
                 a.norms_per_layer = 4;
             }
             a.qk_norm = family == Family::Gemma3Text;
+            // Gemma2Config defaults final_logit_softcapping to 30.0, Gemma3TextConfig to None.
+            a.logit_softcap = match o.get("final_logit_softcapping") {
+                None => family == Family::Gemma2,
+                Some(Value::Null) => false,
+                Some(Value::Number(_)) => true,
+                Some(_) => {
+                    return Err(Error::Invalid { field: "final_logit_softcapping", reason: "must be a number or null" })
+                }
+            };
         }
         Family::Phi => {
             a.qkv_bias = true;

@@ -108,18 +108,50 @@ impl Estimate {
             .saturating_add(self.overhead.allocator)
     }
 
-    /// The calibrated uncertainty range of [`Estimate::total`], `(low, high)` in bytes
-    /// (see [`UNCERTAINTY_PERCENT`]).
+    /// The uncertainty range of [`Estimate::total`], `(low, high)` in bytes. It adds up the three
+    /// sources of error, each bounded separately:
+    /// - the tensor model: ±[`TENSOR_ERROR_PERCENT`] of the allocated peak, the largest residual
+    ///   against measured training steps (docs/accuracy.md);
+    /// - allocator slack: from none to [`ALLOCATOR_SLACK_MAX_PERCENT`] of the dynamic memory;
+    /// - the CUDA context: [`CUDA_CONTEXT_RANGE`] when the default is used, exact when the
+    ///   scenario gives its own.
     pub const fn range(&self) -> (u64, u64) {
+        let alloc = self.peak_allocated;
+        let tensor = percent(alloc, TENSOR_ERROR_PERCENT);
+        let dynamic = self.activations.saturating_add(self.adapter.gradients);
+        let ctx = self.overhead.cuda_context;
+        let (ctx_low, ctx_high) =
+            if ctx == crate::overhead::DEFAULT_CUDA_CONTEXT { CUDA_CONTEXT_RANGE } else { (ctx, ctx) };
+        // Paged optimizer state is outside `peak_allocated` but resident while the GPU has room.
+        let paged = if self.paged_optimizer { self.adapter.optimizer } else { 0 };
+        let base = alloc.saturating_add(paged);
+        let low = base.saturating_sub(tensor).saturating_add(ctx_low);
+        let high = base
+            .saturating_add(tensor)
+            .saturating_add(percent(dynamic, ALLOCATOR_SLACK_MAX_PERCENT))
+            .saturating_add(ctx_high);
+        // The point estimate lies inside by construction; keep it so under saturation too.
         let t = self.total();
-        let d = t / 100 * UNCERTAINTY_PERCENT + t % 100 * UNCERTAINTY_PERCENT / 100;
-        (t - d, t.saturating_add(d))
+        (if low < t { low } else { t }, if high > t { high } else { t })
     }
 }
 
-/// Relative uncertainty of [`Estimate::total`], in percent: the bound the estimate is tested to
-/// (docs/accuracy.md lists the residuals it comes from).
-pub const UNCERTAINTY_PERCENT: u64 = 8;
+/// `p` percent of `x`, without overflow.
+const fn percent(x: u64, p: u64) -> u64 {
+    x / 100 * p + x % 100 * p / 100
+}
+
+/// Largest relative error of the allocated peak against the measured training steps in
+/// `tests/fixtures/measurements` (docs/accuracy.md: the worst case is 2.8%), rounded up.
+pub const TENSOR_ERROR_PERCENT: u64 = 3;
+
+/// Upper bound of allocator slack, as a share of the dynamic memory. PyTorch reserves what it
+/// has allocated at the peak plus cached free blocks; one published LoRA run reserved 24% more than
+/// it allocated (REFERENCE.md), most of it from the churning activations.
+pub const ALLOCATOR_SLACK_MAX_PERCENT: u64 = 25;
+
+/// CUDA context range used when the scenario keeps the default (REFERENCE.md: 0.3–1 GiB).
+pub const CUDA_CONTEXT_RANGE: (u64, u64) = (300 << 20, 1 << 30);
 
 /// Saturating conversion of an exact byte count to the output type.
 fn clamp(x: u128) -> u64 {
@@ -162,6 +194,9 @@ pub struct Profile {
     /// Bytes per token of one layer input (what the first layer's backward still keeps).
     layer_input: u64,
     checkpointing: bool,
+    /// Full fine-tuning: the base weights are trainable (autocast caches their casts).
+    trainable_base: bool,
+    layers: u64,
     cuda_context: u64,
     total_params: u64,
 }
@@ -178,6 +213,8 @@ pub fn profile(s: &Scenario) -> Profile {
         grads_embed,
         layer_input: s.arch.hidden * crate::activations::Dtypes::of(s).residual,
         checkpointing: s.gradient_checkpointing,
+        trainable_base: s.method == Method::Full,
+        layers: s.arch.layers,
         cuda_context: s.cuda_context_bytes,
         total_params: s.arch.params().total(),
     }
@@ -195,14 +232,26 @@ impl Profile {
         let n = u128::from(batch) * u128::from(seq);
         let (recompute, first_layer_kept) =
             if self.checkpointing { (act.layer_max, n * u128::from(self.layer_input)) } else { (0, 0) };
+        // Autocast's bf16 weight copies (see `activations`): the head's lives from its forward to its
+        // backward; a layer's lives until that layer's backward, or only while a checkpointed layer
+        // is recomputed. Trainable weights stay in autocast's cache through the whole forward.
+        let layers = u128::from(self.layers);
+        let one = act.layer_weight_copy;
+        let kept_copies = if self.checkpointing { one } else { layers * one };
+        let forward_copies = if self.checkpointing && !self.trainable_base { one } else { layers * one };
+        let head_copy = act.head_weight_copy;
         // (phase, activations, gradients)
         let phases = [
-            (Phase::Forward, act.kept + act.head_saved + act.loss_forward.max(act.layer_forward), 0),
-            (Phase::LossBackward, act.kept + act.head_saved + act.loss_backward, 0),
-            (Phase::LastLayerBackward, act.kept + recompute + act.layer_backward, grads_head),
+            (
+                Phase::Forward,
+                act.kept + act.head_saved + act.loss_forward.max(act.layer_forward) + forward_copies + head_copy,
+                0,
+            ),
+            (Phase::LossBackward, act.kept + act.head_saved + act.loss_backward + kept_copies + head_copy, 0),
+            (Phase::LastLayerBackward, act.kept + recompute + act.layer_backward + kept_copies, grads_head),
             (
                 Phase::FirstLayerBackward,
-                first_layer_kept.min(act.kept) + act.layer_max + act.layer_backward,
+                first_layer_kept.min(act.kept) + act.layer_max + act.layer_backward + one,
                 grads_head + grads_layers,
             ),
             (Phase::OptimizerStep, u128::from(opt.step_transient), grads_all),

@@ -1,8 +1,8 @@
 //! GPU fit: the verdict, the headroom, and the longest sequence and largest batch that fit.
 //!
 //! # Verdict
-//! - *fits*: the upper end of the estimate's uncertainty range ([`crate::Estimate::range`],
-//!   ±[`crate::estimate::UNCERTAINTY_PERCENT`]) is within the GPU's memory;
+//! - *fits*: the upper end of the estimate's uncertainty range ([`crate::Estimate::range`]) is
+//!   within the GPU's memory;
 //! - *tight*: the estimate fits but its upper bound does not — it may or may not run;
 //! - *does not fit*: the estimate exceeds the GPU's memory.
 //!
@@ -122,6 +122,12 @@ pub fn max_seq_len(s: &Scenario, vram: u64) -> u64 {
 /// Largest batch that fits `vram` bytes.
 pub fn max_batch_size(s: &Scenario, vram: u64) -> u64 {
     batch_in(&profile(s), s, vram)
+}
+
+/// Longest sequence whose whole uncertainty range fits `vram` bytes: what the verdict calls *fits*.
+pub fn max_seq_len_with_margin(s: &Scenario, vram: u64) -> u64 {
+    let p = profile(s);
+    largest(MAX_SEQ, |seq| p.at(s.batch_size, seq).range().1 <= vram)
 }
 
 fn seq_in(p: &Profile, s: &Scenario, vram: u64) -> u64 {

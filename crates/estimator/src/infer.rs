@@ -69,6 +69,7 @@ fn shape(h: u64, layers: u64, tied: bool) -> Architecture {
             dense_layers: 0,
             router_bias: false,
         },
+        logit_softcap: false,
     }
 }
 

@@ -75,6 +75,7 @@ const fn base(
             dense_layers: 0,
             router_bias: false,
         },
+        logit_softcap: false,
     }
 }
 
@@ -121,6 +122,8 @@ const fn gemma(t: ModelType, h: u64, l: u64, a: u64, kv: u64, d: u64, i: u64, v:
         m.norms_per_layer = 4;
     }
     m.qk_norm = matches!(t, ModelType::Gemma3);
+    // Gemma 2's config sets final_logit_softcapping = 30.0; Gemma 3's is null.
+    m.logit_softcap = matches!(t, ModelType::Gemma2);
     m
 }
 

@@ -1,0 +1,670 @@
+#!/usr/bin/env python3
+"""Measure the memory of real LoRA / QLoRA / full fine-tuning steps without a GPU.
+
+This runs the real stack (transformers ``from_config`` + PEFT LoRA + ``torch.optim.AdamW``) for two training
+steps, with every parameter, buffer and activation a ``FakeTensorMode`` tensor: shapes, dtypes, strides and
+storage lifetimes are real, the bytes are never allocated and nothing is computed. A ``TorchDispatchMode``
+adds up storage bytes as they are created and subtracts them when the storage is freed, which gives the exact
+peak of live tensor bytes (what ``torch.cuda.max_memory_allocated()`` counts, less allocator effects).
+
+See tools/calibrate/README.md for the method, its validation and its blind spots.
+
+Run from the repository root:
+
+    tools/.venv/bin/python tools/calibrate/measure.py                 # all cases -> tests/fixtures/measurements/cpu_fake.jsonl
+    tools/.venv/bin/python tools/calibrate/measure.py --only llama31-8b-l2-lora-r16-s2048-ckpt0
+    tools/.venv/bin/python tools/calibrate/measure.py --list
+    tools/.venv/bin/python tools/calibrate/measure.py --validate      # fake vs real fp32 CPU run of a tiny model
+"""
+from __future__ import annotations
+
+import argparse
+import collections
+import contextlib
+import json
+import os
+import sys
+import time
+import weakref
+
+import torch
+from torch import nn
+from torch.utils._python_dispatch import TorchDispatchMode
+from torch.utils._pytree import tree_leaves
+
+import transformers
+import peft
+from transformers import AutoModelForCausalLM
+from peft import LoraConfig, get_peft_model
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from cases import CONFIGS, DATE, all_cases, load_config, lora_case, lora_targets, scenario_of  # noqa: E402
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+ROOT = os.path.abspath(os.path.join(HERE, "..", ".."))
+OUT_DEFAULT = os.path.join(ROOT, "tests", "fixtures", "measurements", "cpu_fake.jsonl")
+
+# The CUDA caching allocator hands out blocks in multiples of 512 bytes (c10/cuda/CUDACachingAllocator.cpp,
+# kMinBlockSize = 512, round_size()). max_memory_allocated() sums those rounded block sizes.
+CUDA_ROUND = 512
+
+
+def log(*a):
+    print(*a, file=sys.stderr, flush=True)
+
+
+# --------------------------------------------------------------------------------------------------------------
+# Byte counting
+# --------------------------------------------------------------------------------------------------------------
+class StorageCounter(TorchDispatchMode):
+    """Counts live storage bytes: each storage once, from the op that creates it to its finalizer.
+
+    Sits on top of FakeTensorMode (or on real tensors, for validation). Only storages it has seen are counted:
+    call ``adopt`` for tensors that exist before it is entered (parameters, buffers, inputs).
+    """
+
+    def __init__(self):
+        super().__init__()
+        self.live = {}  # storage key -> serial
+        self.info = {}  # serial -> dict(nbytes, rounded, op, phase, module)
+        self.serial = 0
+        self.cur = 0
+        self.cur_rounded = 0
+        self.phase = "setup"
+        self.module_stack = []
+        self.reset_peak()
+        self.autocast_divergence = collections.Counter()
+        self.ops = collections.Counter()
+        self.autocast_on = False
+        self.hook = None  # optional callable(func, args, kwargs, out) for extra accounting
+
+    def reset_peak(self):
+        self.peak = getattr(self, "cur", 0)
+        self.peak_rounded = getattr(self, "cur_rounded", 0)
+        self.peak_phase = getattr(self, "phase", "setup")
+        self.peak_serials = list(getattr(self, "live", {}).values())
+        self.phase_peak = collections.defaultdict(int)
+
+    @staticmethod
+    def key(st):
+        return st._cdata
+
+    def track(self, t, op="adopt"):
+        if not isinstance(t, torch.Tensor):
+            return None
+        st = t.untyped_storage()
+        k = self.key(st)
+        if k in self.live:
+            return self.live[k]
+        n = st.nbytes()
+        r = 0 if n == 0 else -(-n // CUDA_ROUND) * CUDA_ROUND
+        self.serial += 1
+        s = self.serial
+        self.live[k] = s
+        self.info[s] = {
+            "nbytes": n,
+            "op": op,
+            "phase": self.phase,
+            "module": self.module_stack[-1] if self.module_stack else "",
+            "dtype": str(t.dtype).replace("torch.", ""),
+            "shape": list(t.shape),
+        }
+        self.cur += n
+        self.cur_rounded += r
+        weakref.finalize(st, self._free, k, s, n, r)
+        return s
+
+    def _free(self, k, s, n, r):
+        if self.live.get(k) == s:
+            del self.live[k]
+        self.cur -= n
+        self.cur_rounded -= r
+
+    def serial_of(self, t):
+        return self.live.get(self.key(t.untyped_storage()))
+
+    def note_peak(self):
+        if self.cur_rounded > self.phase_peak[self.phase]:
+            self.phase_peak[self.phase] = self.cur_rounded
+        if self.cur_rounded > self.peak_rounded:
+            self.peak_rounded = self.cur_rounded
+            self.peak = self.cur
+            self.peak_phase = self.phase
+            self.peak_serials = list(self.live.values())
+
+    def __torch_dispatch__(self, func, types, args=(), kwargs=None):
+        kwargs = kwargs or {}
+        self.ops[func.overloadpacket.__name__] += 1
+        # torch.is_autocast_enabled() reads False below the Autocast dispatch key; run_case sets this flag
+        if self.autocast_on:
+            check_autocast_divergence(self, func, args, kwargs)
+        out = func(*args, **kwargs)
+        for t in tree_leaves(out):
+            if isinstance(t, torch.Tensor):
+                self.track(t, func.overloadpacket.__name__)
+        if self.hook is not None:
+            self.hook(self, func, args, kwargs, out)
+        self.note_peak()
+        return out
+
+
+# Ops that CUDA autocast runs in fp32 (or lower precision) but CPU autocast leaves alone. The fake tensors are
+# CPU tensors, so torch.autocast("cpu") is what applies; if one of these ops sees a bf16 (resp. fp32) input under
+# autocast, the CPU run differs from a CUDA run, and the case records it. Lists from
+# aten/src/ATen/autocast_mode.cpp (TORCH_LIBRARY_IMPL(aten, AutocastCUDA / AutocastCPU, m)).
+CUDA_ONLY_FP32 = {
+    "acos", "asin", "cosh", "erfinv", "exp", "expm1", "log", "log10", "log2", "log1p", "reciprocal", "rsqrt",
+    "sinh", "tan", "pow", "softplus", "layer_norm", "native_layer_norm", "group_norm", "frobenius_norm",
+    "nuclear_norm", "cosine_similarity", "poisson_nll_loss", "cosine_embedding_loss", "hinge_embedding_loss",
+    "kl_div", "l1_loss", "smooth_l1_loss", "huber_loss", "margin_ranking_loss", "soft_margin_loss",
+    "triplet_margin_loss", "multi_margin_loss", "binary_cross_entropy_with_logits", "dist", "pdist", "renorm",
+    "logsumexp", "_softmax", "_log_softmax", "cumsum", "cumprod", "sum", "prod",
+}
+CUDA_ONLY_LOWER = {"addmv", "addr", "mv", "chain_matmul", "linalg_multi_dot", "_scaled_dot_product_flash_attention",
+                   "_scaled_dot_product_efficient_attention"}
+
+
+def check_autocast_divergence(counter, func, args, kwargs):
+    name = func.overloadpacket.__name__
+    if name not in CUDA_ONLY_FP32 and name not in CUDA_ONLY_LOWER:
+        return
+    dts = {t.dtype for t in tree_leaves((args, kwargs)) if isinstance(t, torch.Tensor) and t.is_floating_point()}
+    if name in CUDA_ONLY_FP32 and (torch.bfloat16 in dts or torch.float16 in dts):
+        if name in ("_softmax", "_log_softmax", "sum", "cumsum", "prod", "cumprod"):
+            # CUDA autocasts these only when no dtype= is given; a bf16 output means none was given.
+            pass
+        counter.autocast_divergence[f"{name}:bf16-in"] += 1
+    if name in CUDA_ONLY_LOWER and torch.float32 in dts:
+        counter.autocast_divergence[f"{name}:fp32-in"] += 1
+
+
+# --------------------------------------------------------------------------------------------------------------
+# Attention routing: what the CUDA SDPA dispatcher does, with kernels that have meta implementations
+# --------------------------------------------------------------------------------------------------------------
+_orig_sdpa = torch.nn.functional.scaled_dot_product_attention
+ATTN_ROUTE = {"mode": "off", "calls": collections.Counter()}
+
+
+def cuda_sdpa_emulation(query, key, value, attn_mask=None, dropout_p=0.0, is_causal=False, scale=None,
+                        enable_gqa=False):
+    """Stand-in for F.scaled_dot_product_attention with the CUDA backend choice for bf16 training.
+
+    - no mask: the flash kernel (aten._scaled_dot_product_flash_attention), which takes GQA k/v unrepeated and
+      saves q, k, v, out and a (b, heads, s) fp32 logsumexp (derivatives.yaml);
+    - a mask: flash cannot take one, so the memory-efficient kernel (aten._scaled_dot_product_efficient_attention)
+      with the boolean mask turned into an additive float mask of the query dtype, as
+      aten/src/ATen/native/transformers/attention.cpp (convert_boolean_attn_mask) does; it saves the bias too.
+    Without this, meta/fake tensors take the math path, which materialises b*a*s^2 scores.
+    """
+    if ATTN_ROUTE["mode"] == "cuda" and torch.is_autocast_enabled("cpu"):
+        # scaled_dot_product_attention is on the lower-precision list of both CUDA and CPU autocast
+        # (aten/src/ATen/autocast_mode.cpp); calling the private kernels directly would skip that cast.
+        dt = torch.get_autocast_dtype("cpu")
+        query, key, value = (t.to(dt) if t.dtype == torch.float32 else t for t in (query, key, value))
+        if attn_mask is not None and attn_mask.is_floating_point() and attn_mask.dtype == torch.float32:
+            attn_mask = attn_mask.to(dt)
+    if ATTN_ROUTE["mode"] == "cpu_flash":  # validation only: the same CPU kernel for the fake and the real run
+        ATTN_ROUTE["calls"]["cpu_flash"] += 1
+        if key.size(1) != query.size(1):
+            rep = query.size(1) // key.size(1)
+            key = key.repeat_interleave(rep, dim=1)
+            value = value.repeat_interleave(rep, dim=1)
+        return torch.ops.aten._scaled_dot_product_flash_attention_for_cpu(
+            query, key, value, dropout_p, is_causal, attn_mask=attn_mask, scale=scale)[0]
+    if ATTN_ROUTE["mode"] != "cuda":
+        return _orig_sdpa(query, key, value, attn_mask=attn_mask, dropout_p=dropout_p, is_causal=is_causal,
+                          scale=scale, enable_gqa=enable_gqa)
+    if attn_mask is None:
+        ATTN_ROUTE["calls"]["flash"] += 1
+        out = torch.ops.aten._scaled_dot_product_flash_attention(query, key, value, dropout_p, is_causal, False,
+                                                                 scale=scale)
+        return out[0]
+    ATTN_ROUTE["calls"]["efficient"] += 1
+    if enable_gqa and key.size(1) != query.size(1):
+        rep = query.size(1) // key.size(1)
+        key = key.repeat_interleave(rep, dim=1)
+        value = value.repeat_interleave(rep, dim=1)
+    if attn_mask.dtype == torch.bool:
+        attn_mask = torch.where(attn_mask, 0.0, float("-inf")).to(query.dtype)
+    bias = attn_mask.expand(query.size(0), query.size(1), query.size(2), key.size(2))
+    out = torch.ops.aten._scaled_dot_product_efficient_attention(query, key, value, bias, True, dropout_p,
+                                                                 is_causal, scale=scale)
+    return out[0]
+
+
+torch.nn.functional.scaled_dot_product_attention = cuda_sdpa_emulation
+
+_orig_dropout = torch.nn.functional.dropout
+
+
+def cuda_dropout(input, p=0.5, training=True, inplace=False):
+    """F.dropout as it runs on CUDA: the fused aten.native_dropout, whose backward keeps a bool mask.
+
+    aten/src/ATen/native/Dropout.cpp: dropout() calls native_dropout only when is_fused_kernel_acceptable(), i.e.
+    for CUDA/XPU tensors with 0 < p < 1; on the CPU it takes _dropout_impl, which builds a float noise tensor of
+    the input's dtype and saves that instead (4 bytes per element for an fp32 input instead of 1). p == 0 or
+    eval mode returns the input itself on both.
+    """
+    if training and 0.0 < p < 1.0 and input.numel() > 0 and not inplace:
+        return torch.ops.aten.native_dropout(input, p, True)[0]
+    return _orig_dropout(input, p, training, inplace)
+
+
+torch.nn.functional.dropout = cuda_dropout
+
+# transformers looks for packed sequences in position_ids (masking_utils.find_packed_sequence_indices). On fake
+# tensors it cannot read the values, assumes packing, and builds a full mask, so SDPA could not use flash. Our
+# inputs are single unpadded sequences (position_ids = arange), for which the real function returns None.
+import transformers.masking_utils as _mu  # noqa: E402
+
+_mu.find_packed_sequence_indices = lambda position_ids: None
+
+
+# --------------------------------------------------------------------------------------------------------------
+# Model building
+# --------------------------------------------------------------------------------------------------------------
+def build_model(case):
+    """The model on the meta device, with adapters injected (PEFT on meta), in the case's dtypes."""
+    raw, cfg = load_config(case["slug"], case.get("overrides", {}))
+    cfg.use_cache = False  # Trainer sets config.use_cache = args.use_cache (False) (trainer.py, "Finalize")
+    weight_dtype = torch.bfloat16 if case["weight_dtype"] in ("bf16", "nf4", "fp4") else torch.float32
+    with torch.device("meta"):
+        model = AutoModelForCausalLM.from_config(cfg, dtype=weight_dtype, attn_implementation=case["attention"])
+    if case["method"] == "qlora":
+        # from_pretrained(load_in_4bit) -> prepare_model_for_kbit_training -> get_peft_model, the QLoRA recipe
+        from qlora_emulation import quantize_linears_meta, prepare_model_for_kbit_training_meta
+        quantize_linears_meta(model, double_quant=case.get("double_quant", True))
+        prepare_model_for_kbit_training_meta(model)
+    if case["method"] in ("lora", "qlora"):
+        lc = LoraConfig(r=case["rank"], lora_alpha=case.get("alpha", 2 * case["rank"]),
+                        target_modules=lora_targets(case["targets"]), lora_dropout=case["dropout"],
+                        task_type="CAUSAL_LM")
+        with torch.device("meta"):
+            model = get_peft_model(model, lc)
+    if case["method"] == "qlora":
+        from qlora_emulation import patch_lora_wrappers
+        assert patch_lora_wrappers(model) > 0
+    if case["method"] == "full":
+        for p in model.parameters():
+            p.requires_grad_(True)
+    return raw, cfg, model
+
+
+def to_fake(model, fake_mode, device):
+    """Replace every meta parameter/buffer (and stray meta tensor attribute) with a fake tensor on `device`."""
+    memo = {}
+
+    def conv(t):
+        if id(t) in memo:
+            return memo[id(t)][1]
+        with fake_mode:
+            n = torch.empty_strided(t.shape, t.stride(), dtype=t.dtype, device=device)
+        memo[id(t)] = (t, n)  # keep t alive so its id is not reused
+        return n
+
+    for mod in model.modules():
+        for name, p in list(mod._parameters.items()):
+            if p is None:
+                continue
+            if id(p) in memo:  # tied parameters
+                mod._parameters[name] = memo[id(p)][1]
+                continue
+            np_ = nn.Parameter(conv(p), requires_grad=p.requires_grad) if type(p) is nn.Parameter \
+                else p.__class__.__new__(p.__class__, conv(p), requires_grad=p.requires_grad)
+            for attr, val in p.__dict__.items():
+                setattr(np_, attr, val)
+            memo[id(p)] = (p, np_)
+            mod._parameters[name] = np_
+        for name, b in list(mod._buffers.items()):
+            if b is not None:
+                mod._buffers[name] = conv(b)
+        for name, v in list(vars(mod).items()):
+            if isinstance(v, torch.Tensor) and not isinstance(v, nn.Parameter) and v.device.type == "meta":
+                setattr(mod, name, conv(v))
+    return model
+
+
+# --------------------------------------------------------------------------------------------------------------
+# Saved-tensor attribution
+# --------------------------------------------------------------------------------------------------------------
+class ModuleStack:
+    def __init__(self, model, counter):
+        self.counter = counter
+        self.names = {id(m): n for n, m in model.named_modules()}
+        self.handles = [
+            nn.modules.module.register_module_forward_pre_hook(self.pre),
+            nn.modules.module.register_module_forward_hook(self.post, always_call=True),
+        ]
+
+    def pre(self, mod, args):
+        self.counter.module_stack.append(self.names.get(id(mod), type(mod).__name__))
+
+    def post(self, mod, args, out):
+        if self.counter.module_stack:
+            self.counter.module_stack.pop()
+
+    def remove(self):
+        for h in self.handles:
+            h.remove()
+
+
+def part_of(module_path):
+    """'base_model.model.model.layers.3.self_attn.q_proj.lora_A.default' -> ('layer', 'self_attn.q_proj.lora_A')."""
+    parts = module_path.split(".")
+    parts = [p for p in parts if p != "default"]
+    for i, p in enumerate(parts):
+        if p == "layers" and i + 1 < len(parts) and parts[i + 1].isdigit():
+            rest = parts[i + 2:]
+            return "layer" + parts[i + 1], ".".join(rest) if rest else "(block)"
+    # outside the blocks
+    tail = [p for p in parts if p not in ("base_model", "model")]
+    # ops run by the *ForCausalLM module itself: logits upcast, shift, cross-entropy
+    return "outside", ".".join(tail) if tail else "causal_lm(logits.float+loss)"
+
+
+class SavedRecorder:
+    """saved_tensors_hooks that records each saved tensor's storage once, with the module active when saved."""
+
+    def __init__(self, counter, static_serials):
+        self.counter = counter
+        self.static = static_serials
+        self.seen = set()
+        self.rows = []
+
+    def pack(self, t):
+        c = self.counter
+        s = c.serial_of(t)
+        if s is None:
+            s = c.track(t, "untracked")
+        if s not in self.seen:
+            self.seen.add(s)
+            info = c.info[s]
+            where, part = part_of(c.module_stack[-1] if c.module_stack else "")
+            self.rows.append({
+                "serial": s, "static": s in self.static, "where": where, "part": part,
+                "nbytes": info["nbytes"], "dtype": str(t.dtype).replace("torch.", ""), "shape": list(t.shape),
+                "op": info["op"], "layer_module": c.module_stack[-1] if c.module_stack else "",
+            })
+        return t
+
+    def unpack(self, t):
+        return t
+
+
+def aggregate_saved(rows, n_layers, tokens):
+    by_part = collections.defaultdict(lambda: {"bytes": 0, "tensors": 0, "detail": collections.Counter()})
+    total = 0
+    for r in rows:
+        if r["static"]:
+            continue  # parameters/buffers saved by reference: no new memory
+        key = ("layers.*." + r["part"]) if r["where"].startswith("layer") else r["part"]
+        e = by_part[key]
+        e["bytes"] += r["nbytes"]
+        e["tensors"] += 1
+        e["detail"][f'{r["op"]}:{r["dtype"]}'] += r["nbytes"]
+        total += r["nbytes"]
+    out = {}
+    for k in sorted(by_part, key=lambda k: -by_part[k]["bytes"]):
+        e = by_part[k]
+        per_layer = k.startswith("layers.*.")
+        norm = tokens * (n_layers if per_layer else 1)
+        out[k] = {
+            "bytes": e["bytes"],
+            "bytes_per_token" + ("_per_layer" if per_layer else ""): round(e["bytes"] / norm, 3),
+            "tensors": e["tensors"],
+            "by_op_dtype": dict(e["detail"].most_common()),
+        }
+    # The last block alone: in the first block the hidden state entering it does not require grad (frozen
+    # embeddings, checkpointing off), so it saves less; the last block is the steady-state one.
+    last = f"layer{n_layers - 1}"
+    lp = collections.defaultdict(lambda: collections.Counter())
+    for r in rows:
+        if not r["static"] and r["where"] == last:
+            lp[r["part"]][f'{r["op"]}:{r["dtype"]}'] += r["nbytes"]
+    last_out = {k: {"bytes_per_token": round(sum(v.values()) / tokens, 3), "by_op_dtype": dict(v)}
+                for k, v in sorted(lp.items(), key=lambda kv: -sum(kv[1].values()))}
+    return total, out, last_out
+
+
+# --------------------------------------------------------------------------------------------------------------
+# One measured run
+# --------------------------------------------------------------------------------------------------------------
+def run_case(case, *, real=False, device="cpu", steps=2, record_saved=True, attn_route=None, prepare_real=None,
+             profile_second_step=None):
+    """Build, run `steps` training steps, return the measurement dict.
+
+    real=False: FakeTensorMode tensors on the CPU device (no compute); real=True: materialised CPU tensors
+    (for validation only; small models).
+    """
+    t0 = time.time()
+    raw, cfg, model = build_model(case)
+    n_layers = cfg.num_hidden_layers
+    fake_mode = None
+    if real:
+        model = model.to_empty(device="cpu")
+        base = model.get_base_model() if hasattr(model, "get_base_model") else model
+        if getattr(base.config, "tie_word_embeddings", False):
+            base.tie_weights()  # to_empty() materialises tied parameters twice
+        with torch.no_grad():
+            for n, p in model.named_parameters():
+                if p.dtype.is_floating_point:
+                    p.normal_(0, 0.02)
+        if prepare_real is not None:
+            prepare_real(model)
+    else:
+        from torch._subclasses.fake_tensor import FakeTensorMode
+        fake_mode = FakeTensorMode(allow_non_fake_inputs=False)
+        to_fake(model, fake_mode, device)
+
+    model.train()
+    ckpt = case["gradient_checkpointing"]
+    if ckpt:
+        model.gradient_checkpointing_enable(gradient_checkpointing_kwargs={"use_reentrant": False})
+        if case["method"] != "full":
+            model.enable_input_require_grads()
+    trainable = [p for p in model.parameters() if p.requires_grad]
+    mp = case.get("mixed_precision", "bf16")
+    opt_name = case.get("optimizer", "adamw_torch")
+    ATTN_ROUTE["mode"] = attn_route or ("cuda" if case["attention"] == "sdpa" else "off")
+    ATTN_ROUTE["calls"].clear()
+
+    counter = StorageCounter()
+    ms = ModuleStack(model, counter)
+    b, s = case["batch_size"], case["seq_len"]
+    mode_ctx = fake_mode if fake_mode is not None else contextlib.nullcontext()
+    params = {id(p) for p in model.parameters()}
+    result = {}
+    with mode_ctx:
+        if opt_name == "adamw_torch_fused":
+            opt = torch.optim.AdamW(trainable, lr=1e-4, fused=True)
+        else:
+            opt = torch.optim.AdamW(trainable, lr=1e-4, foreach=True)
+        input_ids = torch.zeros((b, s), dtype=torch.long, device=device)
+        if real:
+            input_ids = torch.randint(0, cfg.vocab_size, (b, s))
+        with counter:
+            for p in model.parameters():
+                counter.track(p, "param")
+            for bu in model.buffers():
+                counter.track(bu, "buffer")
+            counter.track(input_ids, "input")
+            rec = None
+            state = {}
+
+            def one_step(hooks_ctx):
+                counter.phase = "forward"
+                ac = torch.autocast("cpu", dtype=torch.bfloat16) if mp == "bf16" else contextlib.nullcontext()
+                with hooks_ctx:
+                    with ac:
+                        counter.autocast_on = mp == "bf16"
+                        out = model(input_ids=input_ids, labels=input_ids)
+                        loss = out.loss
+                        counter.autocast_on = False
+                del out
+                counter.note_peak()
+                state["after_forward"] = counter.cur_rounded
+                counter.phase = "backward"
+                loss.backward()
+                del loss
+                counter.phase = "optimizer"
+                # HF Trainer: max_grad_norm=1.0 -> clip_grad_norm_ (foreach) before optimizer.step()
+                torch.nn.utils.clip_grad_norm_(trainable, 1.0, foreach=True)
+                opt.step()
+                counter.phase = "zero_grad"
+                opt.zero_grad(set_to_none=True)
+                counter.note_peak()
+
+            for step in range(steps):
+                last = step == steps - 1
+                hooks = contextlib.nullcontext()
+                if last:
+                    static = counter.cur_rounded
+                    static_raw = counter.cur
+                    static_serials = set(counter.live.values())
+                    counter.reset_peak()
+                    if record_saved:
+                        rec = SavedRecorder(counter, static_serials)
+                        hooks = torch.autograd.graph.saved_tensors_hooks(rec.pack, rec.unpack)
+                if last and profile_second_step is not None:
+                    prof = profile_second_step(lambda: one_step(hooks))
+                    result["profiler_peak_bytes"] = static_raw + prof[0]
+                    result["profiler_end_delta_bytes"] = prof[1]
+                else:
+                    one_step(hooks)
+            after_forward = state["after_forward"]
+            end_bytes = counter.cur_rounded
+            # categorise the peak
+            grads_at_peak = 0
+            cats = collections.Counter()
+            param_serials = {counter.serial_of(p) for p in model.parameters()}
+            trainable_serials = {counter.serial_of(p) for p in trainable}
+            buffer_serials = {counter.serial_of(x) for x in model.buffers()}
+            state_serials = set()
+            for st in opt.state.values():
+                for v in st.values():
+                    if isinstance(v, torch.Tensor) and v.numel() > 1:
+                        state_serials.add(counter.serial_of(v))
+            for sr in counter.peak_serials:
+                info = counter.info[sr]
+                r = -(-info["nbytes"] // CUDA_ROUND) * CUDA_ROUND if info["nbytes"] else 0
+                if sr in trainable_serials:
+                    cats["trainable_params"] += r
+                elif sr in param_serials or sr in buffer_serials:
+                    cats["frozen_params_and_buffers"] += r
+                elif sr in state_serials:
+                    cats["optimizer_state"] += r
+                elif info["op"] == "quant_state":
+                    cats["frozen_params_and_buffers"] += r
+                else:
+                    cats[f"other[{info['phase']}]"] += r
+    ms.remove()
+    ATTN_ROUTE["mode"] = "off"
+    tokens = b * s
+    n_total = sum(p.numel() for p in model.parameters())
+    n_train = sum(p.numel() for p in trainable)
+    result.update({
+        "peak_allocated_bytes": counter.peak_rounded,
+        "peak_live_bytes_unrounded": counter.peak,
+        "static_bytes": static,
+        "static_bytes_unrounded": static_raw,
+        "peak_phase": counter.peak_phase,
+        "peak_by_phase": dict(counter.phase_peak),
+        "bytes_after_forward": after_forward,
+        "bytes_after_step": end_bytes,
+        "peak_composition": dict(sorted(cats.items())),
+        "total_params": n_total,
+        "trainable_params": n_train,
+    })
+    if rec is not None:
+        total, parts, last = aggregate_saved(rec.rows, n_layers, tokens)
+        result["saved_bytes_total"] = total
+        result["saved_by_part"] = parts
+        result["saved_by_part_last_layer"] = last
+    notes = {"attention_kernels": dict(ATTN_ROUTE["calls"]),
+             "autocast_divergence_vs_cuda": dict(counter.autocast_divergence),
+             "seconds": round(time.time() - t0, 1)}
+    return result, notes, raw
+
+
+METHOD_NOTES = (
+    "2 training steps of transformers from_config + PEFT LoRA + torch.optim.AdamW, peak over the 2nd step "
+    "(forward, backward, clip_grad_norm_(1.0, foreach), optimizer.step, zero_grad(set_to_none=True)); every tensor a "
+    "FakeTensorMode tensor on device cpu (no compute, no allocation); a TorchDispatchMode adds each storage's bytes "
+    "once, rounded up to 512 B as CUDA's caching allocator does, and subtracts them in the storage's finalizer. "
+    "Forward+loss under torch.autocast('cpu', bf16) (the fake tensors are CPU tensors, so CPU autocast applies; ops "
+    "where the CPU and CUDA autocast lists differ are reported in autocast_divergence_vs_cuda). config.use_cache=False "
+    "as Trainer sets it. sdpa: F.scaled_dot_product_attention routed to aten._scaled_dot_product_flash_attention "
+    "(no mask; GQA k/v unrepeated, enable_gqa) or _scaled_dot_product_efficient_attention (with mask), as CUDA "
+    "dispatches; eager: transformers' own eager path. Not counted: CUDA context, cuBLAS workspace, allocator "
+    "fragmentation/caching (reserved), kernel-internal workspaces."
+)
+
+
+def versions(case):
+    return {"torch": torch.__version__, "transformers": transformers.__version__, "peft": peft.__version__,
+            "bitsandbytes": "emulated" if case["method"] == "qlora" else None}
+
+
+def main():
+    ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    ap.add_argument("--only", nargs="*", help="case ids (substring match)")
+    ap.add_argument("--list", action="store_true")
+    ap.add_argument("--out", default=OUT_DEFAULT)
+    ap.add_argument("--append", action="store_true", help="merge into --out instead of rewriting it")
+    ap.add_argument("--validate", action="store_true", help="fake vs real CPU run of a tiny model")
+    args = ap.parse_args()
+    sys.path.insert(0, HERE)
+    torch.manual_seed(0)
+    if args.validate:
+        import validate
+        validate.main()
+        return
+    cases = all_cases()
+    if args.list:
+        for c in cases:
+            print(c["id"])
+        return
+    if args.only:
+        cases = [c for c in cases if any(o in c["id"] for o in args.only)]
+    os.makedirs(os.path.dirname(args.out), exist_ok=True)
+    existing = collections.OrderedDict()
+    if args.append and os.path.exists(args.out):
+        with open(args.out) as f:
+            for line in f:
+                if line.strip():
+                    d = json.loads(line)
+                    existing[d["id"]] = d
+    if not args.append:
+        existing.clear()
+    for i, case in enumerate(cases):
+        log(f"[{i + 1}/{len(cases)}] {case['id']} ...")
+        try:
+            res, notes, raw = run_case(case)
+        except Exception as e:  # keep going; the failure is logged
+            import traceback
+            traceback.print_exc()
+            log(f"  FAILED: {type(e).__name__}: {e}")
+            continue
+        line = {
+            "id": case["id"],
+            "scenario": scenario_of(case, raw),
+            "measured": res,
+            "device": "cpu (FakeTensorMode, no compute)",
+            "method_notes": METHOD_NOTES,
+            "run_notes": notes,
+            "versions": versions(case),
+            "date": DATE,
+        }
+        if case["method"] == "qlora":
+            line["emulated"] = "bnb Linear4bit"
+        existing[case["id"]] = line
+        with open(args.out, "w") as f:
+            for d in existing.values():
+                f.write(json.dumps(d) + "\n")
+        log(f"  peak {res['peak_allocated_bytes'] / 2**30:.3f} GiB ({res['peak_phase']}), "
+            f"static {res['static_bytes'] / 2**30:.3f} GiB, {notes['seconds']} s, "
+            f"attn {notes['attention_kernels']}, divergence {notes['autocast_divergence_vs_cuda']}")
+
+
+if __name__ == "__main__":
+    main()
