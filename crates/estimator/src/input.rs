@@ -223,3 +223,59 @@ impl Scenario {
         Scenario::try_from(&ScenarioInput::from_json(s)?)
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// The JSON spelling of every enum value is its `as_str()`, Hugging Face's own name.
+    #[test]
+    fn enum_spellings_match_hugging_face() {
+        let json = |v: &dyn erased::Ser| v.json();
+        for o in Optimizer::ALL {
+            assert_eq!(json(&o), alloc::format!("\"{}\"", o.as_str()));
+            assert_eq!(serde_json::from_str::<Optimizer>(&json(&o)).unwrap(), o);
+        }
+        for a in [AttentionImpl::Eager, AttentionImpl::Sdpa, AttentionImpl::FlashAttention2] {
+            assert_eq!(json(&a), alloc::format!("\"{}\"", a.as_str()));
+        }
+        for m in [Method::Lora, Method::Qlora, Method::Full] {
+            assert_eq!(json(&m), alloc::format!("\"{}\"", m.as_str()));
+        }
+        for w in [
+            WeightDtype::Fp32,
+            WeightDtype::Bf16,
+            WeightDtype::Fp16,
+            WeightDtype::Int8,
+            WeightDtype::Nf4,
+            WeightDtype::Fp4,
+        ] {
+            assert_eq!(json(&w), alloc::format!("\"{}\"", w.as_str()));
+        }
+        assert_eq!(serde_json::from_str::<Optimizer>("\"adamw_bnb_8bit\"").unwrap(), Optimizer::Adamw8bit);
+    }
+
+    mod erased {
+        pub trait Ser {
+            fn json(&self) -> alloc::string::String;
+        }
+        impl<T: serde::Serialize> Ser for T {
+            fn json(&self) -> alloc::string::String {
+                serde_json::to_string(self).unwrap()
+            }
+        }
+    }
+
+    #[test]
+    fn the_design_example_parses() {
+        let s = r#"{
+          "model": "meta-llama/Llama-3.1-8B", "method": "qlora", "weight_dtype": "nf4", "double_quant": true,
+          "lora": {"rank": 16, "alpha": 32, "targets": "all-linear", "dropout": 0.05, "dtype": "fp32", "modules_to_save": []},
+          "optimizer": "adamw_torch", "batch_size": 1, "seq_len": 2048, "gradient_checkpointing": true, "attention": "sdpa"
+        }"#;
+        let parsed = ScenarioInput::from_json(s).unwrap();
+        let default = ScenarioInput { weight_dtype: Some(WeightDtype::Nf4), ..ScenarioInput::default() };
+        assert_eq!(parsed, default, "DESIGN.md's example is the default scenario");
+        assert_eq!(ScenarioInput::from_json(&parsed.to_json()).unwrap(), parsed, "round trip");
+    }
+}

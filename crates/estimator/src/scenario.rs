@@ -111,11 +111,13 @@ pub enum Optimizer {
     /// `torch.optim.AdamW(fused=True)`.
     AdamwTorchFused,
     /// bitsandbytes `AdamW8bit` (`adamw_bnb_8bit` is accepted too).
-    #[cfg_attr(feature = "serde", serde(alias = "adamw_bnb_8bit"))]
+    #[cfg_attr(feature = "serde", serde(rename = "adamw_8bit", alias = "adamw_bnb_8bit"))]
     Adamw8bit,
     /// bitsandbytes `PagedAdamW8bit`: state in CUDA unified memory.
+    #[cfg_attr(feature = "serde", serde(rename = "paged_adamw_8bit"))]
     PagedAdamw8bit,
     /// bitsandbytes `PagedAdamW` (32-bit): state in CUDA unified memory.
+    #[cfg_attr(feature = "serde", serde(rename = "paged_adamw_32bit"))]
     PagedAdamw32bit,
     /// `torch.optim.SGD` without momentum (transformers' default for `sgd`).
     Sgd,
