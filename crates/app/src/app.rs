@@ -121,7 +121,7 @@ pub fn init(boot: &Boot) -> (State, Option<Embed>) {
             None => Vec::new(),
         };
         let gpus = if gpus.is_empty() { GPUS.iter().enumerate().filter(|(_, g)| g.popular).map(|(i, _)| i).collect() } else { gpus };
-        let vars = [("accent", "--accent"), ("font", "--font"), ("radius", "--radius"), ("bg", "--bg")]
+        let vars = [("accent", "--accent"), ("font", "--font"), ("radius", "--radius"), ("bg", "--card")]
             .into_iter()
             .filter_map(|(k, var)| get(k).filter(|v| safe_css(v)).map(|v| (var, v.to_string())))
             .collect();

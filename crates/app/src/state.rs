@@ -318,7 +318,7 @@ mod tests {
         i.method = Method::Lora;
         i.seq_len = 8192;
         let sc = Scenario::try_from(&i).unwrap();
-        let changed = Scenario { seq_len: 4096, method: Method::Qlora, weight_dtype: WeightDtype::Nf4, ..sc };
+        let changed = Scenario { seq_len: 4096, method: Method::Qlora, weight_dtype: WeightDtype::Nf4, prepare_kbit: true, ..sc };
         let out = apply_scenario(i, &changed);
         assert_eq!(out.seq_len, 4096);
         assert_eq!(out.method, Method::Qlora);

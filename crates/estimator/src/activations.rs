@@ -272,8 +272,17 @@ fn layer_per_token(s: &Scenario, d: &Dtypes, kind: LayerKind) -> (u64, u64) {
         }
     }
     saved += shared.iter().sum::<u64>();
-    // Attention backward: gradients of q, k, v and the output.
-    transient = transient.max(d.compute * (qd + kd + vd + out_dim));
+    // Attention backward: gradients of q, k, v and the output. The flash kernel's backward also
+    // accumulates dq in fp32 and, with GQA, writes dk and dv at the full head count before reducing
+    // them (`mha_bwd`, aten/src/ATen/native/transformers/cuda/flash_attn/flash_api.cpp:
+    // `dq_accum` fp32 `[b, s, a, d]`, `dk_expanded`/`dv_expanded`).
+    let kernel_workspace = match s.attention {
+        AttentionImpl::Sdpa | AttentionImpl::FlashAttention2 => {
+            F32 * qd + if kd < qd { 2 * d.compute * qd } else { 0 }
+        }
+        AttentionImpl::Eager => 0,
+    };
+    transient = transient.max(d.compute * (qd + kd + vd + out_dim) + kernel_workspace);
     (saved, transient)
 }
 

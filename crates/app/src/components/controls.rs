@@ -4,46 +4,37 @@
 use web_sys::{HtmlInputElement, HtmlSelectElement};
 use yew::prelude::*;
 
-fn input_value(e: &Event) -> String {
-    e.target_unchecked_into::<HtmlInputElement>().value()
-}
-
 fn input_value_i(e: &InputEvent) -> String {
     e.target_unchecked_into::<HtmlInputElement>().value()
 }
 
-/// A labelled group of radio buttons (a segmented control).
+/// A labelled group of radio buttons (a segmented control), over option indices.
 #[derive(Properties, PartialEq)]
-pub struct ChoiceProps<T: PartialEq + Clone + 'static> {
+pub struct ChoiceProps {
     /// The group's label.
     pub label: AttrValue,
     /// `name` of the radios; unique on the page.
     pub name: AttrValue,
-    /// Values with their labels.
-    pub options: Vec<(T, AttrValue)>,
-    /// The chosen value.
-    pub value: T,
-    /// Called with the new value.
-    pub on_change: Callback<T>,
-    /// Extra class for the fieldset.
-    #[prop_or_default]
-    pub class: Classes,
+    /// Option labels.
+    pub options: Vec<AttrValue>,
+    /// Index of the chosen option.
+    pub selected: usize,
+    /// Called with the index of the new option.
+    pub on_change: Callback<usize>,
 }
 
 /// Radio buttons styled as a segmented control.
 #[component]
-pub fn Choice<T: PartialEq + Clone + 'static>(props: &ChoiceProps<T>) -> Html {
+pub fn Choice(props: &ChoiceProps) -> Html {
     html! {
-        <fieldset class={classes!("choice", props.class.clone())}>
+        <fieldset class="choice">
             <legend>{ props.label.clone() }</legend>
             <div class="seg">
-            { for props.options.iter().map(|(v, text)| {
-                let on_change = props.on_change.clone();
-                let value = v.clone();
-                let onchange = Callback::from(move |_: Event| on_change.emit(value.clone()));
+            { for props.options.iter().enumerate().map(|(i, text)| {
+                let onchange = props.on_change.reform(move |_: Event| i);
                 html! {
                     <label class="seg-item">
-                        <input type="radio" name={props.name.clone()} checked={*v == props.value} {onchange} />
+                        <input type="radio" name={props.name.clone()} checked={i == props.selected} {onchange} />
                         <span>{ text.clone() }</span>
                     </label>
                 }
@@ -53,19 +44,19 @@ pub fn Choice<T: PartialEq + Clone + 'static>(props: &ChoiceProps<T>) -> Html {
     }
 }
 
-/// A labelled `<select>`.
+/// A labelled `<select>`, over option indices.
 #[derive(Properties, PartialEq)]
-pub struct SelectProps<T: PartialEq + Clone + 'static> {
+pub struct SelectProps {
     /// Element id (the label points at it).
     pub id: AttrValue,
     /// Visible label.
     pub label: AttrValue,
-    /// Values with labels; a `false` third item disables the option.
-    pub options: Vec<(T, AttrValue, bool)>,
-    /// The chosen value.
-    pub value: T,
-    /// Called with the new value.
-    pub on_change: Callback<T>,
+    /// Option labels; a `false` second item disables the option.
+    pub options: Vec<(AttrValue, bool)>,
+    /// Index of the chosen option.
+    pub selected: usize,
+    /// Called with the index of the new option.
+    pub on_change: Callback<usize>,
     /// A hint under the control.
     #[prop_or_default]
     pub hint: Option<AttrValue>,
@@ -74,15 +65,16 @@ pub struct SelectProps<T: PartialEq + Clone + 'static> {
     pub disabled: bool,
 }
 
-/// A labelled `<select>` over typed values.
+/// A labelled `<select>`.
 #[component]
-pub fn Select<T: PartialEq + Clone + 'static>(props: &SelectProps<T>) -> Html {
-    let options = props.options.clone();
+pub fn Select(props: &SelectProps) -> Html {
+    let n = props.options.len();
     let on_change = props.on_change.clone();
     let onchange = Callback::from(move |e: Event| {
-        let idx = e.target_unchecked_into::<HtmlSelectElement>().selected_index();
-        if let Some((v, _, _)) = usize::try_from(idx).ok().and_then(|i| options.get(i)) {
-            on_change.emit(v.clone());
+        if let Ok(i) = usize::try_from(e.target_unchecked_into::<HtmlSelectElement>().selected_index()) {
+            if i < n {
+                on_change.emit(i);
+            }
         }
     });
     let hint_id = format!("{}-hint", props.id);
@@ -91,8 +83,8 @@ pub fn Select<T: PartialEq + Clone + 'static>(props: &SelectProps<T>) -> Html {
             <label for={props.id.clone()}>{ props.label.clone() }</label>
             <select id={props.id.clone()} {onchange} disabled={props.disabled}
                 aria-describedby={props.hint.as_ref().map(|_| hint_id.clone())}>
-                { for props.options.iter().enumerate().map(|(i, (v, text, enabled))| html! {
-                    <option value={i.to_string()} selected={*v == props.value} disabled={!*enabled}>{ text.clone() }</option>
+                { for props.options.iter().enumerate().map(|(i, (text, enabled))| html! {
+                    <option value={i.to_string()} selected={i == props.selected} disabled={!*enabled}>{ text.clone() }</option>
                 }) }
             </select>
             if let Some(h) = &props.hint { <p class="hint" id={hint_id}>{ h.clone() }</p> }
@@ -269,7 +261,6 @@ pub fn Slider(props: &SliderProps) -> Html {
             el.set_value(&crate::format::float(value));
         }
     });
-    let _ = input_value;
     let pos = scale.position(props.value);
     html! {
         <div class="field slider">

@@ -7,7 +7,7 @@ use lora_vram::gpus::GPUS;
 use yew::prelude::*;
 
 use super::form::ControlView;
-use super::gpu::VerdictChip;
+use super::gpu::verdict_chip;
 use super::model::model_name;
 use super::result::{StackedBar, TotalView};
 use crate::app::{Computed, Embed};
@@ -63,7 +63,7 @@ pub fn EmbedCard(props: &EmbedProps) -> Html {
                         html! {
                             <li data-gpu={g.id}>
                                 <span class="g-name">{ g.name }<span class="g-vram">{ format::bytes(g.vram_bytes, s.unit) }</span></span>
-                                <VerdictChip verdict={f.verdict} {lang} />
+                                { verdict_chip(f.verdict, lang) }
                                 <span class={classes!("g-head", (f.headroom < 0).then_some("neg"))}>{ format::signed_bytes(f.headroom, s.unit) }</span>
                             </li>
                         }

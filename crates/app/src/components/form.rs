@@ -16,6 +16,13 @@ use crate::format;
 use crate::i18n::Lang;
 use crate::state::{weight_dtypes, Action};
 
+const METHODS: [Method; 3] = [Method::Lora, Method::Qlora, Method::Full];
+const WEIGHT_DTYPES: [WeightDtype; 6] =
+    [WeightDtype::Bf16, WeightDtype::Fp16, WeightDtype::Fp32, WeightDtype::Int8, WeightDtype::Nf4, WeightDtype::Fp4];
+const ADAPTER_DTYPES: [AdapterDtype; 3] = [AdapterDtype::Fp32, AdapterDtype::Bf16, AdapterDtype::Fp16];
+const ATTENTIONS: [AttentionImpl; 3] = [AttentionImpl::Sdpa, AttentionImpl::FlashAttention2, AttentionImpl::Eager];
+const PRECISIONS: [MixedPrecision; 3] = [MixedPrecision::Bf16, MixedPrecision::Fp16, MixedPrecision::No];
+
 /// A control the embed card can show (`data-controls`), in kebab-case scenario spelling.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Control {
@@ -214,6 +221,11 @@ pub fn ControlView(props: &ControlProps) -> Html {
             Callback::from(move |v| act.emit($variant(v)))
         }};
     }
+    // A typed choice over `all`: the index of `value`, and a callback from an index to an action.
+    fn pick<T: Copy + PartialEq + 'static>(all: &'static [T], value: T, act: &Callback<Action>, f: fn(T) -> Action) -> (usize, Callback<usize>) {
+        let i = all.iter().position(|x| *x == value).unwrap_or(0);
+        (i, act.reform(move |i: usize| f(all[i])))
+    }
     match props.control {
         Control::Model if props.compact => {
             let current = match &i.model {
@@ -252,25 +264,25 @@ pub fn ControlView(props: &ControlProps) -> Html {
             <ModelPicker value={i.model.clone()} lang={props.lang} summary={props.summary.clone()} on_change={emit!(Action::SetModel)} />
         },
         Control::Method => html! {
-            <Choice<Method> label={t.method} name="method" value={i.method} on_change={emit!(Action::SetMethod)}
-                options={vec![(Method::Lora, t.method_lora.into()), (Method::Qlora, t.method_qlora.into()), (Method::Full, t.method_full.into())]} />
+            <Choice label={t.method} name="method" selected={METHODS.iter().position(|m| *m == i.method).unwrap_or(1)}
+                on_change={act.reform(|k: usize| Action::SetMethod(METHODS[k]))}
+                options={vec![t.method_lora.into(), t.method_qlora.into(), t.method_full.into()]} />
         },
         Control::WeightDtype => {
             let allowed = weight_dtypes(i.method);
-            let all = [WeightDtype::Bf16, WeightDtype::Fp16, WeightDtype::Fp32, WeightDtype::Int8, WeightDtype::Nf4, WeightDtype::Fp4];
-            let options = all.iter().map(|w| (*w, AttrValue::from(t.weight_dtype(*w)), allowed.contains(w))).collect::<Vec<_>>();
-            html! { <Select<WeightDtype> id="c-weight-dtype" label={t.weight_dtype_label} value={i.effective_weight_dtype()} {options}
-                on_change={emit!(Action::SetWeightDtype)} /> }
+            let options = WEIGHT_DTYPES.iter().map(|w| (AttrValue::from(t.weight_dtype(*w)), allowed.contains(w))).collect::<Vec<_>>();
+            let (selected, on_change) = pick(&WEIGHT_DTYPES, i.effective_weight_dtype(), &act, Action::SetWeightDtype);
+            html! { <Select id="c-weight-dtype" label={t.weight_dtype_label} {selected} {options} {on_change} /> }
         }
         Control::DoubleQuant => html! {
             <Toggle id="c-double-quant" label={t.double_quant} value={i.double_quant} on_change={emit!(Action::SetDoubleQuant)}
                 disabled={!i.effective_weight_dtype().is_4bit()} hint={Some(AttrValue::from(t.double_quant_hint))} />
         },
         Control::AdapterDtype => {
-            let options = [AdapterDtype::Fp32, AdapterDtype::Bf16, AdapterDtype::Fp16]
-                .map(|d| (d, AttrValue::from(t.adapter_dtype(d)), true)).to_vec();
-            html! { <Select<AdapterDtype> id="c-lora-dtype" label={t.adapter_dtype_label} value={i.lora.dtype} {options}
-                on_change={emit!(Action::SetAdapterDtype)} disabled={is_full} hint={Some(AttrValue::from(t.adapter_dtype_hint))} /> }
+            let options = ADAPTER_DTYPES.iter().map(|d| (AttrValue::from(t.adapter_dtype(*d)), true)).collect::<Vec<_>>();
+            let (selected, on_change) = pick(&ADAPTER_DTYPES, i.lora.dtype, &act, Action::SetAdapterDtype);
+            html! { <Select id="c-lora-dtype" label={t.adapter_dtype_label} {selected} {options} {on_change}
+                disabled={is_full} hint={Some(AttrValue::from(t.adapter_dtype_hint))} /> }
         }
         Control::Rank => {
             let act = act.clone();
@@ -356,9 +368,9 @@ pub fn ControlView(props: &ControlProps) -> Html {
             }
         }
         Control::Optimizer => {
-            let options = Optimizer::ALL.iter().map(|o| (*o, AttrValue::from(t.optimizer(*o)), true)).collect::<Vec<_>>();
-            html! { <Select<Optimizer> id="c-optimizer" label={t.optimizer_label} value={i.optimizer} {options}
-                on_change={emit!(Action::SetOptimizer)} /> }
+            let options = Optimizer::ALL.iter().map(|o| (AttrValue::from(t.optimizer(*o)), true)).collect::<Vec<_>>();
+            let (selected, on_change) = pick(&Optimizer::ALL, i.optimizer, &act, Action::SetOptimizer);
+            html! { <Select id="c-optimizer" label={t.optimizer_label} {selected} {options} {on_change} /> }
         }
         Control::BatchSize => {
             let act = act.clone();
@@ -380,16 +392,14 @@ pub fn ControlView(props: &ControlProps) -> Html {
                 on_change={emit!(Action::SetCheckpointing)} hint={Some(AttrValue::from(t.checkpointing_hint))} />
         },
         Control::Attention => {
-            let options = [AttentionImpl::Sdpa, AttentionImpl::FlashAttention2, AttentionImpl::Eager]
-                .map(|a| (a, AttrValue::from(t.attention(a)), true)).to_vec();
-            html! { <Select<AttentionImpl> id="c-attention" label={t.attention_label} value={i.attention} {options}
-                on_change={emit!(Action::SetAttention)} /> }
+            let options = ATTENTIONS.iter().map(|a| (AttrValue::from(t.attention(*a)), true)).collect::<Vec<_>>();
+            let (selected, on_change) = pick(&ATTENTIONS, i.attention, &act, Action::SetAttention);
+            html! { <Select id="c-attention" label={t.attention_label} {selected} {options} {on_change} /> }
         }
         Control::MixedPrecision => {
-            let options = [MixedPrecision::Bf16, MixedPrecision::Fp16, MixedPrecision::No]
-                .map(|m| (m, AttrValue::from(t.mixed_precision(m)), true)).to_vec();
-            html! { <Select<MixedPrecision> id="c-mixed-precision" label={t.mixed_precision_label} value={i.mixed_precision} {options}
-                on_change={emit!(Action::SetMixedPrecision)} /> }
+            let options = PRECISIONS.iter().map(|m| (AttrValue::from(t.mixed_precision(*m)), true)).collect::<Vec<_>>();
+            let (selected, on_change) = pick(&PRECISIONS, i.mixed_precision, &act, Action::SetMixedPrecision);
+            html! { <Select id="c-mixed-precision" label={t.mixed_precision_label} {selected} {options} {on_change} /> }
         }
         Control::CudaContext => {
             let act = act.clone();

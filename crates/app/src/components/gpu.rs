@@ -22,26 +22,16 @@ pub const fn verdict_class(v: Verdict) -> &'static str {
     }
 }
 
-/// A verdict as an icon plus words (never colour alone).
-#[derive(Properties, PartialEq)]
-pub struct VerdictChipProps {
-    /// The verdict.
-    pub verdict: Verdict,
-    /// Language.
-    pub lang: Lang,
-}
-
-/// A coloured chip with an icon and the verdict in words.
-#[component]
-pub fn VerdictChip(props: &VerdictChipProps) -> Html {
-    let t = props.lang.t();
-    let (icon, text) = match props.verdict {
+/// A coloured chip with an icon and the verdict in words (never colour alone).
+pub fn verdict_chip(verdict: Verdict, lang: Lang) -> Html {
+    let t = lang.t();
+    let (icon, text) = match verdict {
         Verdict::Fits => ("✓", t.verdict_fits),
         Verdict::Tight => ("!", t.verdict_tight),
         Verdict::DoesNotFit => ("✗", t.verdict_nofit),
     };
     html! {
-        <span class={classes!("chip", verdict_class(props.verdict))}>
+        <span class={classes!("chip", verdict_class(verdict))}>
             <span class="chip-icon" aria-hidden="true">{ icon }</span>{ text }
         </span>
     }
@@ -163,7 +153,7 @@ pub fn GpuPanel(props: &GpuPanelProps) -> Html {
                             <span class="advice-text">{ text.clone() }</span>
                             <span class="advice-result">
                                 { "→ " }{ format::bytes(a.total, unit) }{ " " }
-                                <VerdictChip verdict={a.verdict} lang={props.lang} />
+                                { verdict_chip(a.verdict, props.lang) }
                             </span>
                             <button type="button" class="apply" {onclick} aria-label={format!("{}: {text}", t.apply)}>{ t.apply }</button>
                         </li>
@@ -299,7 +289,7 @@ pub fn GpuTable(props: &GpuTableProps) -> Html {
                     { for warn.iter().map(|w| html! { <span class="warn-tag">{ "⚠ " }{ w.clone() }</span> }) }
                 </th>
                 <td class="r">{ format::bytes(g.vram_bytes, unit) }</td>
-                <td><VerdictChip verdict={f.verdict} lang={props.lang} /></td>
+                <td>{ verdict_chip(f.verdict, props.lang) }</td>
                 <td class={classes!("r", (f.headroom < 0).then_some("neg"))}>{ format::signed_bytes(f.headroom, unit) }</td>
                 <td class="r">{ if f.max_seq_len == 0 { "—".to_string() } else { format::tokens(f.max_seq_len) } }</td>
                 <td class="r">{ if f.max_batch_size == 0 { "—".to_string() } else { format::batch(f.max_batch_size) } }</td>

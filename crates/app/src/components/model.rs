@@ -36,9 +36,6 @@ impl Source {
     }
 }
 
-/// Parameter-count slider range: 0.1B to 700B.
-pub const PARAMS_SCALE: Scale = Scale::Log { min: 1e8, max: 7e11, steps: 240 };
-
 /// A display name for a model input: the preset's name, "≈7B (typical architecture)", or the
 /// config's `_name_or_path` / architecture.
 pub fn model_name(m: &ModelInput, lang: Lang) -> String {
@@ -60,10 +57,10 @@ pub fn config_name(c: &Value) -> Option<String> {
 
 /// Whether every whitespace-separated term of `query` occurs in the preset's id, name or family.
 pub fn matches(p: &ModelPreset, query: &str) -> bool {
-    let hay = format!("{} {} {}", p.id, p.name, p.family).to_lowercase();
+    let hay = format!("{} {} {}", p.id, p.name, p.family).to_ascii_lowercase();
     let hay_compact = hay.replace(['-', '_', ' ', '.'], "");
     query.split_whitespace().all(|term| {
-        let term = term.to_lowercase();
+        let term = term.to_ascii_lowercase();
         hay.contains(&term) || hay_compact.contains(&term.replace(['-', '_', '.'], ""))
     })
 }

@@ -1,6 +1,5 @@
 //! The result: the total, the four-part stacked bar, and the breakdown table.
 
-use lora_vram::estimate::UNCERTAINTY_PERCENT;
 use lora_vram::Estimate;
 use yew::prelude::*;
 
@@ -127,7 +126,7 @@ pub fn TotalView(props: &TotalProps) -> Html {
                 <span class="unit">{ props.unit.label() }</span>
             </p>
             <p class="total-range">
-                { (t.range_text)(&format::bytes(low, props.unit), &format::bytes(high, props.unit), UNCERTAINTY_PERCENT) }
+                { (t.range_text)(&format::bytes(low, props.unit), &format::bytes(high, props.unit)) }
             </p>
             if !props.compact {
                 <dl class="facts">
