@@ -2,8 +2,6 @@
 //!
 //! The estimator speaks integer bytes; this module is the only place they become text.
 
-use std::fmt::Write as _;
-
 /// The unit totals are shown in.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Default)]
 pub enum Unit {
@@ -55,9 +53,9 @@ pub fn amount(bytes: u64, unit: Unit) -> String {
     if v == 0.0 {
         "0".to_string()
     } else if v < 10.0 {
-        format!("{v:.2}")
+        fixed(v, 2)
     } else if v < 100.0 {
-        format!("{v:.1}")
+        fixed(v, 1)
     } else {
         group(v.round() as u64)
     }
@@ -97,14 +95,7 @@ pub fn params(n: u64) -> String {
         n if n >= 1_000 => (n as f64 / 1e3, "K"),
         n => return n.to_string(),
     };
-    let mut s = String::new();
-    if v < 10.0 {
-        let _ = write!(s, "{v:.2}");
-    } else if v < 100.0 {
-        let _ = write!(s, "{v:.1}");
-    } else {
-        let _ = write!(s, "{v:.0}");
-    }
+    let mut s = fixed(v, if v < 10.0 { 2 } else if v < 100.0 { 1 } else { 0 });
     s.push(' ');
     s.push_str(suffix);
     s
@@ -137,9 +128,21 @@ pub fn percent(part: u64, whole: u64) -> String {
     if p > 0.0 && p < 0.1 {
         "<0.1%".to_string()
     } else if p < 10.0 {
-        format!("{p:.1}%")
+        format!("{}%", fixed(p, 1))
     } else {
-        format!("{p:.0}%")
+        format!("{}%", fixed(p, 0))
+    }
+}
+
+/// A non-negative float with `decimals` digits after the point, rounded half away from zero.
+/// (Integer arithmetic: core's float formatting would add ~10 KiB to the page.)
+pub fn fixed(v: f64, decimals: u32) -> String {
+    let scale = 10u64.pow(decimals);
+    let n = (v.max(0.0) * scale as f64).round() as u64;
+    if decimals == 0 {
+        group(n)
+    } else {
+        format!("{}.{:0width$}", n / scale, n % scale, width = decimals as usize)
     }
 }
 
@@ -148,7 +151,9 @@ pub fn float(x: f64) -> String {
     if x.fract() == 0.0 && x.abs() < 1e15 {
         format!("{}", x as i64)
     } else {
-        format!("{x}")
+        // serde_json's shortest round-trip formatting (ryu), already in the binary; core's would add
+        // a second float formatter.
+        serde_json::to_string(&x).unwrap_or_default()
     }
 }
 
@@ -180,5 +185,8 @@ mod tests {
         assert_eq!(percent(1, 100_000), "<0.1%");
         assert_eq!(float(0.05), "0.05");
         assert_eq!(float(7e9), "7000000000");
+        assert_eq!(fixed(7.305, 2), "7.31");
+        assert_eq!(fixed(0.999, 2), "1.00");
+        assert_eq!(fixed(21.44, 1), "21.4");
     }
 }

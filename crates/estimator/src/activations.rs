@@ -21,9 +21,13 @@
 //!   the `rsqrt` multiply: `4·h`. With a trainable norm weight the normalized 16-bit tensor too.
 //!   `nn.LayerNorm` under autocast runs in fp32 (autocast's fp32 op list) and saves its fp32 input.
 //! - Projections: a frozen `nn.Linear` saves nothing of its input (its weight needs no gradient;
-//!   `mm`'s backward saves `self` only for the weight's gradient). bitsandbytes' `MatMul4Bit`
-//!   saves its (compute-dtype) input whenever the input needs a gradient (`ctx.tensors = (A, B)`,
-//!   `bitsandbytes/autograd/_functions.py`); a trainable Linear saves its input.
+//!   `mm`'s backward saves `self` only for the weight's gradient), and neither does bitsandbytes'
+//!   4-bit matmul (`MatMul4Bit.forward`: `ctx.tensors = (None, B)`,
+//!   `bitsandbytes/autograd/_functions.py`). The int8 matmul keeps its input
+//!   (`MatMul8bitLt`: `ctx.tensors = (CAt, subA, A)`), and a trainable Linear saves its input.
+//! - Autocast casts fp32 weights to bf16 for each matmul, and the matmul saves the copy for the
+//!   input's gradient: after `prepare_model_for_kbit_training` that is the lm_head, `V·h·2` bytes
+//!   from the head's forward to its backward; with fp32 base or master weights, every Linear.
 //! - LoRA (`peft/tuners/lora/layer.py`, `Linear.forward`): the input is cast to the adapter dtype,
 //!   `lora_dropout` saves a 1-byte mask and produces a new tensor, and `lora_A` saves its input
 //!   (under autocast, the bf16 copy autocast makes); `lora_B` saves `lora_A`'s output (`r` wide).
@@ -53,9 +57,18 @@
 //! (`loss/loss_utils.py`) upcasts them, `logits.float()`, and `cross_entropy` saves the fp32
 //! `log_softmax` output. Forward peak: `2 + 4 + 4 = 10` bytes per token per vocabulary entry.
 //! Backward: `nll_loss` produces a dense fp32 gradient (4), `log_softmax`'s backward reads it and
-//! its saved output (4) and writes an fp32 gradient (4): 12 bytes, the loss's peak.
+//! its saved output (4) and writes an fp32 gradient (4): 12 bytes, the loss's peak. Gemma 2's
+//! `final_logit_softcapping` adds `tanh`'s saved output (2 bytes) to both.
+//!
+//! # Backward transients
+//! The largest temporary of one layer's backward: the MLP's three intermediate gradients, or the
+//! attention gradients plus the flash kernel's fp32 `dq` accumulator and GQA-expanded `dk`/`dv`;
+//! for 4-bit weights, `MatMul4Bit.backward` dequantizes the largest weight to bf16 (and to the
+//! gradient's dtype, fp32 after `prepare_model_for_kbit_training`); plus the residual-stream
+//! gradient entering and leaving the layer.
 //!
 //! # Assumptions and known error
+//! - Measured against 38 training steps (docs/accuracy.md): worst case 2.8%, mean 0.45%.
 //! - No padding mask (packed or equal-length batches); with padding, SDPA repeats k and v to `a` heads.
 //! - Backward transients are modelled for the MLP, attention and eager softmax; small
 //!   temporaries (under `h` per token) are ignored.

@@ -274,7 +274,7 @@ pub fn Slider(props: &SliderProps) -> Html {
                 if !props.no_number {
                     <span class="num">
                         <input type="number" id={format!("{}-num", props.id)} aria-label={props.number_label.clone()}
-                            min={props.min.to_string()} max={props.max.to_string()} step={props.step.to_string()}
+                            min={crate::format::float(props.min)} max={crate::format::float(props.max)} step={crate::format::float(props.step)}
                             value={crate::format::float(props.value)} oninput={on_number} onblur={on_blur}
                             inputmode="decimal" />
                         if let Some(s) = &props.suffix { <span class="suffix" aria-hidden="true">{ s.clone() }</span> }
@@ -342,8 +342,8 @@ pub fn Number(props: &NumberProps) -> Html {
         <div class="field">
             <label for={props.id.clone()}>{ props.label.clone() }</label>
             <span class="num">
-                <input type="number" id={props.id.clone()} min={props.min.to_string()} max={props.max.to_string()}
-                    step={props.step.to_string()} {value} {oninput} disabled={props.disabled}
+                <input type="number" id={props.id.clone()} min={crate::format::float(props.min)} max={crate::format::float(props.max)}
+                    step={crate::format::float(props.step)} {value} {oninput} disabled={props.disabled}
                     placeholder={props.placeholder.clone()} inputmode="decimal"
                     aria-describedby={props.hint.as_ref().map(|_| hint_id.clone())} />
                 if let Some(s) = &props.suffix { <span class="suffix" aria-hidden="true">{ s.clone() }</span> }

@@ -166,7 +166,7 @@ pub fn StackedBar(props: &BarProps) -> Html {
     let active = use_state(|| None::<Part>);
     let total = e.total().max(1);
     let scale_max = props.capacity.as_ref().map_or(total, |(_, c)| total.max(*c)).max(1) as f64;
-    const W: f64 = 1000.0;
+    const W: f64 = 10000.0;
     let mut x = 0.0;
     let segments = Part::ALL.iter().map(|&p| {
         let w = p.bytes(e) as f64 / scale_max * W;
@@ -185,16 +185,16 @@ pub fn StackedBar(props: &BarProps) -> Html {
             <g class={classes!("seg-part", p.class(), (*active == Some(p)).then_some("active"))} tabindex="0" role="img"
                 aria-label={desc.clone()} onmouseenter={onenter} onmouseleave={onleave} {onfocus} {onblur}>
                 <title>{ desc }</title>
-                <rect x={format!("{x0:.2}")} y="0" width={format!("{:.2}", w.max(0.0))} height="40" />
+                <rect x={(x0.round() as u64).to_string()} y="0" width={(w.max(0.0).round() as u64).to_string()} height="40" />
             </g>
         }
     }).collect::<Html>();
     let capacity = props.capacity.as_ref().map(|(name, bytes)| {
-        let cx = (*bytes as f64 / scale_max * W).min(W - 1.0);
+        let cx = (*bytes as f64 / scale_max * W).min(W - 10.0);
         let over = e.total() > *bytes;
         html! {
             <g class={classes!("capacity", over.then_some("over"))} aria-hidden="true">
-                <line x1={format!("{cx:.2}")} x2={format!("{cx:.2}")} y1="-6" y2="46" />
+                <line x1={(cx.round() as u64).to_string()} x2={(cx.round() as u64).to_string()} y1="-6" y2="46" />
                 <title>{ format!("{name}: {}", format::bytes(*bytes, props.unit)) }</title>
             </g>
         }
@@ -205,7 +205,7 @@ pub fn StackedBar(props: &BarProps) -> Html {
     };
     html! {
         <div class="bar-wrap">
-            <svg class="bar" viewBox="0 -6 1000 52" preserveAspectRatio="none" role="group" aria-label={t.bar_label}>
+            <svg class="bar" viewBox="0 -6 10000 52" preserveAspectRatio="none" role="group" aria-label={t.bar_label}>
                 { segments }
                 { for capacity }
             </svg>
