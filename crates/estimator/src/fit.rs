@@ -9,7 +9,7 @@
 //! # Solving backwards
 //! The peak never decreases as `seq_len` or `batch_size` grows (tested by property tests), so the
 //! longest sequence and largest batch that fit are found exactly by bisection over the integers,
-//! each probe a full [`crate::estimate`]. The answer `x` satisfies `fits(x) && !fits(x + 1)`.
+//! each probe a full [`crate::estimate()`]. The answer `x` satisfies `fits(x) && !fits(x + 1)`.
 
 use crate::estimate::{profile, Profile};
 use crate::gpus::{Gpu, GpuArch, GPUS};

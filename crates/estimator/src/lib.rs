@@ -3,7 +3,7 @@
 //! Peak GPU memory of one LoRA, QLoRA or full fine-tuning step of a decoder-only transformer, as
 //! Hugging Face transformers + PEFT (+ bitsandbytes) on PyTorch allocate it.
 //!
-//! One pure entry point, [`estimate`], turns a validated [`Scenario`] into an [`Estimate`]: a
+//! One pure entry point, [`estimate()`], turns a validated [`Scenario`] into an [`Estimate`]: a
 //! breakdown in integer bytes into base weights, adapter (parameters, gradients, optimizer state),
 //! activations and overhead. It does no I/O and allocates nothing.
 //!

@@ -1,4 +1,4 @@
-//! The typed, validated input of [`crate::estimate`].
+//! The typed, validated input of [`crate::estimate()`].
 //!
 //! Raw input (the `Scenario` JSON of DESIGN.md, URL parameters, CLI flags) becomes a [`Scenario`]
 //! through [`crate::input::ScenarioInput`] and `TryFrom`, which checks every value and returns an
@@ -378,7 +378,7 @@ pub enum ModelSource {
     Config,
 }
 
-/// A validated scenario: everything [`crate::estimate`] needs, nothing it cannot compute with.
+/// A validated scenario: everything [`crate::estimate()`] needs, nothing it cannot compute with.
 #[derive(Clone, Copy, Debug, PartialEq)]
 pub struct Scenario {
     /// The exact architecture.
