@@ -38,13 +38,20 @@ def lora_targets(targets):
 # --------------------------------------------------------------------------------------------------------------
 def lora_case(cid, slug, layers=None, *, rank=16, targets="all-linear", dropout=0.05, b=1, s=2048, ckpt=True,
               attention="sdpa", method="lora", weight_dtype="bf16", double_quant=False, mp="bf16",
-              optimizer="adamw_torch"):
+              optimizer="adamw_torch", adapter_dtype=None, modules_to_save=None, overrides=None):
     c = {"id": cid, "slug": slug, "rank": rank, "alpha": 2 * rank, "targets": targets, "dropout": dropout,
          "batch_size": b, "seq_len": s, "gradient_checkpointing": ckpt, "attention": attention,
          "method": method, "weight_dtype": weight_dtype, "double_quant": double_quant, "mixed_precision": mp,
          "optimizer": optimizer, "overrides": {}}
     if layers is not None:
         c["overrides"]["num_hidden_layers"] = layers
+    if overrides:
+        c["overrides"].update(overrides)
+    # Only set when given, so that the first 38 cases keep their exact dicts.
+    if adapter_dtype is not None:
+        c["adapter_dtype"] = adapter_dtype  # "bf16": get_peft_model(..., autocast_adapter_dtype=False)
+    if modules_to_save is not None:
+        c["modules_to_save"] = list(modules_to_save)
     return c
 
 
@@ -90,15 +97,96 @@ def all_cases():
     return cs
 
 
-def scenario_of(case, raw):
+def more_cases():
+    """The second set (`measure.py --set more`, tests/fixtures/measurements/cpu_fake_more.jsonl): MoE under
+    transformers 5 (stacked 3-D experts, PEFT ParamWrapper), DeepSeek-V3's MLA, more families, and training variants
+    (full fine-tuning, modules_to_save, bf16 adapters, SGD / Adafactor, batch 4, rank 256)."""
+    cs = []
+    # --- MoE. PEFT's ParamWrapper (3-D experts, routers) refuses lora_dropout != 0 (peft/tuners/lora/layer.py).
+    q3 = "Qwen__Qwen3-30B-A3B"
+    for ck in (1, 0):
+        cs.append(lora_case(f"qwen3-30b-a3b-l2-lora-r16-drop0-s1024-ckpt{ck}", q3, 2, dropout=0.0, s=1024,
+                            ckpt=bool(ck)))
+    mx = "mistralai__Mixtral-8x7B-v0.1"
+    for ck in (1, 0):
+        cs.append(lora_case(f"mixtral-8x7b-l1-lora-r16-attn-s1024-ckpt{ck}", mx, 1, targets="attention", s=1024,
+                            ckpt=bool(ck)))
+    q15 = "Qwen__Qwen1.5-MoE-A2.7B"
+    for ck in (1, 0):
+        cs.append(lora_case(f"qwen15-moe-a2.7b-l2-lora-r16-s1024-ckpt{ck}", q15, 2, s=1024, ckpt=bool(ck)))
+    # --- DeepSeek-V3: 4 layers = 3 dense (first_k_dense_replace) + 1 MoE; all 256 routed experts kept. The
+    # attention of MLA is q_a/q_b/kv_a/kv_b/o ("attention" would name q,k,v,o_proj, of which MLA has only o_proj).
+    ds = "deepseek-ai__DeepSeek-V3"
+    mla = ["q_a_proj", "q_b_proj", "kv_a_proj_with_mqa", "kv_b_proj", "o_proj"]
+    for ck in (1, 0):
+        cs.append(lora_case(f"deepseek-v3-l4-lora-r16-mla-attn-s512-ckpt{ck}", ds, 4, targets=mla, s=512,
+                            ckpt=bool(ck)))
+    # --- Other families.
+    for ck in (1, 0):
+        cs.append(lora_case(f"phi2-l2-lora-r16-s2048-ckpt{ck}", "microsoft__phi-2", 2, ckpt=bool(ck)))
+        cs.append(lora_case(f"pythia-1b-full-depth-lora-r16-s2048-ckpt{ck}", "EleutherAI__pythia-1b", None,
+                            ckpt=bool(ck)))
+        cs.append(lora_case(f"falcon-7b-l2-lora-r16-s2048-ckpt{ck}", "tiiuae__falcon-7b", 2, ckpt=bool(ck)))
+        cs.append(lora_case(f"gemma3-1b-full-depth-lora-r16-s2048-ckpt{ck}", "google__gemma-3-1b-pt", None,
+                            ckpt=bool(ck)))
+        cs.append(lora_case(f"qwen25-0.5b-full-depth-lora-r16-eager-s2048-ckpt{ck}", "Qwen__Qwen2.5-0.5B", None,
+                            attention="eager", ckpt=bool(ck)))
+    # --- Training variants on Llama-3.2-1B, full depth.
+    L1 = "meta-llama__Llama-3.2-1B"
+    cs.append(lora_case("llama32-1b-full-ft-fp32master-autocast-s512-ckpt1", L1, None, s=512, method="full",
+                        weight_dtype="fp32"))
+    cs.append(lora_case("llama32-1b-full-ft-bf16-s1024-ckpt1", L1, None, s=1024, method="full"))
+    for ck in (1, 0):
+        cs.append(lora_case(f"llama32-1b-lora-r16-mts-lmhead-s1024-ckpt{ck}", L1, None, s=1024, ckpt=bool(ck),
+                            modules_to_save=["lm_head"]))
+        cs.append(lora_case(f"llama32-1b-lora-r16-bf16adapter-s1024-ckpt{ck}", L1, None, s=1024, ckpt=bool(ck),
+                            adapter_dtype="bf16"))
+    cs.append(lora_case("llama32-1b-lora-r16-sgd-s1024-ckpt1", L1, None, s=1024, optimizer="sgd"))
+    cs.append(lora_case("llama32-1b-lora-r16-adafactor-s1024-ckpt1", L1, None, s=1024, optimizer="adafactor"))
+    for ck in (1, 0):
+        cs.append(lora_case(f"llama32-1b-lora-r16-b4-s512-ckpt{ck}", L1, None, b=4, s=512, ckpt=bool(ck)))
+    cs.append(lora_case("llama32-1b-lora-r256-s1024-ckpt1", L1, None, rank=256, s=1024))
+    return cs
+
+
+def make_optimizer(name, trainable):
+    """The optimizer HF Trainer builds for `TrainingArguments.optim` (transformers/trainer_optimizer.py).
+
+    foreach is passed explicitly: on CUDA it is PyTorch's default (`_default_to_fused_or_foreach`), but the fake
+    tensors of measure.py are CPU tensors, for which the default would be the per-tensor loop.
+    - adamw_torch: torch.optim.AdamW (foreach); adamw_torch_fused: AdamW(fused=True) (`_get_adamw_torch`).
+    - sgd: torch.optim.SGD(lr) with no momentum (`_get_sgd`, no optim_args), foreach as on CUDA.
+    - adafactor: transformers.optimization.Adafactor(lr, scale_parameter=False, relative_step=False)
+      (`_get_adafactor`); beta1=None, so only the factored second moment is kept.
+    """
+    import torch
+
+    if name == "adamw_torch_fused":
+        return torch.optim.AdamW(trainable, lr=1e-4, fused=True)
+    if name == "adamw_torch":
+        return torch.optim.AdamW(trainable, lr=1e-4, foreach=True)
+    if name == "sgd":
+        return torch.optim.SGD(trainable, lr=1e-4, foreach=True)
+    if name == "adafactor":
+        from transformers.optimization import Adafactor
+        return Adafactor(trainable, lr=1e-4, scale_parameter=False, relative_step=False)
+    raise ValueError(f"optimizer {name!r} is not measured by this harness")
+
+
+CASE_SETS = {"base": all_cases, "more": more_cases}
+
+
+def scenario_of(case, raw, attention=None):
+    """The Scenario JSON of a case; `attention` is the implementation the model actually used, when known."""
     sc = {"model": {"hf_config": raw}, "method": case["method"], "weight_dtype": case["weight_dtype"],
           "double_quant": bool(case.get("double_quant", False))}
     if case["method"] != "full":
         sc["lora"] = {"rank": case["rank"], "alpha": case["alpha"], "targets": case["targets"],
-                      "dropout": case["dropout"], "dtype": "fp32", "modules_to_save": []}
+                      "dropout": case["dropout"], "dtype": case.get("adapter_dtype", "fp32"),
+                      "modules_to_save": list(case.get("modules_to_save", []))}
     sc.update({"optimizer": case.get("optimizer", "adamw_torch"), "batch_size": case["batch_size"],
                "seq_len": case["seq_len"], "gradient_checkpointing": case["gradient_checkpointing"],
-               "attention": case["attention"], "mixed_precision": case.get("mixed_precision", "bf16")})
+               "attention": attention or case["attention"], "mixed_precision": case.get("mixed_precision", "bf16")})
     return sc
 
 

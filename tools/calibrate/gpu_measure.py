@@ -24,6 +24,7 @@ Recorded per case (JSONL, one line per case, to ``$OUT/gpu.jsonl`` or ``--out``)
     python tools/calibrate/gpu_measure.py --only llama31-8b-l2  # a subset (substring match on ids)
     python tools/calibrate/gpu_measure.py --isolate             # one fresh process per case (cleaner reserved)
     python tools/calibrate/gpu_measure.py --dry-run             # CPU, tiny shapes: checks that the code runs
+    python tools/calibrate/gpu_measure.py --set more --isolate  # the second case set (cases.more_cases)
 """
 from __future__ import annotations
 
@@ -48,7 +49,7 @@ import peft  # noqa: E402
 from transformers import AutoModelForCausalLM  # noqa: E402
 from peft import LoraConfig, get_peft_model  # noqa: E402
 
-from cases import all_cases, load_config, lora_targets, scenario_of  # noqa: E402
+from cases import CASE_SETS, load_config, lora_targets, make_optimizer, scenario_of  # noqa: E402
 
 TINY = {"hidden_size": 64, "intermediate_size": 128, "num_attention_heads": 4, "num_key_value_heads": 2,
         "head_dim": 16, "vocab_size": 512, "num_hidden_layers": 2, "pad_token_id": 0}
@@ -96,9 +97,11 @@ def build(case, device, dry, qlora_cache):
         with torch.device(device):
             model = AutoModelForCausalLM.from_config(cfg, dtype=dtype, attn_implementation=case["attention"])
     if case["method"] in ("lora", "qlora"):
+        extra = {"modules_to_save": list(case["modules_to_save"])} if case.get("modules_to_save") else {}
         lc = LoraConfig(r=case["rank"], lora_alpha=case["alpha"], target_modules=lora_targets(case["targets"]),
-                        lora_dropout=case["dropout"], task_type="CAUSAL_LM")
-        model = get_peft_model(model, lc)
+                        lora_dropout=case["dropout"], task_type="CAUSAL_LM", **extra)
+        model = get_peft_model(model, lc,
+                               autocast_adapter_dtype=case.get("adapter_dtype", "fp32") == "fp32")
     return raw, cfg, model
 
 
@@ -115,8 +118,7 @@ def run(case, device, dry, qlora_cache, baseline_used):
         if case["method"] != "full":
             model.enable_input_require_grads()
     trainable = [p for p in model.parameters() if p.requires_grad]
-    fused = case.get("optimizer") == "adamw_torch_fused"
-    opt = torch.optim.AdamW(trainable, lr=1e-4, **({"fused": True} if fused else {"foreach": True}))
+    opt = make_optimizer(case.get("optimizer", "adamw_torch"), trainable)
     b, s = case["batch_size"], (32 if dry else case["seq_len"])
     input_ids = torch.randint(0, cfg.vocab_size, (b, s), device=device)
     dev_type = "cuda" if cuda else "cpu"
@@ -152,7 +154,9 @@ def run(case, device, dry, qlora_cache, baseline_used):
         opt.zero_grad(set_to_none=True)
         if step == 1:
             mark("optimizer")
-    res = {"seconds": round(time.time() - t0, 1)}
+    base = model.get_base_model() if hasattr(model, "get_base_model") else model
+    res = {"seconds": round(time.time() - t0, 1),
+           "attn_implementation": getattr(base.config, "_attn_implementation", None)}
     if cuda:
         # reset_peak_memory_stats() resets the allocated and the reserved peaks: both are taken per phase
         peak_phase = max(phase_peaks, key=phase_peaks.get)
@@ -179,12 +183,13 @@ def run(case, device, dry, qlora_cache, baseline_used):
 def main():
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--only", nargs="*")
+    ap.add_argument("--set", default="base", choices=sorted(CASE_SETS), help="case set (see cases.py)")
     ap.add_argument("--out", default=os.path.join(os.environ.get("OUT", "."), "gpu.jsonl"))
     ap.add_argument("--dry-run", action="store_true", help="CPU, tiny configs, 32 tokens; QLoRA skipped without bnb")
     ap.add_argument("--isolate", action="store_true", help="run each case in a fresh process")
     ap.add_argument("--baseline-used", type=int, default=None, help=argparse.SUPPRESS)
     args = ap.parse_args()
-    cases = all_cases()
+    cases = CASE_SETS[args.set]()
     if args.only:
         cases = [c for c in cases if any(o in c["id"] for o in args.only)]
     device = "cpu" if args.dry_run else "cuda:0"
@@ -198,7 +203,7 @@ def main():
     if args.isolate and not args.dry_run:
         baseline = smi_used_bytes()
         for c in cases:
-            cmd = [sys.executable, os.path.abspath(__file__), "--only", c["id"], "--out", args.out]
+            cmd = [sys.executable, os.path.abspath(__file__), "--set", args.set, "--only", c["id"], "--out", args.out]
             if baseline is not None:
                 cmd += ["--baseline-used", str(baseline)]
             subprocess.run(cmd, check=False)
@@ -240,7 +245,8 @@ def main():
                 if device.startswith("cuda"):
                     torch.cuda.empty_cache()
             line = {
-                "id": c["id"], "scenario": scenario_of(c, raw), "measured": res,
+                "id": c["id"], "scenario": scenario_of(c, raw, attention=res.get("attn_implementation")),
+                "measured": res,
                 "device": "dry-run cpu (tiny shapes)" if args.dry_run else torch.cuda.get_device_name(0),
                 "cuda_context": ctx,
                 "versions": {"torch": torch.__version__, "transformers": transformers.__version__,

@@ -15,6 +15,7 @@ Run from the repository root:
     tools/.venv/bin/python tools/calibrate/measure.py --only llama31-8b-l2-lora-r16-s2048-ckpt0
     tools/.venv/bin/python tools/calibrate/measure.py --list
     tools/.venv/bin/python tools/calibrate/measure.py --validate      # fake vs real fp32 CPU run of a tiny model
+    tools/.venv/bin/python tools/calibrate/measure.py --set more      # the second set -> .../cpu_fake_more.jsonl
 """
 from __future__ import annotations
 
@@ -38,11 +39,14 @@ from transformers import AutoModelForCausalLM
 from peft import LoraConfig, get_peft_model
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from cases import CONFIGS, DATE, all_cases, load_config, lora_case, lora_targets, scenario_of  # noqa: E402
+from cases import (CASE_SETS, CONFIGS, DATE, all_cases, load_config, lora_case, lora_targets,  # noqa: E402
+                   make_optimizer, scenario_of)
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 ROOT = os.path.abspath(os.path.join(HERE, "..", ".."))
 OUT_DEFAULT = os.path.join(ROOT, "tests", "fixtures", "measurements", "cpu_fake.jsonl")
+OUT_DEFAULTS = {"base": OUT_DEFAULT,
+                "more": os.path.join(ROOT, "tests", "fixtures", "measurements", "cpu_fake_more.jsonl")}
 
 # The CUDA caching allocator hands out blocks in multiples of 512 bytes (c10/cuda/CUDACachingAllocator.cpp,
 # kMinBlockSize = 512, round_size()). max_memory_allocated() sums those rounded block sizes.
@@ -170,9 +174,9 @@ def check_autocast_divergence(counter, func, args, kwargs):
         return
     dts = {t.dtype for t in tree_leaves((args, kwargs)) if isinstance(t, torch.Tensor) and t.is_floating_point()}
     if name in CUDA_ONLY_FP32 and (torch.bfloat16 in dts or torch.float16 in dts):
-        if name in ("_softmax", "_log_softmax", "sum", "cumsum", "prod", "cumprod"):
-            # CUDA autocasts these only when no dtype= is given; a bf16 output means none was given.
-            pass
+        if name in ("sum", "cumsum", "prod", "cumprod") and kwargs.get("dtype") is not None:
+            # CUDA autocasts these only when no dtype= is given (fp32_set_opt_dtype): with one, both agree.
+            return
         counter.autocast_divergence[f"{name}:bf16-in"] += 1
     if name in CUDA_ONLY_LOWER and torch.float32 in dts:
         counter.autocast_divergence[f"{name}:fp32-in"] += 1
@@ -252,6 +256,62 @@ def cuda_dropout(input, p=0.5, training=True, inplace=False):
 
 torch.nn.functional.dropout = cuda_dropout
 
+# CUDA autocast runs some ops in fp32 that CPU autocast leaves alone (aten/src/ATen/autocast_mode.cpp: the
+# KERNEL_CUDA(..., fp32) and fp32_set_opt_dtype lists are longer than the CPU ones). On the fake (CPU) tensors a
+# 16-bit input would stay 16-bit there, so the entry points below apply CUDA's policy at the Python level whenever CPU
+# autocast is on (the forward pass, and the forward that checkpointing recomputes during backward):
+# - fp32 ops (layer_norm, pow, exp, rsqrt, ...): every 16-bit floating tensor argument is cast to fp32, as
+#   `cached_cast(at::kFloat, ...)` does; the output is fp32. The cast is an ordinary _to_copy in autograd.
+# - fp32_set_opt_dtype ops (sum, prod, cumsum, cumprod, softmax, log_softmax): with no dtype given, dtype=torch.float32
+#   is passed, so the output is fp32 (the reduction upcasts; no fp32 copy of the input is materialised).
+# Where it fires: LayerNorm models (phi-2, pythia, falcon) with a bf16 residual stream (F.layer_norm), Phi-2's gelu_new
+# (torch.pow(x, 3.0)), and transformers 5's grouped_mm experts path, which ends with
+# `weighted_out.view(tokens, top_k, h).sum(dim=1)` on bf16 (integrations/moe.py, grouped_mm_experts_forward). None
+# of the first 38 cases reaches such an op with a 16-bit input (their autocast_divergence_vs_cuda is empty), so they
+# are unaffected. The aten-level detector (check_autocast_divergence) still reports anything this misses.
+# (A TorchFunctionMode would be neater, but the forward recomputed by non-reentrant checkpointing runs inside the
+# autograd engine without it, and the recomputed dtypes then differ from the forward's: CheckpointError.)
+CUDA_FP32_PY = (
+    "pow", "__pow__", "__rpow__", "layer_norm", "group_norm", "exp", "expm1", "log", "log10", "log2", "log1p",
+    "rsqrt", "reciprocal", "softplus", "acos", "asin", "cosh", "sinh", "tan", "erfinv", "logsumexp",
+    "cosine_similarity", "dist", "pdist", "renorm", "kl_div", "l1_loss", "smooth_l1_loss", "huber_loss",
+    "binary_cross_entropy_with_logits", "poisson_nll_loss", "cosine_embedding_loss", "hinge_embedding_loss",
+    "margin_ranking_loss", "soft_margin_loss", "triplet_margin_loss", "multi_margin_loss",
+)
+CUDA_FP32_SET_OPT_DTYPE_PY = ("sum", "prod", "cumsum", "cumprod", "softmax", "log_softmax")
+LOW_PRECISION = (torch.bfloat16, torch.float16)
+CUDA_AUTOCAST_CALLS = collections.Counter()
+
+
+def _low(x):
+    return isinstance(x, torch.Tensor) and x.dtype in LOW_PRECISION
+
+
+def _cuda_autocast_wrapper(orig, name, set_opt_dtype):
+    def wrapper(*args, **kwargs):
+        if torch.is_autocast_enabled("cpu") and any(_low(t) for t in tree_leaves((args, kwargs))):
+            if not set_opt_dtype:
+                CUDA_AUTOCAST_CALLS[name] += 1
+                args = tuple(a.float() if _low(a) else a for a in args)
+                kwargs = {k: (v.float() if _low(v) else v) for k, v in kwargs.items()}
+            elif kwargs.get("dtype") is None and not any(isinstance(a, torch.dtype) for a in args):
+                CUDA_AUTOCAST_CALLS[name] += 1
+                kwargs = dict(kwargs, dtype=torch.float32)
+        return orig(*args, **kwargs)
+
+    wrapper.__name__ = getattr(orig, "__name__", name)
+    wrapper.__doc__ = getattr(orig, "__doc__", None)
+    return wrapper
+
+
+for _ns in (torch, torch.Tensor, torch.nn.functional):
+    for _names, _opt in ((CUDA_FP32_PY, False), (CUDA_FP32_SET_OPT_DTYPE_PY, True)):
+        for _n in _names:
+            _orig = getattr(_ns, _n, None)
+            if _orig is not None and callable(_orig):
+                setattr(_ns, _n, _cuda_autocast_wrapper(_orig, _n, _opt))
+
+
 # transformers looks for packed sequences in position_ids (masking_utils.find_packed_sequence_indices). On fake
 # tensors it cannot read the values, assumes packing, and builds a full mask, so SDPA could not use flash. Our
 # inputs are single unpadded sequences (position_ids = arange), for which the real function returns None.
@@ -276,11 +336,19 @@ def build_model(case):
         quantize_linears_meta(model, double_quant=case.get("double_quant", True))
         prepare_model_for_kbit_training_meta(model)
     if case["method"] in ("lora", "qlora"):
+        extra = {}
+        if case.get("modules_to_save"):
+            extra["modules_to_save"] = list(case["modules_to_save"])
         lc = LoraConfig(r=case["rank"], lora_alpha=case.get("alpha", 2 * case["rank"]),
                         target_modules=lora_targets(case["targets"]), lora_dropout=case["dropout"],
-                        task_type="CAUSAL_LM")
+                        task_type="CAUSAL_LM", **extra)
+        # adapter dtype "bf16": PEFT keeps the adapters in the base weights' dtype instead of upcasting them
+        # (peft/tuners/tuners_utils.py, _cast_adapter_dtype, called unless autocast_adapter_dtype=False)
+        autocast_adapter = case.get("adapter_dtype", "fp32") == "fp32"
         with torch.device("meta"):
-            model = get_peft_model(model, lc)
+            model = get_peft_model(model, lc, autocast_adapter_dtype=autocast_adapter)
+        if not autocast_adapter:
+            cast_adapters_to_base_dtype(model)
     if case["method"] == "qlora":
         from qlora_emulation import patch_lora_wrappers
         assert patch_lora_wrappers(model) > 0
@@ -288,6 +356,41 @@ def build_model(case):
         for p in model.parameters():
             p.requires_grad_(True)
     return raw, cfg, model
+
+
+def cast_adapters_to_base_dtype(model):
+    """What PEFT does to adapters on a real device, which it skips on meta.
+
+    `BaseTunerLayer._move_adapter_to_device_of_base_layer` (peft/tuners/tuners_utils.py; ParamWrapper's override in
+    peft/tuners/lora/layer.py) moves each new adapter to the base layer's device *and floating dtype* (bf16 here), but
+    it `continue`s when the adapter parameters are on meta, so a model built on meta keeps fp32 adapters. With
+    `autocast_adapter_dtype=True` (the default) `cast_adapter_dtype` then upcasts 16-bit adapters to fp32 anyway, so
+    only `autocast_adapter_dtype=False` needs this: the adapters end up in the base weight's dtype.
+    """
+    from peft.tuners.lora import LoraLayer
+    from peft.tuners.lora.layer import ParamWrapper
+    n = 0
+    for mod in model.modules():
+        if not isinstance(mod, LoraLayer):
+            continue
+        if isinstance(mod, ParamWrapper):
+            dtype = mod.get_param().dtype
+        else:
+            dtype = mod.get_base_layer().weight.dtype
+        if not dtype.is_floating_point:
+            continue
+        for name in mod.adapter_layer_names:
+            layer = getattr(mod, name, None)
+            if isinstance(layer, nn.ModuleDict):
+                for k in list(layer.keys()):
+                    layer[k] = layer[k].to(dtype=dtype)
+                    n += 1
+            elif isinstance(layer, nn.ParameterDict):
+                for k in list(layer.keys()):
+                    layer[k] = nn.Parameter(layer[k].to(dtype=dtype), requires_grad=layer[k].requires_grad)
+                    n += 1
+    assert n > 0
+    return n
 
 
 def to_fake(model, fake_mode, device):
@@ -426,6 +529,37 @@ def aggregate_saved(rows, n_layers, tokens):
     return total, out, last_out
 
 
+def describe_model(model):
+    """What transformers and PEFT actually built: attention and experts implementations, adapted modules."""
+    base = model.get_base_model() if hasattr(model, "get_base_model") else model
+    cfg = base.config
+    d = {"attn_implementation": getattr(cfg, "_attn_implementation", None)}
+    ei = getattr(cfg, "_experts_implementation", None)
+    # use_experts_implementation (transformers/integrations/moe.py) marks the stacked-experts modules with has_gate
+    if ei is not None and any(hasattr(m, "has_gate") and hasattr(m, "is_transposed") for m in base.modules()):
+        d["experts_implementation"] = ei
+    if hasattr(model, "peft_config"):
+        from peft.tuners.lora.layer import ParamWrapper
+        from peft.tuners.lora import LoraLayer
+        kinds = collections.Counter()
+        leaves = collections.Counter()
+        for name, mod in model.named_modules():
+            if isinstance(mod, LoraLayer):
+                kind = type(mod).__name__
+                if isinstance(mod, ParamWrapper):
+                    leaf = name.split(".")[-1] + "." + mod.parameter_name
+                    leaf = leaf.replace("experts.experts.", "experts.")
+                else:
+                    leaf = name.split(".")[-1]
+                kinds[kind] += 1
+                leaves[f"{kind}:{leaf}"] += 1
+        d["lora_layers"] = dict(sorted(leaves.items()))
+        pc = model.peft_config["default"]
+        d["peft_target_parameters"] = sorted(pc.target_parameters or [])
+        d["peft_rank_pattern"] = dict(pc.rank_pattern or {})
+    return d
+
+
 # --------------------------------------------------------------------------------------------------------------
 # One measured run
 # --------------------------------------------------------------------------------------------------------------
@@ -438,6 +572,7 @@ def run_case(case, *, real=False, device="cpu", steps=2, record_saved=True, attn
     """
     t0 = time.time()
     raw, cfg, model = build_model(case)
+    built = describe_model(model)
     n_layers = cfg.num_hidden_layers
     fake_mode = None
     if real:
@@ -465,8 +600,10 @@ def run_case(case, *, real=False, device="cpu", steps=2, record_saved=True, attn
     trainable = [p for p in model.parameters() if p.requires_grad]
     mp = case.get("mixed_precision", "bf16")
     opt_name = case.get("optimizer", "adamw_torch")
-    ATTN_ROUTE["mode"] = attn_route or ("cuda" if case["attention"] == "sdpa" else "off")
+    used_attn = built["attn_implementation"] or case["attention"]
+    ATTN_ROUTE["mode"] = attn_route or ("cuda" if used_attn == "sdpa" else "off")
     ATTN_ROUTE["calls"].clear()
+    CUDA_AUTOCAST_CALLS.clear()
 
     counter = StorageCounter()
     ms = ModuleStack(model, counter)
@@ -475,10 +612,7 @@ def run_case(case, *, real=False, device="cpu", steps=2, record_saved=True, attn
     params = {id(p) for p in model.parameters()}
     result = {}
     with mode_ctx:
-        if opt_name == "adamw_torch_fused":
-            opt = torch.optim.AdamW(trainable, lr=1e-4, fused=True)
-        else:
-            opt = torch.optim.AdamW(trainable, lr=1e-4, foreach=True)
+        opt = make_optimizer(opt_name, trainable)
         input_ids = torch.zeros((b, s), dtype=torch.long, device=device)
         if real:
             input_ids = torch.randint(0, cfg.vocab_size, (b, s))
@@ -580,7 +714,8 @@ def run_case(case, *, real=False, device="cpu", steps=2, record_saved=True, attn
         result["saved_bytes_total"] = total
         result["saved_by_part"] = parts
         result["saved_by_part_last_layer"] = last
-    notes = {"attention_kernels": dict(ATTN_ROUTE["calls"]),
+    notes = {"built": built, "attention_kernels": dict(ATTN_ROUTE["calls"]),
+             "cuda_autocast_emulated_fp32": dict(CUDA_AUTOCAST_CALLS),
              "autocast_divergence_vs_cuda": dict(counter.autocast_divergence),
              "seconds": round(time.time() - t0, 1)}
     return result, notes, raw
@@ -609,7 +744,9 @@ def main():
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--only", nargs="*", help="case ids (substring match)")
     ap.add_argument("--list", action="store_true")
-    ap.add_argument("--out", default=OUT_DEFAULT)
+    ap.add_argument("--set", default="base", choices=sorted(CASE_SETS),
+                    help="case set: base (the first 38, cpu_fake.jsonl) or more (cpu_fake_more.jsonl)")
+    ap.add_argument("--out", default=None, help="default: the set's fixture file")
     ap.add_argument("--append", action="store_true", help="merge into --out instead of rewriting it")
     ap.add_argument("--validate", action="store_true", help="fake vs real CPU run of a tiny model")
     args = ap.parse_args()
@@ -619,7 +756,9 @@ def main():
         import validate
         validate.main()
         return
-    cases = all_cases()
+    cases = CASE_SETS[args.set]()
+    if args.out is None:
+        args.out = OUT_DEFAULTS[args.set]
     if args.list:
         for c in cases:
             print(c["id"])
@@ -647,7 +786,7 @@ def main():
             continue
         line = {
             "id": case["id"],
-            "scenario": scenario_of(case, raw),
+            "scenario": scenario_of(case, raw, attention=notes["built"]["attn_implementation"]),
             "measured": res,
             "device": "cpu (FakeTensorMode, no compute)",
             "method_notes": METHOD_NOTES,

@@ -74,7 +74,7 @@
 //!   temporaries (under `h` per token) are ignored.
 //! - Phi-2's composite `gelu_new` saves a few more tensors than modelled.
 
-use crate::arch::{Attention, Input, LayerKind, Linear, Mlp, Norm};
+use crate::arch::{Attention, Input, LayerKind, Linear, Mlp, Norm, Role};
 use crate::scenario::{AttentionImpl, Method, MixedPrecision, Scenario, WeightDtype};
 
 /// Bytes of one fp32 element.
@@ -179,7 +179,16 @@ fn linear_inputs_saved(s: &Scenario, d: &Dtypes, l: &Linear, input_dtype: u64) -
     } else if trainable {
         shared = input_dtype * l.d_in;
     }
-    if s.method != Method::Full && s.lora.targets.contains(l) {
+    if s.method != Method::Full && s.lora.targets.contains(l) && l.param_wrapper {
+        // PEFT's ParamWrapper merges `W + s·B·A` into a new weight (`_LoraFactorsProxy`,
+        // `torch.baddbmm`) that needs a gradient, so the expert matmul saves its input;
+        // the merged weight itself is counted per layer (`merged_weights`).
+        if input_dtype == d.compute {
+            shared = shared.max(d.compute * l.d_in);
+        } else {
+            copies += d.compute * l.d_in;
+        }
+    } else if s.method != Method::Full && s.lora.targets.contains(l) {
         let adapter = s.lora.dtype.bytes();
         let dropout = s.lora.dropout > 0.0;
         if dropout {
@@ -187,7 +196,9 @@ fn linear_inputs_saved(s: &Scenario, d: &Dtypes, l: &Linear, input_dtype: u64) -
         }
         // lora_A's saved input: autocast's bf16 copy, or the (dropped, cast) adapter-dtype tensor.
         let a_in = if d.autocast { 2 } else { adapter };
-        let same_tensor = !dropout && a_in == input_dtype;
+        // PEFT casts the input to the adapter dtype first (`_cast_input_dtype`); only when no cast,
+        // no dropout and no autocast copy happen does lora_A save the input tensor itself.
+        let same_tensor = !dropout && adapter == input_dtype && a_in == input_dtype;
         if same_tensor {
             shared = shared.max(input_dtype * l.d_in);
         } else {
@@ -218,10 +229,12 @@ fn layer_per_token(s: &Scenario, d: &Dtypes, kind: LayerKind) -> (u64, u64) {
         *saved += cp * if l.routed { a.moe.top_k } else { 1 };
     };
 
-    // Attention block.
-    saved += norm_saved(s, d, h);
-    if !parallel {
-        saved += norm_saved(s, d, h);
+    // Every norm of the layer saves its fp32 input: two for Llama, one for parallel blocks, four
+    // for Gemma 2/3 (`post_attention_layernorm` and `post_feedforward_layernorm` on the branches).
+    saved += a.norms_per_layer * norm_saved(s, d, h);
+    if a.resid_dropout {
+        // Phi-2's `resid_dropout` on the attention and MLP outputs: two bool masks.
+        saved += 2 * MASK * h;
     }
     let (qd, kd, vd) = a.qkv_dims();
     let proj_out = d.base_out;
@@ -233,6 +246,11 @@ fn layer_per_token(s: &Scenario, d: &Dtypes, kind: LayerKind) -> (u64, u64) {
         AttentionImpl::Eager => kernel * (qd + 2 * qd.max(kd)),
     };
     saved += attn_saved;
+    if a.attention == Attention::Fused && kernel == proj_out && s.attention != AttentionImpl::Eager {
+        // v is a view of the fused qkv output (`qkv.view(...).chunk(3)` / slicing), so saving v
+        // keeps the whole fused buffer alive, q and k parts included.
+        saved += kernel * (qd + kd);
+    }
     // The kernel's output, saved by SDPA/flash for backward; eager's output is a fresh matmul result.
     let out_dim = a.attn_out_dim();
     if s.attention != AttentionImpl::Eager {
@@ -259,6 +277,16 @@ fn layer_per_token(s: &Scenario, d: &Dtypes, kind: LayerKind) -> (u64, u64) {
     let mlp_saved = |inter: u64| match a.mlp {
         // act saves gate's output; the product saves act(gate) and up.
         Mlp::Gated | Mlp::GatedFused => 3 * e * inter,
+        // `NewGELUActivation`: `0.5·x·(1 + tanh(√(2/π)·(x + 0.044715·x³)))`. `pow` runs in fp32 under
+        // autocast and saves its fp32 input; `tanh` saves its output, the final product saves
+        // `0.5·x` and `1 + tanh(…)`, all fp32 but `0.5·x` (transformers/activations.py).
+        Mlp::Plain if a.gelu_new => {
+            if d.autocast {
+                3 * F32 * inter + e * inter
+            } else {
+                4 * e * inter
+            }
+        }
         // act saves fc1's output.
         Mlp::Plain => e * inter,
     };
@@ -290,9 +318,7 @@ fn layer_per_token(s: &Scenario, d: &Dtypes, kind: LayerKind) -> (u64, u64) {
     // them (`mha_bwd`, aten/src/ATen/native/transformers/cuda/flash_attn/flash_api.cpp:
     // `dq_accum` fp32 `[b, s, a, d]`, `dk_expanded`/`dv_expanded`).
     let kernel_workspace = match s.attention {
-        AttentionImpl::Sdpa | AttentionImpl::FlashAttention2 => {
-            F32 * qd + if kd < qd { 2 * d.compute * qd } else { 0 }
-        }
+        AttentionImpl::Sdpa | AttentionImpl::FlashAttention2 => F32 * qd + if kd < qd { 2 * d.compute * qd } else { 0 },
         AttentionImpl::Eager => 0,
     };
     transient = transient.max(d.compute * (qd + kd + vd + out_dim) + kernel_workspace);
@@ -320,6 +346,12 @@ pub struct ActivationProfile {
     weight_copies: (u64, u64),
     /// Batch-independent backward transient of one layer: bitsandbytes dequantizes the whole weight.
     dequant: u64,
+    /// Per MoE layer, PEFT's merged expert weights, saved for backward.
+    merged: u64,
+    /// The largest merged-weight gradient alive beyond them during one MoE layer's backward.
+    merged_grad: u64,
+    /// Sliding-window layers with a mask (`sdpa` only): `(layers, window, per token, per b·s²)`.
+    sliding: (u64, u64, u64, u64),
 }
 
 impl ActivationProfile {
@@ -329,11 +361,16 @@ impl ActivationProfile {
         let bss = n * u128::from(s);
         let mut out = Activations::default();
         let mut transient_max = 0;
+        // A sequence at least as long as the window needs a mask on the sliding layers
+        // (`_ignore_causal_mask_sdpa` skips it only below the window).
+        let (sl_layers, window, sl_tok, sl_bss) = self.sliding;
+        let sliding = if sl_layers > 0 && s >= window { n * u128::from(sl_tok) + bss * u128::from(sl_bss) } else { 0 };
         for (i, &(layers, saved, transient)) in self.layers.iter().enumerate() {
             if layers == 0 {
                 continue;
             }
-            let saved = n * u128::from(saved) + bss * u128::from(self.eager.0);
+            let merged = if i == 1 { u128::from(self.merged) } else { 0 };
+            let saved = n * u128::from(saved) + bss * u128::from(self.eager.0) + merged;
             if i == 0 {
                 out.layer_saved.0 = saved;
             } else {
@@ -341,8 +378,16 @@ impl ActivationProfile {
             }
             let kept = if self.checkpoint_input > 0 { n * u128::from(self.checkpoint_input) } else { saved };
             out.kept += u128::from(layers) * kept;
-            out.layer_max = out.layer_max.max(saved);
-            transient_max = transient_max.max(n * u128::from(transient) + bss * u128::from(self.eager.2));
+            out.layer_max = out.layer_max.max(saved + sliding);
+            let merged_grad = if i == 1 { u128::from(self.merged_grad) } else { 0 };
+            transient_max = transient_max.max(n * u128::from(transient) + bss * u128::from(self.eager.2) + merged_grad);
+        }
+        if sliding > 0 {
+            if self.checkpoint_input == 0 {
+                out.kept += u128::from(sl_layers) * sliding;
+            }
+            // The boolean mask itself, one per forward, shared by every layer.
+            out.kept += bss;
         }
         out.layer_backward = transient_max + n * u128::from(self.residual_grad) + u128::from(self.dequant);
         out.layer_forward = bss * u128::from(self.eager.1);
@@ -401,6 +446,38 @@ pub fn profile(s: &Scenario) -> ActivationProfile {
             let per_layer = a.params().linear_weights / a.layers;
             p.weight_copies.1 = per_layer * d.compute;
         }
+    }
+    if moe > 0 && s.method != Method::Full {
+        // PEFT's ParamWrapper materialises `W + s·B·A` for each adapted expert stack and router
+        // (`_LoraFactorsProxy.forward`, `torch.baddbmm`, peft/tuners/lora/layer.py); the grouped
+        // expert matmul saves it for backward, which then creates its gradient of the same size.
+        p.merged = a
+            .linears(LayerKind::Moe)
+            .as_slice()
+            .iter()
+            .filter(|l| l.param_wrapper && s.lora.targets.contains(l))
+            .map(|l| l.count * l.weight_numel() * d.compute)
+            .sum();
+        let stack = |role: Role| {
+            a.linears(LayerKind::Moe)
+                .as_slice()
+                .iter()
+                .filter(|l| l.param_wrapper && l.routed && l.role == role && s.lora.targets.contains(l))
+                .map(|l| l.count * l.weight_numel() * d.compute)
+                .sum::<u64>()
+        };
+        // Backward reaches down_proj first (all merged weights alive, plus down's gradient), then
+        // gate_up_proj, once down's merged weight is freed.
+        let (down, gate_up) = (stack(Role::Down), stack(Role::GateUp));
+        p.merged_grad = down.max(gate_up.saturating_sub(down));
+    }
+    if a.sliding_layers > 0 && s.attention == AttentionImpl::Sdpa {
+        // With a mask, SDPA takes the memory-efficient kernel, which saves the additive bf16 mask
+        // (`convert_boolean_attn_mask`) as its bias, and transformers repeats k and v to every head
+        // (`use_gqa_in_sdpa` needs a mask-free call; one kv head expands as a view).
+        let (qd, kd, _) = a.qkv_dims();
+        let repeat = if a.kv_heads > 1 && kd < qd { 2 * d.compute * (qd - kd) } else { 0 };
+        p.sliding = (a.sliding_layers, a.sliding_window, repeat, d.compute);
     }
     if s.weight_dtype.is_4bit() && s.method != Method::Full {
         // `MatMul4Bit.backward`: `F.dequantize_4bit(B, ctx.state).to(grad_output.dtype)`: the weight in

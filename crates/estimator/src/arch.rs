@@ -202,6 +202,16 @@ pub struct Architecture {
     pub moe: Moe,
     /// `final_logit_softcapping` (Gemma 2): `tanh(logits / c) · c` on the logits before the loss.
     pub logit_softcap: bool,
+    /// `hidden_act: gelu_new` (Phi-2): `NewGELUActivation`, a chain of elementwise ops that each
+    /// save a tensor, not one fused GELU.
+    pub gelu_new: bool,
+    /// Dropout on the residual branches during training (Phi-2's `resid_pdrop > 0`).
+    pub resid_dropout: bool,
+    /// Sliding-window attention span in tokens (`sliding_window`), 0 when there is none.
+    pub sliding_window: u64,
+    /// How many layers use the sliding window (`layer_types`: Gemma 2 every other layer, Gemma 3
+    /// five of six, Mistral / Phi-3 all).
+    pub sliding_layers: u64,
 }
 
 /// What a Linear does, for target shorthands and for the activations it sees.
@@ -601,6 +611,9 @@ impl Architecture {
             if v > max {
                 return Err(Invalid { field: name, reason: "is far larger than any real model" });
             }
+        }
+        if self.sliding_layers > self.layers {
+            return Err(Invalid { field: "layer_types", reason: "has more sliding-window layers than layers" });
         }
         if !self.heads.is_multiple_of(self.kv_heads) {
             return Err(Invalid {

@@ -497,6 +497,10 @@ fn parse_text(family: Family, o: &Obj, mode: Mode) -> Result<Architecture, Error
         qk_norm: false,
         moe: Moe::default(),
         logit_softcap: false,
+        gelu_new: false,
+        resid_dropout: false,
+        sliding_window: 0,
+        sliding_layers: 0,
     };
 
     match family {
@@ -692,8 +696,62 @@ fn parse_text(family: Family, o: &Obj, mode: Mode) -> Result<Architecture, Error
         }
     }
 
+    sliding_and_extras(family, o, &mut a)?;
     a.validate()?;
     Ok(a)
+}
+
+/// Sliding-window layers, Phi-2's activation and residual dropout: what the activations depend on
+/// beyond the parameter shapes (`configuration_<type>.py`, `layer_types` in transformers 5).
+fn sliding_and_extras(family: Family, o: &Obj, a: &mut Architecture) -> Result<(), Error> {
+    let layers = a.layers;
+    let window = nullable_u64(o, "sliding_window")?;
+    let explicit = match o.get("layer_types") {
+        Some(Value::Array(types)) => {
+            if types.len() as u64 != layers {
+                return Err(Error::Invalid { field: "layer_types", reason: "must list one type per layer" });
+            }
+            Some(types.iter().filter(|t| t.as_str() == Some("sliding_attention")).count() as u64)
+        }
+        None | Some(Value::Null) => None,
+        Some(_) => return Err(Error::Invalid { field: "layer_types", reason: "must be a list of strings" }),
+    };
+    let qwen_window = || -> Result<bool, Error> { opt_bool(o, "use_sliding_window", false) };
+    let (window, default_layers) = match family {
+        // Mistral, Mixtral, Phi-3: every layer when sliding_window is set.
+        Family::Mistral | Family::Mixtral | Family::Phi3 => (window.unwrap_or(0), layers),
+        Family::Gemma2 => (window.unwrap_or(4096), layers.div_ceil(2)),
+        Family::Gemma3Text => {
+            let pattern = opt_u64(o, "sliding_window_pattern", 6)?.max(1);
+            (window.unwrap_or(4096), layers - layers / pattern)
+        }
+        // Qwen: only with use_sliding_window, from layer max_window_layers on (Qwen2-MoE: odd
+        // layers below max_window_layers).
+        Family::Qwen2 | Family::Qwen3 | Family::Qwen3Moe if qwen_window()? => {
+            let from = opt_u64(o, "max_window_layers", layers)?.min(layers);
+            (window.unwrap_or(4096), layers - from)
+        }
+        Family::Qwen2Moe if qwen_window()? => {
+            let below = opt_u64(o, "max_window_layers", layers)?.min(layers);
+            (window.unwrap_or(4096), below.div_ceil(2))
+        }
+        _ => (0, 0),
+    };
+    a.sliding_window = window;
+    a.sliding_layers = if window == 0 { 0 } else { explicit.unwrap_or(default_layers) };
+    if family == Family::Phi {
+        a.gelu_new = match o.get("hidden_act") {
+            None => true, // PhiConfig's default
+            Some(Value::String(act)) => act == "gelu_new",
+            Some(_) => return Err(Error::Invalid { field: "hidden_act", reason: "must be a string" }),
+        };
+        a.resid_dropout = match o.get("resid_pdrop") {
+            None | Some(Value::Null) => false,
+            Some(Value::Number(p)) => p.as_f64().is_some_and(|p| p > 0.0),
+            Some(_) => return Err(Error::Invalid { field: "resid_pdrop", reason: "must be a number" }),
+        };
+    }
+    Ok(())
 }
 
 fn divisible(hidden: u64, heads: u64) -> Result<(), Error> {

@@ -70,6 +70,10 @@ fn shape(h: u64, layers: u64, tied: bool) -> Architecture {
             router_bias: false,
         },
         logit_softcap: false,
+        gelu_new: false,
+        resid_dropout: false,
+        sliding_window: 0,
+        sliding_layers: 0,
     }
 }
 

@@ -76,6 +76,10 @@ const fn base(
             router_bias: false,
         },
         logit_softcap: false,
+        gelu_new: false,
+        resid_dropout: false,
+        sliding_window: 0,
+        sliding_layers: 0,
     }
 }
 
@@ -124,6 +128,19 @@ const fn gemma(t: ModelType, h: u64, l: u64, a: u64, kv: u64, d: u64, i: u64, v:
     m.qk_norm = matches!(t, ModelType::Gemma3);
     // Gemma 2's config sets final_logit_softcapping = 30.0; Gemma 3's is null.
     m.logit_softcap = matches!(t, ModelType::Gemma2);
+    if matches!(t, ModelType::Gemma2) {
+        // Gemma2Config: sliding_window 4096 on layers 0, 2, 4, … (`layer_types`).
+        m.sliding_window = 4096;
+        m.sliding_layers = l.div_ceil(2);
+    }
+    m
+}
+
+/// Gemma 3: `sliding_window` on five layers of every six (`sliding_window_pattern = 6`).
+const fn gemma3(h: u64, l: u64, a: u64, kv: u64, d: u64, i: u64, v: u64, window: u64) -> Architecture {
+    let mut m = gemma(ModelType::Gemma3, h, l, a, kv, d, i, v);
+    m.sliding_window = window;
+    m.sliding_layers = l - l / 6;
     m
 }
 
@@ -132,6 +149,13 @@ const fn phi3(h: u64, l: u64, a: u64, kv: u64, i: u64, v: u64) -> Architecture {
     let mut m = base(ModelType::Phi3, h, l, a, kv, h / a, i, v, false);
     m.attention = Attention::Fused;
     m.mlp = Mlp::GatedFused;
+    m
+}
+
+/// Every layer attends within `window` tokens (Phi-3's 4k models: `sliding_window = 2047`).
+const fn with_sliding(mut m: Architecture, window: u64) -> Architecture {
+    m.sliding_window = window;
+    m.sliding_layers = m.layers;
     m
 }
 
@@ -179,6 +203,8 @@ const PHI_2: Architecture = {
     m.mlp = Mlp::Plain;
     m.norm = Norm::LayerNorm;
     m.norms_per_layer = 1;
+    m.gelu_new = true; // hidden_act "gelu_new"
+    m.resid_dropout = true; // resid_pdrop 0.1
     m
 };
 
@@ -462,28 +488,28 @@ pub const MODELS: &[ModelPreset] = &[
         id: "google/gemma-3-1b-pt",
         name: "Gemma 3 1B",
         family: "Gemma 3",
-        arch: gemma(ModelType::Gemma3, 1152, 26, 4, 1, 256, 6912, 262144),
+        arch: gemma3(1152, 26, 4, 1, 256, 6912, 262144, 512),
         source: "https://huggingface.co/google/gemma-3-1b-pt/blob/main/config.json",
     },
     ModelPreset {
         id: "google/gemma-3-4b-pt",
         name: "Gemma 3 4B (text)",
         family: "Gemma 3",
-        arch: gemma(ModelType::Gemma3, 2560, 34, 8, 4, 256, 10240, 262208),
+        arch: gemma3(2560, 34, 8, 4, 256, 10240, 262208, 1024),
         source: "https://huggingface.co/google/gemma-3-4b-pt/blob/main/config.json",
     },
     ModelPreset {
         id: "google/gemma-3-12b-pt",
         name: "Gemma 3 12B (text)",
         family: "Gemma 3",
-        arch: gemma(ModelType::Gemma3, 3840, 48, 16, 8, 256, 15360, 262208),
+        arch: gemma3(3840, 48, 16, 8, 256, 15360, 262208, 1024),
         source: "https://huggingface.co/google/gemma-3-12b-pt/blob/main/config.json",
     },
     ModelPreset {
         id: "google/gemma-3-27b-pt",
         name: "Gemma 3 27B (text)",
         family: "Gemma 3",
-        arch: gemma(ModelType::Gemma3, 5376, 62, 32, 16, 128, 21504, 262208),
+        arch: gemma3(5376, 62, 32, 16, 128, 21504, 262208, 1024),
         source: "https://huggingface.co/google/gemma-3-27b-pt/blob/main/config.json",
     },
     ModelPreset {
@@ -497,14 +523,14 @@ pub const MODELS: &[ModelPreset] = &[
         id: "microsoft/Phi-3-mini-4k-instruct",
         name: "Phi-3 mini 4k",
         family: "Phi",
-        arch: phi3(3072, 32, 32, 32, 8192, 32064),
+        arch: with_sliding(phi3(3072, 32, 32, 32, 8192, 32064), 2047),
         source: "https://huggingface.co/microsoft/Phi-3-mini-4k-instruct/blob/main/config.json",
     },
     ModelPreset {
         id: "microsoft/Phi-3-medium-4k-instruct",
         name: "Phi-3 medium 4k",
         family: "Phi",
-        arch: phi3(5120, 40, 40, 10, 17920, 32064),
+        arch: with_sliding(phi3(5120, 40, 40, 10, 17920, 32064), 2047),
         source: "https://huggingface.co/microsoft/Phi-3-medium-4k-instruct/blob/main/config.json",
     },
     ModelPreset {
