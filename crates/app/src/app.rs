@@ -13,7 +13,7 @@ use crate::components::embed::EmbedCard;
 use crate::components::form::{Control, ScenarioForm};
 use crate::components::gpu::{GpuPanel, GpuTable};
 use crate::components::model::model_name;
-use crate::components::result::{BreakdownTable, StackedBar, TotalView};
+use crate::components::result::{breakdown_table, total_view, StackedBar, TableProps, TotalProps};
 use crate::components::share::SharePanel;
 use crate::format::{self, Unit};
 use crate::i18n::Lang;
@@ -89,11 +89,9 @@ pub fn init(boot: &Boot) -> (State, Option<Embed>) {
         let (input, notices) = query::decode_scenario(&pairs);
         s.input = input;
         s.notices = notices;
-    } else if let Some(sc) = stored.as_ref().and_then(|v| v.get("scenario")) {
-        if let Ok(input) = serde_json::from_value::<ScenarioInput>(sc.clone()) {
-            let mut ignored = Vec::new();
-            s.input = query::sanitize(input, &mut ignored);
-        }
+    } else if let Some(q) = stored_str("query") {
+        // The last scenario, as its share query; anything no longer valid is dropped silently.
+        s.input = query::decode_scenario(&query::parse(&q)).0;
     }
     s.lang = get("lang").and_then(Lang::from_tag).or_else(|| stored_str("lang").as_deref().and_then(Lang::from_tag)).unwrap_or_else(|| detect_lang(&boot.languages));
     s.theme = get("theme").and_then(Theme::parse).or_else(|| stored_str("theme").as_deref().and_then(Theme::parse)).unwrap_or_default();
@@ -195,48 +193,46 @@ pub fn App(props: &AppProps) -> Html {
     let embed = start.1.clone();
     let computed = use_memo(state.input.clone(), compute);
 
-    // Persistence: the URL and localStorage follow the state (full page only).
+    // Persistence (full page only): the URL and localStorage follow the state. And the <html>
+    // element: language, theme, embed variables.
     {
-        let is_embed = embed.is_some();
+        let embed = embed.clone();
         let boot = props.boot.clone();
         let deps = (state.input.clone(), state.unit, state.lang, state.theme, state.gpu);
         let s = (*state).clone();
         use_effect_with(deps, move |_| {
-            if !is_embed {
-                crate::platform::replace_query(&share_query(&s, &boot.languages));
-                let stored = serde_json::json!({
-                    "scenario": s.input,
-                    "unit": s.unit.as_str(),
-                    "lang": s.lang.as_str(),
-                    "theme": s.theme.as_str(),
-                    "gpu": GPUS[s.gpu].id,
-                });
-                crate::platform::save(crate::platform::STORAGE_KEY, &stored.to_string());
-            }
-        });
-    }
-    // The <html> element: language, theme, embed variables.
-    {
-        let embed = embed.clone();
-        use_effect_with((state.lang, state.theme), move |(lang, theme)| {
-            crate::platform::set_root_attr("lang", Some(lang.html_lang()));
-            crate::platform::set_root_attr("data-theme", match theme {
+            crate::platform::set_root_attr("lang", Some(s.lang.html_lang()));
+            crate::platform::set_root_attr("data-theme", match s.theme {
                 Theme::Auto => None,
                 t => Some(t.as_str()),
             });
-            crate::platform::set_title(lang.t().page_title);
+            crate::platform::set_title(s.lang.t().page_title);
             if let Some(e) = &embed {
                 crate::platform::set_root_attr("data-embed", Some("1"));
                 for (var, v) in &e.vars {
                     crate::platform::set_css_var(var, v);
                 }
+            } else {
+                crate::platform::replace_query(&share_query(&s, &boot.languages));
+                let mut stored = serde_json::Map::new();
+                for (k, v) in [
+                    ("query", query::join(&query::encode_scenario(&s.input))),
+                    ("unit", s.unit.as_str().into()),
+                    ("lang", s.lang.as_str().into()),
+                    ("theme", s.theme.as_str().into()),
+                    ("gpu", GPUS[s.gpu].id.into()),
+                ] {
+                    stored.insert(k.into(), Value::String(v));
+                }
+                crate::platform::save(crate::platform::STORAGE_KEY, &Value::Object(stored).to_string());
             }
         });
     }
 
+    // One callback for the page's lifetime, so that children whose inputs did not change skip rendering.
     let on_action = {
-        let state = state.clone();
-        Callback::from(move |a: Action| state.dispatch(a))
+        let dispatcher = state.dispatcher();
+        (*use_memo((), move |_| Callback::from(move |a: Action| dispatcher.dispatch(a)))).clone()
     };
     let lang = state.lang;
     let t = lang.t();
@@ -311,12 +307,15 @@ pub fn App(props: &AppProps) -> Html {
                         <h2 id="h-result" class="sr-only">{ t.result_title }</h2>
                         <p class="result-model">{ model_name(&state.input.model, lang) }{ " · " }{ t.method_short(state.input.method) }
                             { " · " }{ (t.seq_batch)(&format::group(state.input.seq_len), &format::group(state.input.batch_size)) }</p>
-                        <TotalView estimate={c.estimate} unit={state.unit} {lang} {on_unit} />
+                        { total_view(&TotalProps { estimate: c.estimate, unit: state.unit, lang, on_unit, compact: false }) }
                         <StackedBar estimate={c.estimate} unit={state.unit} {lang} capacity={Some((AttrValue::from(g.name), g.vram_bytes))} />
-                        <BreakdownTable estimate={c.estimate} unit={state.unit} {lang} />
                     </section>
                     <section class="card">
                         <GpuPanel scenario={c.scenario} fits={c.fits.clone()} selected={state.gpu} unit={state.unit} {lang} {on_select} {on_apply} />
+                    </section>
+                    <section class="card" aria-labelledby="h-breakdown">
+                        <h2 id="h-breakdown">{ t.breakdown_caption }</h2>
+                        { breakdown_table(&TableProps { estimate: c.estimate, unit: state.unit, lang }) }
                     </section>
                 </>
             }

@@ -134,6 +134,40 @@ pub fn percent(part: u64, whole: u64) -> String {
     }
 }
 
+/// Parses a decimal number as typed in a form or URL (`7`, `7.5`, `.5`, `7.`, `7e9`, `+1`).
+/// (Through serde_json's number parser, already in the page; core's would add ~6 KiB.)
+pub fn parse_f64(s: &str) -> Option<f64> {
+    let s = s.trim().trim_start_matches('+');
+    if s.is_empty() || !s.bytes().all(|b| b.is_ascii_digit() || b"+-.eE".contains(&b)) {
+        return None;
+    }
+    let mut t = String::with_capacity(s.len() + 2);
+    if s.starts_with('.') {
+        t.push('0');
+    } else if s.starts_with("-.") {
+        t.push_str("-0");
+        t.push_str(&s[1..]);
+        return serde_json::from_str::<serde_json::Value>(&t).ok()?.as_f64().filter(|f| f.is_finite());
+    }
+    t.push_str(s);
+    if t.ends_with('.') {
+        t.push('0');
+    }
+    serde_json::from_str::<serde_json::Value>(&t.replace(".e", ".0e").replace(".E", ".0E")).ok()?.as_f64().filter(|f| f.is_finite())
+}
+
+/// Sorts a short slice in place, stably, by a key (insertion sort: the lists here have at most a
+/// few dozen items, and core's sort would add ~10 KiB to the page).
+pub fn sort_small<T, K: Ord>(v: &mut [T], key: impl Fn(&T) -> K) {
+    for i in 1..v.len() {
+        let mut j = i;
+        while j > 0 && key(&v[j - 1]) > key(&v[j]) {
+            v.swap(j - 1, j);
+            j -= 1;
+        }
+    }
+}
+
 /// A non-negative float with `decimals` digits after the point, rounded half away from zero.
 /// (Integer arithmetic: core's float formatting would add ~10 KiB to the page.)
 pub fn fixed(v: f64, decimals: u32) -> String {
@@ -186,6 +220,16 @@ mod tests {
         assert_eq!(float(0.05), "0.05");
         assert_eq!(float(7e9), "7000000000");
         assert_eq!(fixed(7.305, 2), "7.31");
+        assert_eq!(parse_f64(" 7.5 "), Some(7.5));
+        assert_eq!(parse_f64(".5"), Some(0.5));
+        assert_eq!(parse_f64("7."), Some(7.0));
+        assert_eq!(parse_f64("7e9"), Some(7e9));
+        assert_eq!(parse_f64("-.5"), Some(-0.5));
+        assert_eq!(parse_f64("abc"), None);
+        assert_eq!(parse_f64(""), None);
+        let mut v = [3, 1, 2, 1];
+        sort_small(&mut v, |x| *x);
+        assert_eq!(v, [1, 1, 2, 3]);
         assert_eq!(fixed(0.999, 2), "1.00");
         assert_eq!(fixed(21.44, 1), "21.4");
     }

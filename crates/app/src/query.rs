@@ -11,9 +11,8 @@
 //! falls back to the default for that one field and yields a [`Notice`] the page shows.
 
 use lora_vram::input::{LoraInput, ModelInput, ScenarioInput};
-use lora_vram::scenario::TargetSpec;
+use lora_vram::scenario::{AdapterDtype, AttentionImpl, Method, MixedPrecision, Optimizer, TargetSpec, WeightDtype};
 use lora_vram::Scenario;
-use serde::de::DeserializeOwned;
 use serde::Serialize;
 use serde_json::Value;
 
@@ -104,9 +103,59 @@ pub fn spell<T: Serialize>(v: &T) -> String {
     }
 }
 
-/// Parses a serde enum from its JSON spelling.
-pub fn unspell<T: DeserializeOwned>(s: &str) -> Option<T> {
-    serde_json::from_value(Value::String(s.trim().to_string())).ok()
+/// Parses an enum from its JSON spelling, among `all`. (Matching the serialized names keeps serde's
+/// deserializers, and their size, out of the page.)
+pub fn unspell<T: Serialize + Copy>(all: &[T], s: &str) -> Option<T> {
+    let s = s.trim();
+    all.iter().copied().find(|x| spell(x) == s)
+}
+
+/// Every method, in picker order.
+pub const METHODS: [Method; 3] = [Method::Lora, Method::Qlora, Method::Full];
+/// Every weight precision, in picker order.
+pub const WEIGHT_DTYPES: [WeightDtype; 6] =
+    [WeightDtype::Bf16, WeightDtype::Fp16, WeightDtype::Fp32, WeightDtype::Int8, WeightDtype::Nf4, WeightDtype::Fp4];
+/// Every adapter dtype.
+pub const ADAPTER_DTYPES: [AdapterDtype; 3] = [AdapterDtype::Fp32, AdapterDtype::Bf16, AdapterDtype::Fp16];
+/// Every attention kernel, in picker order.
+pub const ATTENTIONS: [AttentionImpl; 3] = [AttentionImpl::Sdpa, AttentionImpl::FlashAttention2, AttentionImpl::Eager];
+/// Every mixed-precision mode.
+pub const PRECISIONS: [MixedPrecision; 3] = [MixedPrecision::Bf16, MixedPrecision::Fp16, MixedPrecision::No];
+
+/// A scenario JSON object (DESIGN.md's contract) as query pairs, so that `?s=` and stored
+/// scenarios go through the same field-by-field checks as individual parameters.
+pub fn json_to_pairs(v: &Value) -> Result<Vec<(String, String)>, String> {
+    fn scalar(v: &Value) -> String {
+        match v {
+            Value::String(s) => s.clone(),
+            Value::Array(a) => a.iter().map(scalar).collect::<Vec<_>>().join(","),
+            other => other.to_string(),
+        }
+    }
+    let obj = v.as_object().ok_or("the scenario must be a JSON object")?;
+    let mut out = Vec::new();
+    for (k, v) in obj {
+        let key = k.replace('_', "-");
+        match (k.as_str(), v) {
+            ("model", Value::Object(m)) => {
+                if let Some(p) = m.get("params") {
+                    out.push(("model-params".into(), scalar(p)));
+                } else if let Some(c) = m.get("hf_config") {
+                    out.push(("model-config".into(), c.to_string()));
+                } else {
+                    return Err("`model` must be a preset id, {\"params\": …} or {\"hf_config\": …}".into());
+                }
+            }
+            ("lora", Value::Object(l)) => {
+                for (lk, lv) in l {
+                    out.push((format!("lora-{}", lk.replace('_', "-")), scalar(lv)));
+                }
+            }
+            (_, Value::Null) => {}
+            _ => out.push((key, scalar(v))),
+        }
+    }
+    Ok(out)
 }
 
 fn parse_bool(s: &str) -> Option<bool> {
@@ -121,13 +170,13 @@ fn parse_u64(s: &str) -> Option<u64> {
     let s = s.trim().replace(['_', ','], "");
     s.parse::<u64>().ok().or_else(|| {
         // 7e9, 1.5e3: a float that is an exact integer.
-        let f: f64 = s.parse().ok()?;
+        let f: f64 = crate::format::parse_f64(&s)?;
         (f.is_finite() && f >= 0.0 && f.fract() == 0.0 && f < 1.8e19).then_some(f as u64)
     })
 }
 
 fn parse_f64(s: &str) -> Option<f64> {
-    s.trim().parse::<f64>().ok().filter(|f| f.is_finite())
+    crate::format::parse_f64(s)
 }
 
 /// `lora.targets` from its URL spelling.
@@ -223,9 +272,7 @@ fn apply(i: &mut ScenarioInput, key: &str, v: &str) -> Result<bool, String> {
     match key.replace('_', "-").as_str() {
         "model" => {
             let v = v.trim();
-            if v.starts_with('{') {
-                i.model = serde_json::from_str(v).map_err(|e| format!("invalid model JSON: {e}"))?;
-            } else if v.is_empty() {
+            if v.is_empty() {
                 return Err("expected a preset id".into());
             } else {
                 i.model = ModelInput::Id(v.to_string());
@@ -239,23 +286,23 @@ fn apply(i: &mut ScenarioInput, key: &str, v: &str) -> Result<bool, String> {
             let c: Value = serde_json::from_str(v).map_err(|e| format!("invalid config.json: {e}"))?;
             i.model = ModelInput::HfConfig { hf_config: c };
         }
-        "method" => i.method = need(unspell(v), "lora, qlora or full")?,
-        "weight-dtype" => i.weight_dtype = Some(need(unspell(v), "fp32, bf16, fp16, int8, nf4 or fp4")?),
+        "method" => i.method = need(unspell(&METHODS, v), "lora, qlora or full")?,
+        "weight-dtype" => i.weight_dtype = Some(need(unspell(&WEIGHT_DTYPES, v), "fp32, bf16, fp16, int8, nf4 or fp4")?),
         "double-quant" => i.double_quant = need(parse_bool(v), "true or false")?,
         "lora-rank" | "rank" | "r" => l.rank = need(parse_u64(v), "a whole number")?,
         "lora-alpha" | "alpha" => l.alpha = need(parse_f64(v), "a number")?,
         "lora-targets" | "targets" | "target-modules" => l.targets = parse_targets(v),
         "lora-dropout" | "dropout" => l.dropout = need(parse_f64(v), "a number such as 0.05")?,
-        "lora-dtype" | "adapter-dtype" => l.dtype = need(unspell(v), "fp32, bf16 or fp16")?,
+        "lora-dtype" | "adapter-dtype" => l.dtype = need(unspell(&ADAPTER_DTYPES, v), "fp32, bf16 or fp16")?,
         "lora-modules-to-save" | "modules-to-save" => {
             l.modules_to_save = v.split(',').map(|m| m.trim().to_string()).filter(|m| !m.is_empty()).collect()
         }
-        "optimizer" | "optim" => i.optimizer = need(unspell(v), "an optimizer such as adamw_torch")?,
+        "optimizer" | "optim" => i.optimizer = need(unspell(&Optimizer::ALL, if v == "adamw_bnb_8bit" { "adamw_8bit" } else { v }), "an optimizer such as adamw_torch")?,
         "batch-size" | "batch" => i.batch_size = need(parse_u64(v), "a whole number")?,
         "seq-len" | "seq" => i.seq_len = need(parse_u64(v), "a whole number of tokens")?,
         "gradient-checkpointing" | "checkpointing" => i.gradient_checkpointing = need(parse_bool(v), "true or false")?,
-        "attention" | "attn-implementation" => i.attention = need(unspell(v), "eager, sdpa or flash_attention_2")?,
-        "mixed-precision" => i.mixed_precision = need(unspell(v), "bf16, fp16 or no")?,
+        "attention" | "attn-implementation" => i.attention = need(unspell(&ATTENTIONS, v), "eager, sdpa or flash_attention_2")?,
+        "mixed-precision" => i.mixed_precision = need(unspell(&PRECISIONS, v), "bf16, fp16 or no")?,
         "prepare-kbit" => i.prepare_kbit = Some(need(parse_bool(v), "true or false")?),
         "cuda-context-bytes" => i.cuda_context_bytes = Some(need(parse_u64(v), "a whole number of bytes")?),
         _ => return Ok(false),
@@ -318,12 +365,15 @@ pub fn has_scenario(pairs: &[(String, String)]) -> bool {
 pub fn decode_scenario(pairs: &[(String, String)]) -> (ScenarioInput, Vec<Notice>) {
     let mut notices = Vec::new();
     let mut i = ScenarioInput::default();
+    let mut all: Vec<(String, String)> = Vec::new();
     if let Some((_, s)) = pairs.iter().find(|(k, _)| k == "s" || k == "scenario") {
-        match ScenarioInput::from_json(s) {
-            Ok(parsed) => i = parsed,
-            Err(e) => notices.push(Notice { param: "s".into(), reason: e.to_string() }),
+        match serde_json::from_str::<Value>(s).map_err(|e| format!("invalid scenario JSON: {e}")).and_then(|v| json_to_pairs(&v)) {
+            Ok(p) => all = p,
+            Err(reason) => notices.push(Notice { param: "s".into(), reason }),
         }
     }
+    all.extend(pairs.iter().cloned());
+    let pairs = &all;
     for (k, v) in pairs {
         if k == "s" || k == "scenario" || UI_KEYS.contains(&k.as_str()) {
             continue;
@@ -346,7 +396,6 @@ pub fn get<'a>(pairs: &'a [(String, String)], key: &str) -> Option<&'a str> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use lora_vram::scenario::{Method, Optimizer, WeightDtype};
 
     #[test]
     fn round_trip_keeps_every_field() {

@@ -137,6 +137,7 @@ const fn gemma(t: ModelType, h: u64, l: u64, a: u64, kv: u64, d: u64, i: u64, v:
 }
 
 /// Gemma 3: `sliding_window` on five layers of every six (`sliding_window_pattern = 6`).
+#[allow(clippy::too_many_arguments)]
 const fn gemma3(h: u64, l: u64, a: u64, kv: u64, d: u64, i: u64, v: u64, window: u64) -> Architecture {
     let mut m = gemma(ModelType::Gemma3, h, l, a, kv, d, i, v);
     m.sliding_window = window;

@@ -23,9 +23,8 @@ pub struct ChoiceProps {
     pub on_change: Callback<usize>,
 }
 
-/// Radio buttons styled as a segmented control.
-#[component]
-pub fn Choice(props: &ChoiceProps) -> Html {
+/// Radio buttons styled as a segmented control. (A plain function.)
+pub fn choice(props: ChoiceProps) -> Html {
     html! {
         <fieldset class="choice">
             <legend>{ props.label.clone() }</legend>
@@ -65,9 +64,8 @@ pub struct SelectProps {
     pub disabled: bool,
 }
 
-/// A labelled `<select>`.
-#[component]
-pub fn Select(props: &SelectProps) -> Html {
+/// A labelled `<select>`. (A plain function.)
+pub fn select(props: SelectProps) -> Html {
     let n = props.options.len();
     let on_change = props.on_change.clone();
     let onchange = Callback::from(move |e: Event| {
@@ -111,9 +109,8 @@ pub struct ToggleProps {
     pub disabled: bool,
 }
 
-/// A checkbox with its label.
-#[component]
-pub fn Toggle(props: &ToggleProps) -> Html {
+/// A checkbox with its label. (A plain function: no state, and each component type costs page size.)
+pub fn toggle(props: ToggleProps) -> Html {
     let on_change = props.on_change.clone();
     let onchange = Callback::from(move |e: Event| on_change.emit(e.target_unchecked_into::<HtmlInputElement>().checked()));
     let hint_id = format!("{}-hint", props.id);
@@ -247,7 +244,7 @@ pub fn Slider(props: &SliderProps) -> Html {
     let (min, max) = (props.min, props.max);
     let on_change = props.on_change.clone();
     let on_number = Callback::from(move |e: InputEvent| {
-        if let Ok(v) = input_value_i(&e).trim().parse::<f64>() {
+        if let Some(v) = crate::format::parse_f64(&input_value_i(&e)) {
             if v.is_finite() && v >= min && v <= max {
                 on_change.emit(v);
             }
@@ -257,7 +254,7 @@ pub fn Slider(props: &SliderProps) -> Html {
     let value = props.value;
     let on_blur = Callback::from(move |e: FocusEvent| {
         let el = e.target_unchecked_into::<HtmlInputElement>();
-        if el.value().trim().parse::<f64>().map_or(true, |v| v < min || v > max) {
+        if crate::format::parse_f64(&el.value()).map_or(true, |v| v < min || v > max) {
             el.set_value(&crate::format::float(value));
         }
     });
@@ -320,9 +317,8 @@ pub struct NumberProps {
     pub disabled: bool,
 }
 
-/// A labelled number box that reports only valid values.
-#[component]
-pub fn Number(props: &NumberProps) -> Html {
+/// A labelled number box that reports only valid values. (A plain function.)
+pub fn number(props: NumberProps) -> Html {
     let (min, max) = (props.min, props.max);
     let on_change = props.on_change.clone();
     let oninput = Callback::from(move |e: InputEvent| {
@@ -330,7 +326,7 @@ pub fn Number(props: &NumberProps) -> Html {
         let raw = raw.trim();
         if raw.is_empty() {
             on_change.emit(None);
-        } else if let Ok(v) = raw.parse::<f64>() {
+        } else if let Some(v) = crate::format::parse_f64(raw) {
             if v.is_finite() && v >= min && v <= max {
                 on_change.emit(Some(v));
             }

@@ -9,7 +9,7 @@ use yew::prelude::*;
 use super::form::ControlView;
 use super::gpu::verdict_chip;
 use super::model::model_name;
-use super::result::{StackedBar, TotalView};
+use super::result::{total_view, StackedBar, TotalProps};
 use crate::app::{Computed, Embed};
 use crate::format;
 use crate::query;
@@ -55,7 +55,7 @@ pub fn EmbedCard(props: &EmbedProps) -> Html {
     let body = match props.computed.as_ref() {
         Ok(c) => html! {
             <>
-                <TotalView estimate={c.estimate} unit={s.unit} {lang} {on_unit} compact=true />
+                { total_view(&TotalProps { estimate: c.estimate, unit: s.unit, lang, on_unit, compact: true }) }
                 <StackedBar estimate={c.estimate} unit={s.unit} {lang} />
                 <ul class="embed-gpus" aria-label={t.gpu_table_title}>
                     { for props.embed.gpus.iter().filter_map(|&i| c.fits.get(i)).map(|f| {

@@ -5,23 +5,17 @@ use lora_vram::arch::{Architecture, LayerKind};
 use lora_vram::input::{resolve_model, ScenarioInput};
 use lora_vram::presets::MODELS;
 use lora_vram::scenario::{
-    AdapterDtype, AttentionImpl, Method, MixedPrecision, Optimizer, TargetSpec, WeightDtype, LINEAR_NAMES,
+    Method, Optimizer, TargetSpec, LINEAR_NAMES,
 };
 use web_sys::{HtmlInputElement, HtmlSelectElement};
 use yew::prelude::*;
 
-use super::controls::{Choice, Number, Select, Slider, Scale, Toggle, RANK_STOPS, SEQ_STOPS};
+use super::controls::{choice, number, select, toggle, ChoiceProps, NumberProps, Scale, SelectProps, Slider, ToggleProps, RANK_STOPS, SEQ_STOPS};
 use super::model::ModelPicker;
 use crate::format;
+use crate::query::{ADAPTER_DTYPES, ATTENTIONS, METHODS, PRECISIONS, WEIGHT_DTYPES};
 use crate::i18n::Lang;
 use crate::state::{weight_dtypes, Action};
-
-const METHODS: [Method; 3] = [Method::Lora, Method::Qlora, Method::Full];
-const WEIGHT_DTYPES: [WeightDtype; 6] =
-    [WeightDtype::Bf16, WeightDtype::Fp16, WeightDtype::Fp32, WeightDtype::Int8, WeightDtype::Nf4, WeightDtype::Fp4];
-const ADAPTER_DTYPES: [AdapterDtype; 3] = [AdapterDtype::Fp32, AdapterDtype::Bf16, AdapterDtype::Fp16];
-const ATTENTIONS: [AttentionImpl; 3] = [AttentionImpl::Sdpa, AttentionImpl::FlashAttention2, AttentionImpl::Eager];
-const PRECISIONS: [MixedPrecision; 3] = [MixedPrecision::Bf16, MixedPrecision::Fp16, MixedPrecision::No];
 
 /// A control the embed card can show (`data-controls`), in kebab-case scenario spelling.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -160,7 +154,7 @@ pub fn linear_names(arch: &Architecture) -> Vec<(&'static str, bool)> {
             }
         }
     }
-    out.sort_by_key(|(n, _)| LINEAR_NAMES.iter().position(|x| x == n).unwrap_or(usize::MAX));
+    crate::format::sort_small(&mut out, |(n, _)| LINEAR_NAMES.iter().position(|x| x == n).unwrap_or(usize::MAX));
     out
 }
 
@@ -181,7 +175,7 @@ pub fn toggle_target(arch: &Architecture, current: &TargetSpec, name: &str, on: 
     }
     let all_linear: Vec<&str> = all.iter().filter(|(_, a)| *a).map(|(n, _)| *n).collect();
     let mut sorted = set.clone();
-    sorted.sort_by_key(|n| all.iter().position(|(x, _)| x == n));
+    crate::format::sort_small(&mut sorted, |n| all.iter().position(|(x, _)| x == n));
     if sorted.len() == all_linear.len() && all_linear.iter().all(|n| sorted.contains(n)) {
         TargetSpec::default()
     } else {
@@ -215,6 +209,8 @@ pub fn ControlView(props: &ControlProps) -> Html {
     let i = &props.input;
     let act = props.on_action.clone();
     let is_full = i.method == Method::Full;
+    // Stable while on_action is, so the model picker skips rendering when the model is unchanged.
+    let on_model = (*use_memo(props.on_action.clone(), |a| a.reform(Action::SetModel))).clone();
     macro_rules! emit {
         ($variant:path) => {{
             let act = act.clone();
@@ -261,28 +257,24 @@ pub fn ControlView(props: &ControlProps) -> Html {
             }
         }
         Control::Model => html! {
-            <ModelPicker value={i.model.clone()} lang={props.lang} summary={props.summary.clone()} on_change={emit!(Action::SetModel)} />
+            <ModelPicker value={i.model.clone()} lang={props.lang} summary={props.summary.clone()} on_change={on_model} />
         },
         Control::Method => html! {
-            <Choice label={t.method} name="method" selected={METHODS.iter().position(|m| *m == i.method).unwrap_or(1)}
-                on_change={act.reform(|k: usize| Action::SetMethod(METHODS[k]))}
-                options={vec![t.method_lora.into(), t.method_qlora.into(), t.method_full.into()]} />
+            { choice(ChoiceProps { label: t.method.into(), name: "method".into(), selected: METHODS.iter().position(|m| *m == i.method).unwrap_or(1), on_change: act.reform(|k: usize| Action::SetMethod(METHODS[k])), options: vec![t.method_lora.into(), t.method_qlora.into(), t.method_full.into()] }) }
         },
         Control::WeightDtype => {
             let allowed = weight_dtypes(i.method);
             let options = WEIGHT_DTYPES.iter().map(|w| (AttrValue::from(t.weight_dtype(*w)), allowed.contains(w))).collect::<Vec<_>>();
             let (selected, on_change) = pick(&WEIGHT_DTYPES, i.effective_weight_dtype(), &act, Action::SetWeightDtype);
-            html! { <Select id="c-weight-dtype" label={t.weight_dtype_label} {selected} {options} {on_change} /> }
+            html! { { select(SelectProps { id: "c-weight-dtype".into(), label: t.weight_dtype_label.into(), selected: selected, options: options, on_change: on_change, hint: None, disabled: false }) } }
         }
         Control::DoubleQuant => html! {
-            <Toggle id="c-double-quant" label={t.double_quant} value={i.double_quant} on_change={emit!(Action::SetDoubleQuant)}
-                disabled={!i.effective_weight_dtype().is_4bit()} hint={Some(AttrValue::from(t.double_quant_hint))} />
+            { toggle(ToggleProps { id: "c-double-quant".into(), label: t.double_quant.into(), value: i.double_quant, on_change: emit!(Action::SetDoubleQuant), disabled: !i.effective_weight_dtype().is_4bit(), hint: Some(AttrValue::from(t.double_quant_hint)) }) }
         },
         Control::AdapterDtype => {
             let options = ADAPTER_DTYPES.iter().map(|d| (AttrValue::from(t.adapter_dtype(*d)), true)).collect::<Vec<_>>();
             let (selected, on_change) = pick(&ADAPTER_DTYPES, i.lora.dtype, &act, Action::SetAdapterDtype);
-            html! { <Select id="c-lora-dtype" label={t.adapter_dtype_label} {selected} {options} {on_change}
-                disabled={is_full} hint={Some(AttrValue::from(t.adapter_dtype_hint))} /> }
+            html! { { select(SelectProps { id: "c-lora-dtype".into(), label: t.adapter_dtype_label.into(), selected: selected, options: options, on_change: on_change, disabled: is_full, hint: Some(AttrValue::from(t.adapter_dtype_hint)) }) } }
         }
         Control::Rank => {
             let act = act.clone();
@@ -294,9 +286,7 @@ pub fn ControlView(props: &ControlProps) -> Html {
         }
         Control::Alpha => {
             let act = act.clone();
-            html! { <Number id="c-lora-alpha" label={t.alpha} value={i.lora.alpha} min={0.001} max={1e6} step={1.0}
-                hint={Some(AttrValue::from(t.alpha_hint))} disabled={is_full}
-                on_change={Callback::from(move |v: Option<f64>| if let Some(v) = v { if v > 0.0 { act.emit(Action::SetAlpha(v)) } })} /> }
+            html! { { number(NumberProps { id: "c-lora-alpha".into(), label: t.alpha.into(), value: i.lora.alpha, min: 0.001, max: 1e6, step: 1.0, hint: Some(AttrValue::from(t.alpha_hint)), disabled: is_full, on_change: Callback::from(move |v: Option<f64>| if let Some(v) = v { if v > 0.0 { act.emit(Action::SetAlpha(v)) } }), placeholder: None, empty: false, suffix: None }) } }
         }
         Control::Targets => {
             let Ok((arch, _)) = resolve_model(&i.model) else { return html! {} };
@@ -341,13 +331,11 @@ pub fn ControlView(props: &ControlProps) -> Html {
         }
         Control::Dropout => {
             let act = act.clone();
-            html! { <Number id="c-lora-dropout" label={t.dropout} value={i.lora.dropout} min={0.0} max={0.99} step={0.05}
-                hint={Some(AttrValue::from(t.dropout_hint))} disabled={is_full}
-                on_change={Callback::from(move |v: Option<f64>| act.emit(Action::SetDropout(v.unwrap_or(0.0))))} /> }
+            html! { { number(NumberProps { id: "c-lora-dropout".into(), label: t.dropout.into(), value: i.lora.dropout, min: 0.0, max: 0.99, step: 0.05, hint: Some(AttrValue::from(t.dropout_hint)), disabled: is_full, on_change: Callback::from(move |v: Option<f64>| act.emit(Action::SetDropout(v.unwrap_or(0.0)))), placeholder: None, empty: false, suffix: None }) } }
         }
         Control::ModulesToSave => {
             let saved = i.lora.modules_to_save.clone();
-            let toggle = |name: &'static str| {
+            let flip = |name: &'static str| {
                 let act = act.clone();
                 let saved = saved.clone();
                 Callback::from(move |on: bool| {
@@ -362,21 +350,19 @@ pub fn ControlView(props: &ControlProps) -> Html {
             html! {
                 <fieldset class="mts" disabled={is_full}>
                     <legend>{ t.modules_to_save }</legend>
-                    <Toggle id="c-mts-embed" label={"embed_tokens"} value={has("embed_tokens")} on_change={toggle("embed_tokens")} />
-                    <Toggle id="c-mts-head" label={"lm_head"} value={has("lm_head")} on_change={toggle("lm_head")} />
+                    { toggle(ToggleProps { id: "c-mts-embed".into(), label: "embed_tokens".into(), value: has("embed_tokens"), on_change: flip("embed_tokens"), hint: None, disabled: false }) }
+                    { toggle(ToggleProps { id: "c-mts-head".into(), label: "lm_head".into(), value: has("lm_head"), on_change: flip("lm_head"), hint: None, disabled: false }) }
                 </fieldset>
             }
         }
         Control::Optimizer => {
             let options = Optimizer::ALL.iter().map(|o| (AttrValue::from(t.optimizer(*o)), true)).collect::<Vec<_>>();
             let (selected, on_change) = pick(&Optimizer::ALL, i.optimizer, &act, Action::SetOptimizer);
-            html! { <Select id="c-optimizer" label={t.optimizer_label} {selected} {options} {on_change} /> }
+            html! { { select(SelectProps { id: "c-optimizer".into(), label: t.optimizer_label.into(), selected: selected, options: options, on_change: on_change, hint: None, disabled: false }) } }
         }
         Control::BatchSize => {
             let act = act.clone();
-            html! { <Number id="c-batch-size" label={t.batch_size} value={i.batch_size as f64} min={1.0} max={65536.0} step={1.0}
-                hint={Some(AttrValue::from(t.batch_hint))}
-                on_change={Callback::from(move |v: Option<f64>| if let Some(v) = v { if v.fract() == 0.0 { act.emit(Action::SetBatchSize(v as u64)) } })} /> }
+            html! { { number(NumberProps { id: "c-batch-size".into(), label: t.batch_size.into(), value: i.batch_size as f64, min: 1.0, max: 65536.0, step: 1.0, hint: Some(AttrValue::from(t.batch_hint)), on_change: Callback::from(move |v: Option<f64>| if let Some(v) = v { if v.fract() == 0.0 { act.emit(Action::SetBatchSize(v as u64)) } }), disabled: false, placeholder: None, empty: false, suffix: None }) } }
         }
         Control::SeqLen => {
             let act = act.clone();
@@ -388,26 +374,22 @@ pub fn ControlView(props: &ControlProps) -> Html {
             }
         }
         Control::Checkpointing => html! {
-            <Toggle id="c-checkpointing" label={t.checkpointing} value={i.gradient_checkpointing}
-                on_change={emit!(Action::SetCheckpointing)} hint={Some(AttrValue::from(t.checkpointing_hint))} />
+            { toggle(ToggleProps { id: "c-checkpointing".into(), label: t.checkpointing.into(), value: i.gradient_checkpointing, on_change: emit!(Action::SetCheckpointing), hint: Some(AttrValue::from(t.checkpointing_hint)), disabled: false }) }
         },
         Control::Attention => {
             let options = ATTENTIONS.iter().map(|a| (AttrValue::from(t.attention(*a)), true)).collect::<Vec<_>>();
             let (selected, on_change) = pick(&ATTENTIONS, i.attention, &act, Action::SetAttention);
-            html! { <Select id="c-attention" label={t.attention_label} {selected} {options} {on_change} /> }
+            html! { { select(SelectProps { id: "c-attention".into(), label: t.attention_label.into(), selected: selected, options: options, on_change: on_change, hint: None, disabled: false }) } }
         }
         Control::MixedPrecision => {
             let options = PRECISIONS.iter().map(|m| (AttrValue::from(t.mixed_precision(*m)), true)).collect::<Vec<_>>();
             let (selected, on_change) = pick(&PRECISIONS, i.mixed_precision, &act, Action::SetMixedPrecision);
-            html! { <Select id="c-mixed-precision" label={t.mixed_precision_label} {selected} {options} {on_change} /> }
+            html! { { select(SelectProps { id: "c-mixed-precision".into(), label: t.mixed_precision_label.into(), selected: selected, options: options, on_change: on_change, hint: None, disabled: false }) } }
         }
         Control::CudaContext => {
             let act = act.clone();
             let mib = i.cuda_context_bytes.map_or(640.0, |b| (b >> 20) as f64);
-            html! { <Number id="c-cuda-context" label={t.cuda_context} value={mib} empty={i.cuda_context_bytes.is_none()}
-                min={0.0} max={65536.0} step={10.0} placeholder={Some(AttrValue::from((lora_vram::overhead::DEFAULT_CUDA_CONTEXT >> 20).to_string()))}
-                suffix={Some(AttrValue::from("MiB"))} hint={Some(AttrValue::from(t.cuda_context_hint))}
-                on_change={Callback::from(move |v: Option<f64>| act.emit(Action::SetCudaContext(v.map(|m| (m * 1_048_576.0) as u64))))} /> }
+            html! { { number(NumberProps { id: "c-cuda-context".into(), label: t.cuda_context.into(), value: mib, empty: i.cuda_context_bytes.is_none(), min: 0.0, max: 65536.0, step: 10.0, placeholder: Some(AttrValue::from((lora_vram::overhead::DEFAULT_CUDA_CONTEXT >> 20).to_string())), suffix: Some(AttrValue::from("MiB")), hint: Some(AttrValue::from(t.cuda_context_hint)), on_change: Callback::from(move |v: Option<f64>| act.emit(Action::SetCudaContext(v.map(|m| (m * 1_048_576.0) as u64)))), disabled: false }) } }
         }
     }
 }

@@ -57,9 +57,8 @@ pub struct GpuPickerProps {
     pub on_select: Callback<usize>,
 }
 
-/// A `<select>` of every GPU, consumer and data-center groups.
-#[component]
-pub fn GpuPicker(props: &GpuPickerProps) -> Html {
+/// A `<select>` of every GPU, consumer and data-center groups. (A plain function.)
+pub fn gpu_picker(props: &GpuPickerProps) -> Html {
     let t = props.lang.t();
     let on_select = props.on_select.clone();
     let onchange = Callback::from(move |e: Event| {
@@ -113,7 +112,16 @@ pub fn GpuPanel(props: &GpuPanelProps) -> Html {
     let fit = props.fits.get(i).copied();
     let advice = use_memo((props.scenario, i), |(s, i)| {
         let g = &GPUS[*i];
-        advise(s, g.vram_bytes, g.flash_attn2).iter().copied().collect::<Vec<Advice>>()
+        // When it only just fits (tight), advise towards fitting with the uncertainty margin, and
+        // judge each change against the GPU's real memory.
+        let e = lora_vram::estimate(s);
+        let (total, high) = (e.total(), e.range().1);
+        let tight = lora_vram::fit::verdict(total, high, g.vram_bytes) == Verdict::Tight;
+        let target = if tight { g.vram_bytes.saturating_sub(high - total) } else { g.vram_bytes };
+        advise(s, target, g.flash_attn2)
+            .iter()
+            .map(|a| Advice { verdict: lora_vram::fit::verdict(a.total, lora_vram::estimate(&a.scenario).range().1, g.vram_bytes), ..*a })
+            .collect::<Vec<Advice>>()
     });
     let Some(fit) = fit else { return html! {} };
     let unit = props.unit;
@@ -130,6 +138,8 @@ pub fn GpuPanel(props: &GpuPanelProps) -> Html {
     };
     let limits = if fit.max_seq_len == 0 {
         t.limits_none.to_string()
+    } else if fit.max_batch_size == 0 {
+        (t.limits_seq_only)(&format::tokens(fit.max_seq_len), &format::group(props.scenario.batch_size), &format::tokens(props.scenario.seq_len))
     } else {
         (t.limits_text)(
             &format::tokens(fit.max_seq_len),
@@ -166,7 +176,7 @@ pub fn GpuPanel(props: &GpuPanelProps) -> Html {
     html! {
         <section class="gpu-panel" aria-labelledby="gpu-panel-h">
             <h2 id="gpu-panel-h">{ t.gpu_panel_title }</h2>
-            <GpuPicker id="gpu-select" selected={i} unit={unit} lang={props.lang} on_select={props.on_select.clone()} />
+            { gpu_picker(&GpuPickerProps { id: "gpu-select".into(), selected: i, unit, lang: props.lang, on_select: props.on_select.clone() }) }
             <div class={classes!("verdict-banner", verdict_class(fit.verdict))} role="status" id="gpu-verdict" data-verdict={fit.verdict.as_str()}>
                 <p class="verdict-head">
                     <span class="chip-icon" aria-hidden="true">{ match fit.verdict { Verdict::Fits => "✓", Verdict::Tight => "!", Verdict::DoesNotFit => "✗" } }</span>
@@ -203,17 +213,17 @@ pub fn rows(fits: &[Fit], filter: GpuFilter, sort: (SortKey, bool)) -> Vec<Fit> 
         Verdict::DoesNotFit => 2,
     };
     let (key, asc) = sort;
-    v.sort_by(|a, b| {
-        let o = match key {
-            SortKey::Name => a.gpu.cmp(&b.gpu),
-            SortKey::Vram => GPUS[a.gpu].vram_bytes.cmp(&GPUS[b.gpu].vram_bytes),
-            SortKey::Verdict => rank(a.verdict).cmp(&rank(b.verdict)).then(b.headroom.cmp(&a.headroom)),
-            SortKey::Headroom => a.headroom.cmp(&b.headroom),
-            SortKey::MaxSeq => a.max_seq_len.cmp(&b.max_seq_len),
-            SortKey::MaxBatch => a.max_batch_size.cmp(&b.max_batch_size),
-        }
-        .then(a.gpu.cmp(&b.gpu));
-        if asc { o } else { o.reverse() }
+    crate::format::sort_small(&mut v, |f| {
+        let k: i128 = match key {
+            SortKey::Name => f.gpu as i128,
+            SortKey::Vram => i128::from(GPUS[f.gpu].vram_bytes),
+            SortKey::Verdict => i128::from(rank(f.verdict)) * (1i128 << 100) - f.headroom,
+            SortKey::Headroom => f.headroom,
+            SortKey::MaxSeq => i128::from(f.max_seq_len),
+            SortKey::MaxBatch => i128::from(f.max_batch_size),
+        };
+        let k = if asc { k } else { -k };
+        (k, f.gpu)
     });
     v
 }

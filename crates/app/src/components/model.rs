@@ -102,59 +102,42 @@ pub struct ModelPickerProps {
 #[component]
 pub fn ModelPicker(props: &ModelPickerProps) -> Html {
     let t = props.lang.t();
-    let source = use_state(|| Source::of(&props.value));
+    // The tab the user picked; the model itself decides, except that the config tab stays open
+    // while a config is being written (the model is still the previous one then).
+    let picked = use_state(|| None::<Source>);
+    let source = if *picked == Some(Source::Config) { Source::Config } else { Source::of(&props.value) };
     let query = use_state(String::new);
     let config_text = use_state(|| match &props.value {
         ModelInput::HfConfig { hf_config } => serde_json::to_string_pretty(hf_config).unwrap_or_default(),
         _ => String::new(),
     });
     let config_error = use_state(|| None::<String>);
-    // The last model of each kind, so switching tabs back restores it.
-    let last_params = use_state(|| match props.value {
-        ModelInput::Params { params } => params,
-        _ => 7e9,
-    });
-    {
-        // The model can change from outside (URL, reset, advice): follow it.
-        let source = source.clone();
-        let last_params = last_params.clone();
-        use_effect_with(props.value.clone(), move |v| {
-            let s = Source::of(v);
-            if s != Source::Config || *source != Source::Config {
-                source.set(s);
-            }
-            if let ModelInput::Params { params } = v {
-                last_params.set(*params);
-            }
-        });
-    }
 
     let tab = |s: Source, label: &'static str| {
-        let source_h = source.clone();
+        let picked = picked.clone();
         let on_change = props.on_change.clone();
-        let last_params = *last_params;
         let current = props.value.clone();
         let onchange = Callback::from(move |_: Event| {
-            source_h.set(s);
+            picked.set(Some(s));
             match s {
                 Source::Preset if !matches!(current, ModelInput::Id(_)) => {
                     on_change.emit(ModelInput::default());
                 }
                 Source::Params if !matches!(current, ModelInput::Params { .. }) => {
-                    on_change.emit(ModelInput::Params { params: last_params });
+                    on_change.emit(ModelInput::Params { params: 7e9 });
                 }
                 _ => {}
             }
         });
         html! {
             <label class="seg-item">
-                <input type="radio" name="model-source" checked={*source == s} {onchange} />
+                <input type="radio" name="model-source" checked={source == s} {onchange} />
                 <span>{ label }</span>
             </label>
         }
     };
 
-    let body = match *source {
+    let body = match source {
         Source::Preset => {
             let q = query.clone();
             let oninput = Callback::from(move |e: InputEvent| q.set(e.target_unchecked_into::<HtmlInputElement>().value()));
@@ -201,7 +184,7 @@ pub fn ModelPicker(props: &ModelPickerProps) -> Html {
         Source::Params => {
             let p = match props.value {
                 ModelInput::Params { params } => params,
-                _ => *last_params,
+                _ => 7e9,
             };
             let on_change = props.on_change.clone();
             let on_slider = Callback::from(move |billions: f64| on_change.emit(ModelInput::Params { params: billions * 1e9 }));

@@ -101,8 +101,8 @@ pub struct TotalProps {
 }
 
 /// The big total, with the unit switch, the uncertainty range and the peak-allocated figure.
-#[component]
-pub fn TotalView(props: &TotalProps) -> Html {
+/// (A plain function, not a component: it has no state, and each component type costs page size.)
+pub fn total_view(props: &TotalProps) -> Html {
     let t = props.lang.t();
     let e = &props.estimate;
     let (low, high) = e.range();
@@ -231,9 +231,8 @@ pub struct TableProps {
     pub lang: Lang,
 }
 
-/// The same numbers as the bar, as a table that doubles as its legend.
-#[component]
-pub fn BreakdownTable(props: &TableProps) -> Html {
+/// The same numbers as the bar, as a table that doubles as its legend. (A plain function.)
+pub fn breakdown_table(props: &TableProps) -> Html {
     let t = props.lang.t();
     let e = &props.estimate;
     let total = e.total();
