@@ -10,8 +10,8 @@ use serde_json::Value;
 use yew::prelude::*;
 
 use crate::components::embed::EmbedCard;
-use crate::components::form::{Control, ScenarioForm};
-use crate::components::gpu::{GpuPanel, GpuTable};
+use crate::components::form::{scenario_form, Control, FormProps};
+use crate::components::gpu::{gpu_table_view, GpuPanel, GpuTableProps};
 use crate::components::model::model_name;
 use crate::components::result::{breakdown_table, total_view, StackedBar, TableProps, TotalProps};
 use crate::components::share::SharePanel;
@@ -70,7 +70,9 @@ fn safe_css(v: &str) -> bool {
 /// Whether a string is an origin: `scheme://host[:port]`, nothing more.
 pub fn is_origin(s: &str) -> bool {
     let Some((scheme, rest)) = s.split_once("://") else { return false };
-    matches!(scheme, "http" | "https") && !rest.is_empty() && rest.chars().all(|c| c.is_ascii_alphanumeric() || ".-:[]".contains(c))
+    matches!(scheme, "http" | "https")
+        && !rest.is_empty()
+        && rest.chars().all(|c| c.is_ascii_alphanumeric() || ".-:[]".contains(c))
 }
 
 /// The browser's preferred language.
@@ -93,14 +95,25 @@ pub fn init(boot: &Boot) -> (State, Option<Embed>) {
         // The last scenario, as its share query; anything no longer valid is dropped silently.
         s.input = query::decode_scenario(&query::parse(&q)).0;
     }
-    s.lang = get("lang").and_then(Lang::from_tag).or_else(|| stored_str("lang").as_deref().and_then(Lang::from_tag)).unwrap_or_else(|| detect_lang(&boot.languages));
-    s.theme = get("theme").and_then(Theme::parse).or_else(|| stored_str("theme").as_deref().and_then(Theme::parse)).unwrap_or_default();
-    s.unit = get("unit").and_then(Unit::parse).or_else(|| stored_str("unit").as_deref().and_then(Unit::parse)).unwrap_or_default();
+    s.lang = get("lang")
+        .and_then(Lang::from_tag)
+        .or_else(|| stored_str("lang").as_deref().and_then(Lang::from_tag))
+        .unwrap_or_else(|| detect_lang(&boot.languages));
+    s.theme = get("theme")
+        .and_then(Theme::parse)
+        .or_else(|| stored_str("theme").as_deref().and_then(Theme::parse))
+        .unwrap_or_default();
+    s.unit = get("unit")
+        .and_then(Unit::parse)
+        .or_else(|| stored_str("unit").as_deref().and_then(Unit::parse))
+        .unwrap_or_default();
     let gpu_id = get("gpu").map(str::to_string).or_else(|| stored_str("gpu"));
     if let Some(id) = gpu_id {
         match find_gpu(&id) {
             Some(g) => s.gpu = g,
-            None if get("gpu").is_some() => s.notices.push(Notice { param: "gpu".into(), reason: format!("`{id}` is not a known GPU id") }),
+            None if get("gpu").is_some() => {
+                s.notices.push(Notice { param: "gpu".into(), reason: format!("`{id}` is not a known GPU id") })
+            }
             None => {}
         }
     }
@@ -118,7 +131,11 @@ pub fn init(boot: &Boot) -> (State, Option<Embed>) {
             Some(list) => list.split([',', ' ']).filter_map(|id| find_gpu(id.trim())).collect(),
             None => Vec::new(),
         };
-        let gpus = if gpus.is_empty() { GPUS.iter().enumerate().filter(|(_, g)| g.popular).map(|(i, _)| i).collect() } else { gpus };
+        let gpus = if gpus.is_empty() {
+            GPUS.iter().enumerate().filter(|(_, g)| g.popular).map(|(i, _)| i).collect()
+        } else {
+            gpus
+        };
         let vars = [("accent", "--accent"), ("font", "--font"), ("radius", "--radius"), ("bg", "--card")]
             .into_iter()
             .filter_map(|(k, var)| get(k).filter(|v| safe_css(v)).map(|v| (var, v.to_string())))
@@ -126,7 +143,12 @@ pub fn init(boot: &Boot) -> (State, Option<Embed>) {
         Embed {
             controls: get("controls").map_or_else(|| Control::EMBED_DEFAULT.to_vec(), Control::parse_list),
             gpus,
-            id: get("id").unwrap_or("").chars().filter(|c| c.is_ascii_alphanumeric() || *c == '-' || *c == '_').take(64).collect(),
+            id: get("id")
+                .unwrap_or("")
+                .chars()
+                .filter(|c| c.is_ascii_alphanumeric() || *c == '-' || *c == '_')
+                .take(64)
+                .collect(),
             host: get("host").filter(|h| is_origin(h)).map(str::to_string),
             vars,
         }
@@ -171,7 +193,13 @@ pub fn share_query(s: &State, languages: &[String]) -> String {
 pub fn summary(c: &Computed, lang: Lang) -> String {
     let t = lang.t();
     let a = &c.scenario.arch;
-    (t.model_summary)(&format::params(c.estimate.total_params), a.layers, a.hidden, &format::group(a.vocab), a.model_type.as_str())
+    (t.model_summary)(
+        &format::params(c.estimate.total_params),
+        a.layers,
+        a.hidden,
+        &format::group(a.vocab),
+        a.model_type.as_str(),
+    )
 }
 
 /// Props of [`App`].
@@ -202,10 +230,13 @@ pub fn App(props: &AppProps) -> Html {
         let s = (*state).clone();
         use_effect_with(deps, move |_| {
             crate::platform::set_root_attr("lang", Some(s.lang.html_lang()));
-            crate::platform::set_root_attr("data-theme", match s.theme {
-                Theme::Auto => None,
-                t => Some(t.as_str()),
-            });
+            crate::platform::set_root_attr(
+                "data-theme",
+                match s.theme {
+                    Theme::Auto => None,
+                    t => Some(t.as_str()),
+                },
+            );
             crate::platform::set_title(s.lang.t().page_title);
             if let Some(e) = &embed {
                 crate::platform::set_root_attr("data-embed", Some("1"));
@@ -336,9 +367,7 @@ pub fn App(props: &AppProps) -> Html {
         let act = on_action.clone();
         let on_sort = Callback::from(move |k| act.emit(Action::SortBy(k)));
         html! {
-            <GpuTable fits={c.fits.clone()} selected={state.gpu} filter={state.filter} sort={state.sort}
-                batch_size={state.input.batch_size} seq_len={state.input.seq_len} unit={state.unit} {lang}
-                {on_select} {on_filter} {on_sort} />
+            { gpu_table_view(&GpuTableProps { fits: c.fits.clone(), selected: state.gpu, filter: state.filter, sort: state.sort, batch_size: state.input.batch_size, seq_len: state.input.seq_len, unit: state.unit, lang, on_select, on_filter, on_sort }) }
         }
     });
     let share_query = share_query(&state, &props.boot.languages);
@@ -359,7 +388,7 @@ pub fn App(props: &AppProps) -> Html {
             { for notices }
             <main class="layout">
                 <div class="inputs">
-                    <ScenarioForm input={state.input.clone()} {lang} summary={summary_line} on_action={on_action.clone()} />
+                    { scenario_form(&FormProps { input: state.input.clone(), lang, summary: summary_line, on_action: on_action.clone() }) }
                 </div>
                 <div class="outputs" id="results" tabindex="-1">
                     { results }

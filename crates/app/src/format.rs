@@ -5,10 +5,11 @@
 /// The unit totals are shown in.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Default)]
 pub enum Unit {
-    /// 10⁹ bytes, what GPU vendors print on the box.
-    #[default]
+    /// 10⁹ bytes.
     Gb,
-    /// 2³⁰ bytes, what `nvidia-smi` and PyTorch report (as "MiB"/"GiB").
+    /// 2³⁰ bytes: what `nvidia-smi` and PyTorch report (as "MiB"/"GiB"), and what a "24 GB" card
+    /// has (24 GiB), so the default.
+    #[default]
     Gib,
 }
 
@@ -78,7 +79,7 @@ pub fn group(n: u64) -> String {
     let digits = n.to_string();
     let mut out = String::with_capacity(digits.len() + digits.len() / 3);
     for (i, c) in digits.chars().enumerate() {
-        if i > 0 && (digits.len() - i) % 3 == 0 {
+        if i > 0 && (digits.len() - i).is_multiple_of(3) {
             out.push(',');
         }
         out.push(c);
@@ -95,7 +96,16 @@ pub fn params(n: u64) -> String {
         n if n >= 1_000 => (n as f64 / 1e3, "K"),
         n => return n.to_string(),
     };
-    let mut s = fixed(v, if v < 10.0 { 2 } else if v < 100.0 { 1 } else { 0 });
+    let mut s = fixed(
+        v,
+        if v < 10.0 {
+            2
+        } else if v < 100.0 {
+            1
+        } else {
+            0
+        },
+    );
     s.push(' ');
     s.push_str(suffix);
     s
@@ -153,7 +163,10 @@ pub fn parse_f64(s: &str) -> Option<f64> {
     if t.ends_with('.') {
         t.push('0');
     }
-    serde_json::from_str::<serde_json::Value>(&t.replace(".e", ".0e").replace(".E", ".0E")).ok()?.as_f64().filter(|f| f.is_finite())
+    serde_json::from_str::<serde_json::Value>(&t.replace(".e", ".0e").replace(".E", ".0E"))
+        .ok()?
+        .as_f64()
+        .filter(|f| f.is_finite())
 }
 
 /// Sorts a short slice in place, stably, by a key (insertion sort: the lists here have at most a

@@ -269,7 +269,9 @@ impl Text {
     pub fn change(&self, c: Change) -> String {
         match c {
             Change::GradientCheckpointing => self.ch_checkpointing.to_string(),
-            Change::BatchOneWithAccumulation { accumulation_steps } => (self.ch_batch_one)(&accumulation_steps.to_string()),
+            Change::BatchOneWithAccumulation { accumulation_steps } => {
+                (self.ch_batch_one)(&accumulation_steps.to_string())
+            }
             Change::Attention(a) => (self.ch_attention)(a.as_str()),
             Change::Adamw8bit => self.ch_adamw8bit.to_string(),
             Change::PagedAdamw => self.ch_paged.to_string(),

@@ -287,7 +287,9 @@ fn apply(i: &mut ScenarioInput, key: &str, v: &str) -> Result<bool, String> {
             i.model = ModelInput::HfConfig { hf_config: c };
         }
         "method" => i.method = need(unspell(&METHODS, v), "lora, qlora or full")?,
-        "weight-dtype" => i.weight_dtype = Some(need(unspell(&WEIGHT_DTYPES, v), "fp32, bf16, fp16, int8, nf4 or fp4")?),
+        "weight-dtype" => {
+            i.weight_dtype = Some(need(unspell(&WEIGHT_DTYPES, v), "fp32, bf16, fp16, int8, nf4 or fp4")?)
+        }
         "double-quant" => i.double_quant = need(parse_bool(v), "true or false")?,
         "lora-rank" | "rank" | "r" => l.rank = need(parse_u64(v), "a whole number")?,
         "lora-alpha" | "alpha" => l.alpha = need(parse_f64(v), "a number")?,
@@ -297,11 +299,18 @@ fn apply(i: &mut ScenarioInput, key: &str, v: &str) -> Result<bool, String> {
         "lora-modules-to-save" | "modules-to-save" => {
             l.modules_to_save = v.split(',').map(|m| m.trim().to_string()).filter(|m| !m.is_empty()).collect()
         }
-        "optimizer" | "optim" => i.optimizer = need(unspell(&Optimizer::ALL, if v == "adamw_bnb_8bit" { "adamw_8bit" } else { v }), "an optimizer such as adamw_torch")?,
+        "optimizer" | "optim" => {
+            i.optimizer = need(
+                unspell(&Optimizer::ALL, if v == "adamw_bnb_8bit" { "adamw_8bit" } else { v }),
+                "an optimizer such as adamw_torch",
+            )?
+        }
         "batch-size" | "batch" => i.batch_size = need(parse_u64(v), "a whole number")?,
         "seq-len" | "seq" => i.seq_len = need(parse_u64(v), "a whole number of tokens")?,
         "gradient-checkpointing" | "checkpointing" => i.gradient_checkpointing = need(parse_bool(v), "true or false")?,
-        "attention" | "attn-implementation" => i.attention = need(unspell(&ATTENTIONS, v), "eager, sdpa or flash_attention_2")?,
+        "attention" | "attn-implementation" => {
+            i.attention = need(unspell(&ATTENTIONS, v), "eager, sdpa or flash_attention_2")?
+        }
         "mixed-precision" => i.mixed_precision = need(unspell(&PRECISIONS, v), "bf16, fp16 or no")?,
         "prepare-kbit" => i.prepare_kbit = Some(need(parse_bool(v), "true or false")?),
         "cuda-context-bytes" => i.cuda_context_bytes = Some(need(parse_u64(v), "a whole number of bytes")?),
@@ -345,7 +354,7 @@ pub fn sanitize(mut i: ScenarioInput, notices: &mut Vec<Notice>) -> ScenarioInpu
         match Scenario::try_from(&i) {
             Ok(_) => return i,
             Err(e) => match reset_field(&mut i, &e) {
-                Some(field) => notices.push(Notice { param: field.replace('.', "-").replace('_', "-"), reason: e.to_string() }),
+                Some(field) => notices.push(Notice { param: field.replace(['.', '_'], "-"), reason: e.to_string() }),
                 None => {
                     notices.push(Notice { param: "scenario".into(), reason: e.to_string() });
                     return ScenarioInput::default();
@@ -367,7 +376,10 @@ pub fn decode_scenario(pairs: &[(String, String)]) -> (ScenarioInput, Vec<Notice
     let mut i = ScenarioInput::default();
     let mut all: Vec<(String, String)> = Vec::new();
     if let Some((_, s)) = pairs.iter().find(|(k, _)| k == "s" || k == "scenario") {
-        match serde_json::from_str::<Value>(s).map_err(|e| format!("invalid scenario JSON: {e}")).and_then(|v| json_to_pairs(&v)) {
+        match serde_json::from_str::<Value>(s)
+            .map_err(|e| format!("invalid scenario JSON: {e}"))
+            .and_then(|v| json_to_pairs(&v))
+        {
             Ok(p) => all = p,
             Err(reason) => notices.push(Notice { param: "s".into(), reason }),
         }
@@ -394,6 +406,7 @@ pub fn get<'a>(pairs: &'a [(String, String)], key: &str) -> Option<&'a str> {
 }
 
 #[cfg(test)]
+#[allow(clippy::field_reassign_with_default)]
 mod tests {
     use super::*;
 

@@ -109,7 +109,7 @@ impl Default for State {
     fn default() -> Self {
         State {
             input: ScenarioInput::default(),
-            unit: Unit::Gb,
+            unit: Unit::default(),
             lang: Lang::En,
             theme: Theme::Auto,
             gpu: default_gpu(),
@@ -198,7 +198,8 @@ pub fn apply_scenario(mut i: ScenarioInput, s: &Scenario) -> ScenarioInput {
         i.prepare_kbit = None;
     }
     i.method = s.method;
-    let default_dtype = ScenarioInput { method: s.method, weight_dtype: None, ..ScenarioInput::default() }.effective_weight_dtype();
+    let default_dtype =
+        ScenarioInput { method: s.method, weight_dtype: None, ..ScenarioInput::default() }.effective_weight_dtype();
     i.weight_dtype = (s.weight_dtype != default_dtype).then_some(s.weight_dtype);
     i.double_quant = s.double_quant;
     i.optimizer = s.optimizer;
@@ -273,6 +274,7 @@ impl Reducible for State {
 }
 
 #[cfg(test)]
+#[allow(clippy::field_reassign_with_default)]
 mod tests {
     use super::*;
 
@@ -288,7 +290,11 @@ mod tests {
     fn method_change_keeps_the_scenario_valid() {
         let s = run([Action::SetMethod(Method::Full)]);
         assert!(Scenario::try_from(&s.input).is_ok());
-        let s = run([Action::SetMethod(Method::Lora), Action::SetWeightDtype(WeightDtype::Int8), Action::SetMethod(Method::Qlora)]);
+        let s = run([
+            Action::SetMethod(Method::Lora),
+            Action::SetWeightDtype(WeightDtype::Int8),
+            Action::SetMethod(Method::Qlora),
+        ]);
         assert_eq!(s.input.weight_dtype, None);
         assert!(Scenario::try_from(&s.input).is_ok());
         let s = run([Action::SetMethod(Method::Lora), Action::SetWeightDtype(WeightDtype::Nf4)]);
@@ -318,7 +324,8 @@ mod tests {
         i.method = Method::Lora;
         i.seq_len = 8192;
         let sc = Scenario::try_from(&i).unwrap();
-        let changed = Scenario { seq_len: 4096, method: Method::Qlora, weight_dtype: WeightDtype::Nf4, prepare_kbit: true, ..sc };
+        let changed =
+            Scenario { seq_len: 4096, method: Method::Qlora, weight_dtype: WeightDtype::Nf4, prepare_kbit: true, ..sc };
         let out = apply_scenario(i, &changed);
         assert_eq!(out.seq_len, 4096);
         assert_eq!(out.method, Method::Qlora);

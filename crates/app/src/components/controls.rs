@@ -112,7 +112,8 @@ pub struct ToggleProps {
 /// A checkbox with its label. (A plain function: no state, and each component type costs page size.)
 pub fn toggle(props: ToggleProps) -> Html {
     let on_change = props.on_change.clone();
-    let onchange = Callback::from(move |e: Event| on_change.emit(e.target_unchecked_into::<HtmlInputElement>().checked()));
+    let onchange =
+        Callback::from(move |e: Event| on_change.emit(e.target_unchecked_into::<HtmlInputElement>().checked()));
     let hint_id = format!("{}-hint", props.id);
     html! {
         <div class="field toggle">
@@ -231,9 +232,8 @@ pub struct SliderProps {
     pub no_number: bool,
 }
 
-/// A slider on a log or stop scale with a number box.
-#[component]
-pub fn Slider(props: &SliderProps) -> Html {
+/// A slider on a log or stop scale with a number box. (A plain function.)
+pub fn slider(props: SliderProps) -> Html {
     let scale = props.scale;
     let on_change = props.on_change.clone();
     let oninput = Callback::from(move |e: InputEvent| {
@@ -254,7 +254,7 @@ pub fn Slider(props: &SliderProps) -> Html {
     let value = props.value;
     let on_blur = Callback::from(move |e: FocusEvent| {
         let el = e.target_unchecked_into::<HtmlInputElement>();
-        if crate::format::parse_f64(&el.value()).map_or(true, |v| v < min || v > max) {
+        if crate::format::parse_f64(&el.value()).is_none_or(|v| v < min || v > max) {
             el.set_value(&crate::format::float(value));
         }
     });

@@ -4,17 +4,18 @@
 use lora_vram::arch::{Architecture, LayerKind};
 use lora_vram::input::{resolve_model, ScenarioInput};
 use lora_vram::presets::MODELS;
-use lora_vram::scenario::{
-    Method, Optimizer, TargetSpec, LINEAR_NAMES,
-};
+use lora_vram::scenario::{Method, Optimizer, TargetSpec, LINEAR_NAMES};
 use web_sys::{HtmlInputElement, HtmlSelectElement};
 use yew::prelude::*;
 
-use super::controls::{choice, number, select, toggle, ChoiceProps, NumberProps, Scale, SelectProps, Slider, ToggleProps, RANK_STOPS, SEQ_STOPS};
+use super::controls::{
+    choice, number, select, slider, toggle, ChoiceProps, NumberProps, Scale, SelectProps, SliderProps, ToggleProps,
+    RANK_STOPS, SEQ_STOPS,
+};
 use super::model::ModelPicker;
 use crate::format;
-use crate::query::{ADAPTER_DTYPES, ATTENTIONS, METHODS, PRECISIONS, WEIGHT_DTYPES};
 use crate::i18n::Lang;
+use crate::query::{ADAPTER_DTYPES, ATTENTIONS, METHODS, PRECISIONS, WEIGHT_DTYPES};
 use crate::state::{weight_dtypes, Action};
 
 /// A control the embed card can show (`data-controls`), in kebab-case scenario spelling.
@@ -183,8 +184,9 @@ pub fn toggle_target(arch: &Architecture, current: &TargetSpec, name: &str, on: 
     }
 }
 
-/// Props of [`ControlView`].
-#[derive(Properties, PartialEq)]
+/// Props of [`ControlView`]. Equality looks only at the scenario fields the control shows, so
+/// that moving one slider re-renders one control, not the whole form.
+#[derive(Properties)]
 pub struct ControlProps {
     /// Which control.
     pub control: Control,
@@ -200,6 +202,38 @@ pub struct ControlProps {
     pub compact: bool,
     /// Dispatches an edit.
     pub on_action: Callback<Action>,
+}
+
+impl PartialEq for ControlProps {
+    fn eq(&self, o: &Self) -> bool {
+        let (a, b) = (&self.input, &o.input);
+        let same = match self.control {
+            Control::Model => a.model == b.model,
+            Control::Method => a.method == b.method,
+            Control::WeightDtype => a.method == b.method && a.weight_dtype == b.weight_dtype,
+            Control::DoubleQuant => {
+                a.method == b.method && a.weight_dtype == b.weight_dtype && a.double_quant == b.double_quant
+            }
+            Control::AdapterDtype => a.method == b.method && a.lora.dtype == b.lora.dtype,
+            Control::Rank => a.lora.rank == b.lora.rank,
+            Control::Alpha => a.method == b.method && a.lora.alpha == b.lora.alpha,
+            Control::Targets => a.model == b.model && a.method == b.method && a.lora.targets == b.lora.targets,
+            Control::Dropout => a.method == b.method && a.lora.dropout == b.lora.dropout,
+            Control::ModulesToSave => a.method == b.method && a.lora.modules_to_save == b.lora.modules_to_save,
+            Control::Optimizer => a.optimizer == b.optimizer,
+            Control::BatchSize => a.batch_size == b.batch_size,
+            Control::SeqLen => a.seq_len == b.seq_len,
+            Control::Checkpointing => a.gradient_checkpointing == b.gradient_checkpointing,
+            Control::Attention => a.attention == b.attention,
+            Control::MixedPrecision => a.mixed_precision == b.mixed_precision,
+            Control::CudaContext => a.cuda_context_bytes == b.cuda_context_bytes,
+        };
+        same && self.control == o.control
+            && self.lang == o.lang
+            && self.compact == o.compact
+            && self.summary == o.summary
+            && self.on_action == o.on_action
+    }
 }
 
 /// One scenario input.
@@ -218,7 +252,12 @@ pub fn ControlView(props: &ControlProps) -> Html {
         }};
     }
     // A typed choice over `all`: the index of `value`, and a callback from an index to an action.
-    fn pick<T: Copy + PartialEq + 'static>(all: &'static [T], value: T, act: &Callback<Action>, f: fn(T) -> Action) -> (usize, Callback<usize>) {
+    fn pick<T: Copy + PartialEq + 'static>(
+        all: &'static [T],
+        value: T,
+        act: &Callback<Action>,
+        f: fn(T) -> Action,
+    ) -> (usize, Callback<usize>) {
         let i = all.iter().position(|x| *x == value).unwrap_or(0);
         (i, act.reform(move |i: usize| f(all[i])))
     }
@@ -230,7 +269,13 @@ pub fn ControlView(props: &ControlProps) -> Html {
             };
             let act = act.clone();
             let onchange = Callback::from(move |e: Event| {
-                if let Some(p) = e.target_unchecked_into::<HtmlSelectElement>().value().parse::<usize>().ok().and_then(|i| MODELS.get(i)) {
+                if let Some(p) = e
+                    .target_unchecked_into::<HtmlSelectElement>()
+                    .value()
+                    .parse::<usize>()
+                    .ok()
+                    .and_then(|i| MODELS.get(i))
+                {
                     act.emit(Action::SetModel(lora_vram::input::ModelInput::Id(p.id.to_string())));
                 }
             });
@@ -264,24 +309,26 @@ pub fn ControlView(props: &ControlProps) -> Html {
         },
         Control::WeightDtype => {
             let allowed = weight_dtypes(i.method);
-            let options = WEIGHT_DTYPES.iter().map(|w| (AttrValue::from(t.weight_dtype(*w)), allowed.contains(w))).collect::<Vec<_>>();
+            let options = WEIGHT_DTYPES
+                .iter()
+                .map(|w| (AttrValue::from(t.weight_dtype(*w)), allowed.contains(w)))
+                .collect::<Vec<_>>();
             let (selected, on_change) = pick(&WEIGHT_DTYPES, i.effective_weight_dtype(), &act, Action::SetWeightDtype);
-            html! { { select(SelectProps { id: "c-weight-dtype".into(), label: t.weight_dtype_label.into(), selected: selected, options: options, on_change: on_change, hint: None, disabled: false }) } }
+            html! { { select(SelectProps { id: "c-weight-dtype".into(), label: t.weight_dtype_label.into(), selected, options, on_change, hint: None, disabled: false }) } }
         }
         Control::DoubleQuant => html! {
             { toggle(ToggleProps { id: "c-double-quant".into(), label: t.double_quant.into(), value: i.double_quant, on_change: emit!(Action::SetDoubleQuant), disabled: !i.effective_weight_dtype().is_4bit(), hint: Some(AttrValue::from(t.double_quant_hint)) }) }
         },
         Control::AdapterDtype => {
-            let options = ADAPTER_DTYPES.iter().map(|d| (AttrValue::from(t.adapter_dtype(*d)), true)).collect::<Vec<_>>();
+            let options =
+                ADAPTER_DTYPES.iter().map(|d| (AttrValue::from(t.adapter_dtype(*d)), true)).collect::<Vec<_>>();
             let (selected, on_change) = pick(&ADAPTER_DTYPES, i.lora.dtype, &act, Action::SetAdapterDtype);
-            html! { { select(SelectProps { id: "c-lora-dtype".into(), label: t.adapter_dtype_label.into(), selected: selected, options: options, on_change: on_change, disabled: is_full, hint: Some(AttrValue::from(t.adapter_dtype_hint)) }) } }
+            html! { { select(SelectProps { id: "c-lora-dtype".into(), label: t.adapter_dtype_label.into(), selected, options, on_change, disabled: is_full, hint: Some(AttrValue::from(t.adapter_dtype_hint)) }) } }
         }
         Control::Rank => {
             let act = act.clone();
             html! {
-                <Slider id="c-lora-rank" label={t.rank} number_label={t.rank} scale={Scale::Stops(RANK_STOPS)}
-                    value={i.lora.rank as f64} value_text={format!("r = {}", i.lora.rank)} min={1.0} max={512.0} no_number=true
-                    on_change={Callback::from(move |v: f64| act.emit(Action::SetRank(v as u64)))} />
+                { slider(SliderProps { id: "c-lora-rank".into(), label: (t.rank).into(), number_label: (t.rank).into(), scale: Scale::Stops(RANK_STOPS), value: i.lora.rank as f64, value_text: (format!("r = {}", i.lora.rank)).into(), min: 1.0, max: 512.0, no_number: true, on_change: Callback::from(move |v: f64| act.emit(Action::SetRank(v as u64))), suffix: None, step: 1.0 }) }
             }
         }
         Control::Alpha => {
@@ -292,12 +339,18 @@ pub fn ControlView(props: &ControlProps) -> Html {
             let Ok((arch, _)) = resolve_model(&i.model) else { return html! {} };
             let names = linear_names(&arch);
             let resolved = i.lora.targets.resolve(&arch).ok();
-            let checked_count = names.iter().filter(|(n, _)| resolved.is_some_and(|r| r.names().any(|x| x == *n))).count();
-            let is_all = i.lora.targets == TargetSpec::default() || matches!(&i.lora.targets, TargetSpec::Shorthand(s) if s == "all_linear");
+            let checked_count =
+                names.iter().filter(|(n, _)| resolved.is_some_and(|r| r.names().any(|x| x == *n))).count();
+            let is_all = i.lora.targets == TargetSpec::default()
+                || matches!(&i.lora.targets, TargetSpec::Shorthand(s) if s == "all_linear");
             let act_all = act.clone();
             let on_all = Callback::from(move |e: Event| {
                 let on = e.target_unchecked_into::<HtmlInputElement>().checked();
-                act_all.emit(Action::SetTargets(if on { TargetSpec::default() } else { TargetSpec::Shorthand("qv".into()) }));
+                act_all.emit(Action::SetTargets(if on {
+                    TargetSpec::default()
+                } else {
+                    TargetSpec::Shorthand("qv".into())
+                }));
             });
             html! {
                 <fieldset class="targets" disabled={is_full}>
@@ -358,7 +411,7 @@ pub fn ControlView(props: &ControlProps) -> Html {
         Control::Optimizer => {
             let options = Optimizer::ALL.iter().map(|o| (AttrValue::from(t.optimizer(*o)), true)).collect::<Vec<_>>();
             let (selected, on_change) = pick(&Optimizer::ALL, i.optimizer, &act, Action::SetOptimizer);
-            html! { { select(SelectProps { id: "c-optimizer".into(), label: t.optimizer_label.into(), selected: selected, options: options, on_change: on_change, hint: None, disabled: false }) } }
+            html! { { select(SelectProps { id: "c-optimizer".into(), label: t.optimizer_label.into(), selected, options, on_change, hint: None, disabled: false }) } }
         }
         Control::BatchSize => {
             let act = act.clone();
@@ -367,10 +420,7 @@ pub fn ControlView(props: &ControlProps) -> Html {
         Control::SeqLen => {
             let act = act.clone();
             html! {
-                <Slider id="c-seq-len" label={t.seq_len} number_label={t.seq_len_number} scale={Scale::Stops(SEQ_STOPS)}
-                    value={i.seq_len as f64} value_text={format!("{} {}", format::group(i.seq_len), t.tokens)}
-                    min={1.0} max={lora_vram::scenario::MAX_SEQ as f64} step={1.0} suffix={Some(AttrValue::from(t.tokens))}
-                    on_change={Callback::from(move |v: f64| if v.fract() == 0.0 { act.emit(Action::SetSeqLen(v as u64)) })} />
+                { slider(SliderProps { id: "c-seq-len".into(), label: (t.seq_len).into(), number_label: (t.seq_len_number).into(), scale: Scale::Stops(SEQ_STOPS), value: i.seq_len as f64, value_text: (format!("{} {}", format::group(i.seq_len), t.tokens)).into(), min: 1.0, max: lora_vram::scenario::MAX_SEQ as f64, step: 1.0, suffix: Some(AttrValue::from(t.tokens)), on_change: Callback::from(move |v: f64| if v.fract() == 0.0 { act.emit(Action::SetSeqLen(v as u64)) }), no_number: false }) }
             }
         }
         Control::Checkpointing => html! {
@@ -379,12 +429,12 @@ pub fn ControlView(props: &ControlProps) -> Html {
         Control::Attention => {
             let options = ATTENTIONS.iter().map(|a| (AttrValue::from(t.attention(*a)), true)).collect::<Vec<_>>();
             let (selected, on_change) = pick(&ATTENTIONS, i.attention, &act, Action::SetAttention);
-            html! { { select(SelectProps { id: "c-attention".into(), label: t.attention_label.into(), selected: selected, options: options, on_change: on_change, hint: None, disabled: false }) } }
+            html! { { select(SelectProps { id: "c-attention".into(), label: t.attention_label.into(), selected, options, on_change, hint: None, disabled: false }) } }
         }
         Control::MixedPrecision => {
             let options = PRECISIONS.iter().map(|m| (AttrValue::from(t.mixed_precision(*m)), true)).collect::<Vec<_>>();
             let (selected, on_change) = pick(&PRECISIONS, i.mixed_precision, &act, Action::SetMixedPrecision);
-            html! { { select(SelectProps { id: "c-mixed-precision".into(), label: t.mixed_precision_label.into(), selected: selected, options: options, on_change: on_change, hint: None, disabled: false }) } }
+            html! { { select(SelectProps { id: "c-mixed-precision".into(), label: t.mixed_precision_label.into(), selected, options, on_change, hint: None, disabled: false }) } }
         }
         Control::CudaContext => {
             let act = act.clone();
@@ -408,12 +458,13 @@ pub struct FormProps {
     pub on_action: Callback<Action>,
 }
 
-/// Every input, in four groups.
-#[component]
-pub fn ScenarioForm(props: &FormProps) -> Html {
+/// Every input, in four groups. (A plain function.)
+pub fn scenario_form(props: &FormProps) -> Html {
     let t = props.lang.t();
-    let c = |control: Control| html! {
-        <ControlView {control} input={props.input.clone()} lang={props.lang} summary={props.summary.clone()} on_action={props.on_action.clone()} />
+    let c = |control: Control| {
+        html! {
+            <ControlView {control} input={props.input.clone()} lang={props.lang} summary={props.summary.clone()} on_action={props.on_action.clone()} />
+        }
     };
     let full = props.input.method == Method::Full;
     html! {
@@ -477,14 +528,19 @@ mod tests {
         let off = toggle_target(&a, &TargetSpec::default(), "o_proj", false);
         assert_eq!(
             off,
-            TargetSpec::Modules(["q_proj", "k_proj", "v_proj", "gate_proj", "up_proj", "down_proj"].map(String::from).to_vec())
+            TargetSpec::Modules(
+                ["q_proj", "k_proj", "v_proj", "gate_proj", "up_proj", "down_proj"].map(String::from).to_vec()
+            )
         );
         assert_eq!(toggle_target(&a, &off, "o_proj", true), TargetSpec::default());
     }
 
     #[test]
     fn controls_parse() {
-        assert_eq!(Control::parse_list("seq-len, method,rank bogus"), vec![Control::SeqLen, Control::Method, Control::Rank]);
+        assert_eq!(
+            Control::parse_list("seq-len, method,rank bogus"),
+            vec![Control::SeqLen, Control::Method, Control::Rank]
+        );
         assert_eq!(Control::parse_list("all").len(), Control::ALL.len());
         assert!(Control::parse_list("none").is_empty());
         for c in Control::ALL {

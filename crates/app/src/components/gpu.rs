@@ -66,12 +66,14 @@ pub fn gpu_picker(props: &GpuPickerProps) -> Html {
             on_select.emit(i);
         }
     });
-    let group = |label: &'static str, dc: bool| html! {
-        <optgroup {label}>
-            { for GPUS.iter().enumerate().filter(|(_, g)| g.datacenter == dc).map(|(i, g)| html! {
-                <option value={i.to_string()} selected={i == props.selected}>{ gpu_label(g, props.unit) }</option>
-            }) }
-        </optgroup>
+    let group = |label: &'static str, dc: bool| {
+        html! {
+            <optgroup {label}>
+                { for GPUS.iter().enumerate().filter(|(_, g)| g.datacenter == dc).map(|(i, g)| html! {
+                    <option value={i.to_string()} selected={i == props.selected}>{ gpu_label(g, props.unit) }</option>
+                }) }
+            </optgroup>
+        }
     };
     html! {
         <div class="field">
@@ -110,18 +112,11 @@ pub fn GpuPanel(props: &GpuPanelProps) -> Html {
     let i = props.selected.min(GPUS.len() - 1);
     let g = &GPUS[i];
     let fit = props.fits.get(i).copied();
+    // The estimator advises for "tight" and "does not fit" alike, judging each change against
+    // the card's memory with the uncertainty margin (`lora_vram::advice`).
     let advice = use_memo((props.scenario, i), |(s, i)| {
         let g = &GPUS[*i];
-        // When it only just fits (tight), advise towards fitting with the uncertainty margin, and
-        // judge each change against the GPU's real memory.
-        let e = lora_vram::estimate(s);
-        let (total, high) = (e.total(), e.range().1);
-        let tight = lora_vram::fit::verdict(total, high, g.vram_bytes) == Verdict::Tight;
-        let target = if tight { g.vram_bytes.saturating_sub(high - total) } else { g.vram_bytes };
-        advise(s, target, g.flash_attn2)
-            .iter()
-            .map(|a| Advice { verdict: lora_vram::fit::verdict(a.total, lora_vram::estimate(&a.scenario).range().1, g.vram_bytes), ..*a })
-            .collect::<Vec<Advice>>()
+        advise(s, g.vram_bytes, g.flash_attn2).iter().copied().collect::<Vec<Advice>>()
     });
     let Some(fit) = fit else { return html! {} };
     let unit = props.unit;
@@ -139,7 +134,11 @@ pub fn GpuPanel(props: &GpuPanelProps) -> Html {
     let limits = if fit.max_seq_len == 0 {
         t.limits_none.to_string()
     } else if fit.max_batch_size == 0 {
-        (t.limits_seq_only)(&format::tokens(fit.max_seq_len), &format::group(props.scenario.batch_size), &format::tokens(props.scenario.seq_len))
+        (t.limits_seq_only)(
+            &format::tokens(fit.max_seq_len),
+            &format::group(props.scenario.batch_size),
+            &format::tokens(props.scenario.seq_len),
+        )
     } else {
         (t.limits_text)(
             &format::tokens(fit.max_seq_len),
@@ -255,17 +254,32 @@ pub struct GpuTableProps {
     pub on_sort: Callback<SortKey>,
 }
 
-/// Every GPU: verdict, headroom, the longest sequence and largest batch that fit.
-#[component]
-pub fn GpuTable(props: &GpuTableProps) -> Html {
+/// Every GPU: verdict, headroom, the longest sequence and largest batch that fit. (A plain function.)
+pub fn gpu_table_view(props: &GpuTableProps) -> Html {
     let t = props.lang.t();
     let unit = props.unit;
     let header = |key: SortKey, label: String, right: bool| {
         let on_sort = props.on_sort.clone();
         let onclick = Callback::from(move |_| on_sort.emit(key));
         let sorted = props.sort.0 == key;
-        let aria_sort = if sorted { if props.sort.1 { "ascending" } else { "descending" } } else { "none" };
-        let arrow = if sorted { if props.sort.1 { "▲" } else { "▼" } } else { "↕" };
+        let aria_sort = if sorted {
+            if props.sort.1 {
+                "ascending"
+            } else {
+                "descending"
+            }
+        } else {
+            "none"
+        };
+        let arrow = if sorted {
+            if props.sort.1 {
+                "▲"
+            } else {
+                "▼"
+            }
+        } else {
+            "↕"
+        };
         html! {
             <th scope="col" aria-sort={aria_sort} class={classes!(right.then_some("r"))}>
                 <button type="button" class="sort" {onclick}>

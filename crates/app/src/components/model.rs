@@ -11,7 +11,7 @@ use serde_json::Value;
 use web_sys::{HtmlInputElement, HtmlSelectElement, HtmlTextAreaElement};
 use yew::prelude::*;
 
-use super::controls::{Scale, Slider};
+use super::controls::{slider, Scale, SliderProps};
 use crate::i18n::Lang;
 
 /// Where the model comes from.
@@ -41,7 +41,9 @@ impl Source {
 pub fn model_name(m: &ModelInput, lang: Lang) -> String {
     let t = lang.t();
     match m {
-        ModelInput::Id(id) => lora_vram::presets::find_model(id).map_or_else(|| id.clone(), |i| MODELS[i].name.to_string()),
+        ModelInput::Id(id) => {
+            lora_vram::presets::find_model(id).map_or_else(|| id.clone(), |i| MODELS[i].name.to_string())
+        }
         ModelInput::Params { params } => (t.params_model)(&crate::format::params(*params as u64)),
         ModelInput::HfConfig { hf_config } => config_name(hf_config).unwrap_or_else(|| t.config_model.to_string()),
     }
@@ -140,7 +142,8 @@ pub fn ModelPicker(props: &ModelPickerProps) -> Html {
     let body = match source {
         Source::Preset => {
             let q = query.clone();
-            let oninput = Callback::from(move |e: InputEvent| q.set(e.target_unchecked_into::<HtmlInputElement>().value()));
+            let oninput =
+                Callback::from(move |e: InputEvent| q.set(e.target_unchecked_into::<HtmlInputElement>().value()));
             let groups = grouped(&query);
             let current = match &props.value {
                 ModelInput::Id(id) => lora_vram::presets::find_model(id),
@@ -187,14 +190,12 @@ pub fn ModelPicker(props: &ModelPickerProps) -> Html {
                 _ => 7e9,
             };
             let on_change = props.on_change.clone();
-            let on_slider = Callback::from(move |billions: f64| on_change.emit(ModelInput::Params { params: billions * 1e9 }));
+            let on_slider =
+                Callback::from(move |billions: f64| on_change.emit(ModelInput::Params { params: billions * 1e9 }));
             let value_text = format!("{} {}", crate::format::params(p as u64), t.params_unit);
             html! {
                 <>
-                    <Slider id="model-params" label={t.model_params} number_label={t.model_params_number}
-                        scale={Scale::Log { min: 0.1, max: 700.0, steps: 240 }} value={crate::components::controls::round2(p / 1e9).max(0.1).min(700.0)}
-                        value_text={value_text} min={0.1} max={700.0} step={0.1} suffix={Some(AttrValue::from("B"))}
-                        on_change={on_slider} />
+                    { slider(SliderProps { id: "model-params".into(), label: (t.model_params).into(), number_label: (t.model_params_number).into(), scale: Scale::Log { min: 0.1, max: 700.0, steps: 240 }, value: crate::components::controls::round2(p / 1e9).clamp(0.1, 700.0), value_text: (value_text).into(), min: 0.1, max: 700.0, step: 0.1, suffix: Some(AttrValue::from("B")), on_change: on_slider, no_number: false }) }
                     <p class="hint">{ t.model_params_hint }</p>
                 </>
             }
@@ -218,7 +219,8 @@ pub fn ModelPicker(props: &ModelPickerProps) -> Html {
                 text.set(s);
             });
             let h = handle.clone();
-            let oninput = Callback::from(move |e: InputEvent| h.emit(e.target_unchecked_into::<HtmlTextAreaElement>().value()));
+            let oninput =
+                Callback::from(move |e: InputEvent| h.emit(e.target_unchecked_into::<HtmlTextAreaElement>().value()));
             let h = handle.clone();
             let err2 = config_error.clone();
             let onupload = Callback::from(move |e: Event| {

@@ -62,7 +62,9 @@ impl Part {
                 (t.sub_gradients, e.adapter.gradients),
                 (t.sub_optimizer, e.adapter.optimizer),
             ],
-            Part::Overhead => vec![(t.sub_cuda_context, e.overhead.cuda_context), (t.sub_allocator, e.overhead.allocator)],
+            Part::Overhead => {
+                vec![(t.sub_cuda_context, e.overhead.cuda_context), (t.sub_allocator, e.overhead.allocator)]
+            }
         }
     }
 

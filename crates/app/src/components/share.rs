@@ -77,7 +77,8 @@ pub fn SharePanel(props: &ShareProps) -> Html {
     let reset = Callback::from(move |_: MouseEvent| on_reset.emit(()));
     let open = json_open.clone();
     let ontoggle = Callback::from(move |e: Event| {
-        let d: web_sys::HtmlDetailsElement = wasm_bindgen::JsCast::unchecked_into(e.target().expect("toggle has a target"));
+        let d: web_sys::HtmlDetailsElement =
+            wasm_bindgen::JsCast::unchecked_into(e.target().expect("toggle has a target"));
         open.set(d.open());
     });
     let json = use_memo((props.input.clone(), *json_open), |(input, open)| {
@@ -95,8 +96,10 @@ pub fn SharePanel(props: &ShareProps) -> Html {
         ("embed", true) => t.copied_embed,
         _ => t.copy_failed,
     });
-    let fallback = status.as_ref().filter(|(_, ok, _)| !*ok).map(|(_, _, text)| html! {
-        <textarea class="copy-fallback" readonly=true rows="4" aria-label={t.copy_failed} value={text.clone()} />
+    let fallback = status.as_ref().filter(|(_, ok, _)| !*ok).map(|(_, _, text)| {
+        html! {
+            <textarea class="copy-fallback" readonly=true rows="4" aria-label={t.copy_failed} value={text.clone()} />
+        }
     });
 
     html! {
@@ -123,6 +126,7 @@ pub fn SharePanel(props: &ShareProps) -> Html {
 }
 
 #[cfg(test)]
+#[allow(clippy::field_reassign_with_default)]
 mod tests {
     use super::*;
 
@@ -135,7 +139,10 @@ mod tests {
         let s = embed_snippet(&i, &q, "https://example.org/tools/index.html", "Open");
         assert!(s.contains(r#"data-model="Qwen/Qwen2.5-7B""#), "{s}");
         assert!(s.contains(r#"data-seq-len="4096""#), "{s}");
-        assert!(s.contains(r#"<a href="https://example.org/tools/index.html?model=Qwen/Qwen2.5-7B&amp;seq-len=4096">"#), "{s}");
+        assert!(
+            s.contains(r#"<a href="https://example.org/tools/index.html?model=Qwen/Qwen2.5-7B&amp;seq-len=4096">"#),
+            "{s}"
+        );
         assert!(s.contains(r#"<script src="https://example.org/tools/embed.js" defer>"#), "{s}");
     }
 }

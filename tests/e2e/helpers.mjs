@@ -1,0 +1,65 @@
+// Shared set-up for the end-to-end tests: Debian's Chromium through playwright-core, the built
+// page served on 127.0.0.1, console-error collection, and the artifacts folder.
+import { mkdirSync, existsSync } from "node:fs";
+import { dirname, join, resolve } from "node:path";
+import { fileURLToPath } from "node:url";
+import { createRequire } from "node:module";
+import { serve } from "./server.mjs";
+
+const require = createRequire(import.meta.url);
+export const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), "../..");
+export const DIST = process.env.LORA_VRAM_DIST || join(ROOT, "dist");
+export const ARTIFACTS = join(ROOT, "tests/e2e/artifacts");
+mkdirSync(ARTIFACTS, { recursive: true });
+
+export const CHROMIUM_ARGS = [
+  "--disable-gpu",
+  "--disable-quic",
+  "--no-first-run",
+  "--disable-background-networking",
+  "--disable-component-update",
+  "--disable-sync",
+  "--no-sandbox",
+];
+
+export async function launch() {
+  if (!existsSync(join(DIST, "index.html"))) {
+    throw new Error(`${DIST}/index.html is missing: run \`trunk build --release\` first (scripts/test-web does)`);
+  }
+  const { chromium } = require("playwright-core");
+  return chromium.launch({ executablePath: process.env.CHROMIUM || "/usr/bin/chromium", args: CHROMIUM_ARGS });
+}
+
+export { serve };
+
+/** Collects console errors and uncaught exceptions of a page (and its frames). */
+export function watchErrors(page) {
+  const errors = [];
+  page.on("console", (m) => {
+    if (m.type() === "error") errors.push(`console: ${m.text()}`);
+  });
+  page.on("pageerror", (e) => errors.push(`pageerror: ${e.message}`));
+  return errors;
+}
+
+/** Waits until the app has rendered a result. */
+export async function ready(page) {
+  await page.waitForSelector("#total-amount", { timeout: 30000 });
+}
+
+export async function totalBytes(page) {
+  return Number(await page.getAttribute(".total-value", "data-bytes"));
+}
+
+export const axeSource = () => require("fs").readFileSync(require.resolve("axe-core/axe.min.js"), "utf8");
+
+/** Runs axe-core on the page; returns violations of serious or critical impact. */
+export async function axe(page) {
+  await page.addScriptTag({ content: axeSource() });
+  const result = await page.evaluate(async () => {
+    // eslint-disable-next-line no-undef
+    const r = await axe.run(document, { resultTypes: ["violations"] });
+    return r.violations.map((v) => ({ id: v.id, impact: v.impact, help: v.help, nodes: v.nodes.slice(0, 3).map((n) => n.target.join(" ")) }));
+  });
+  return result.filter((v) => v.impact === "serious" || v.impact === "critical");
+}
