@@ -351,7 +351,7 @@ fn print_estimate(out: &mut dyn Write, s: &Scenario, a: &EstimateArgs) -> Result
         ("1 weights", e.weights),
         ("2 adapter", e.adapter.total()),
         ("    params", e.adapter.params),
-        ("    gradients", e.adapter.gradients),
+        ("    gradients*", e.adapter.gradients),
         ("    optimizer", e.adapter.optimizer),
         ("3 activations", e.activations),
         ("4 overhead", e.overhead.total()),
@@ -361,6 +361,7 @@ fn print_estimate(out: &mut dyn Write, s: &Scenario, a: &EstimateArgs) -> Result
     for (name, b) in rows {
         writeln!(out, "  {name:<16} {:>12}", bytes(b, u))?;
     }
+    writeln!(out, "  * alive at the peak ({}); zero_grad(set_to_none=True) frees them every step", e.phase.as_str())?;
     if e.paged_optimizer {
         writeln!(out, "  note: the paged optimizer's state can spill to CPU RAM under memory pressure")?;
     }
