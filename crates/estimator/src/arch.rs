@@ -393,6 +393,56 @@ impl ParamCounts {
 }
 
 impl Architecture {
+    /// A Llama-style decoder of these shapes: RMSNorm, gated MLP, separate q/k/v/o projections, no
+    /// biases, two norms per layer, dense. Every other layout starts from it and changes fields.
+    #[allow(clippy::too_many_arguments)]
+    pub const fn llama_style(
+        model_type: ModelType,
+        hidden: u64,
+        layers: u64,
+        heads: u64,
+        kv_heads: u64,
+        head_dim: u64,
+        intermediate: u64,
+        vocab: u64,
+        tied_embeddings: bool,
+    ) -> Architecture {
+        Architecture {
+            model_type,
+            hidden,
+            layers,
+            heads,
+            kv_heads,
+            head_dim,
+            intermediate,
+            vocab,
+            tied_embeddings,
+            qkv_bias: false,
+            o_bias: false,
+            mlp_bias: false,
+            lm_head_bias: false,
+            attention: Attention::Separate,
+            mlp: Mlp::Gated,
+            norm: Norm::Rms,
+            norms_per_layer: 2,
+            qk_norm: false,
+            moe: Moe {
+                experts: 0,
+                top_k: 0,
+                expert_intermediate: 0,
+                shared_intermediate: 0,
+                shared_gate: false,
+                dense_layers: 0,
+                router_bias: false,
+            },
+            logit_softcap: false,
+            gelu_new: false,
+            resid_dropout: false,
+            sliding_window: 0,
+            sliding_layers: 0,
+        }
+    }
+
     /// `(layers of the dense kind, layers of the MoE kind)`.
     pub const fn layer_split(&self) -> (u64, u64) {
         if self.moe.experts == 0 {

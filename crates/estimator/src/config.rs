@@ -476,8 +476,8 @@ fn parse_text(family: Family, o: &Obj, mode: Mode) -> Result<Architecture, Error
     };
     let tied_embeddings = opt_bool(o, "tie_word_embeddings", d.tied)?;
 
-    let mut a = Architecture {
-        model_type: family.model_type(),
+    let mut a = Architecture::llama_style(
+        family.model_type(),
         hidden,
         layers,
         heads,
@@ -486,22 +486,7 @@ fn parse_text(family: Family, o: &Obj, mode: Mode) -> Result<Architecture, Error
         intermediate,
         vocab,
         tied_embeddings,
-        qkv_bias: false,
-        o_bias: false,
-        mlp_bias: false,
-        lm_head_bias: false,
-        attention: Attention::Separate,
-        mlp: Mlp::Gated,
-        norm: Norm::Rms,
-        norms_per_layer: 2,
-        qk_norm: false,
-        moe: Moe::default(),
-        logit_softcap: false,
-        gelu_new: false,
-        resid_dropout: false,
-        sliding_window: 0,
-        sliding_layers: 0,
-    };
+    );
 
     match family {
         Family::Llama => {

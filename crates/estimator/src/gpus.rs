@@ -15,7 +15,7 @@
 //!
 //! Each row's comment says which figure it uses and where it could not be confirmed from an
 //! `nvidia-smi` (or, for the MI300X, `rocm-smi`) output, in which case it is the marketing
-//! capacity in GiB. The `source` is the vendor's specification page.
+//! capacity in GiB. [`GPU_SOURCES`] gives each vendor's specification page.
 //!
 //! # Kernel support
 //! `bf16` needs Ampere (sm80) or newer on NVIDIA; Turing and Volta run bf16 only through slow
@@ -77,8 +77,6 @@ pub struct Gpu {
     pub datacenter: bool,
     /// Shown by default in the compact widget.
     pub popular: bool,
-    /// The vendor's specification page.
-    pub source: &'static str,
 }
 
 /// One MiB.
@@ -96,7 +94,6 @@ pub const GPUS: &[Gpu] = &[
         flash_attn2: false,
         datacenter: false,
         popular: false,
-        source: "https://www.nvidia.com/en-us/geforce/graphics-cards/rtx-2080-ti/",
     },
     // 24 GB GDDR6; nvidia-smi 24576 MiB (older drivers: 24186 MiB).
     Gpu {
@@ -108,7 +105,6 @@ pub const GPUS: &[Gpu] = &[
         flash_attn2: false,
         datacenter: false,
         popular: false,
-        source: "https://www.nvidia.com/en-us/deep-learning-ai/products/titan-rtx/",
     },
     // 12 GB GDDR6; nvidia-smi 12288 MiB.
     Gpu {
@@ -120,7 +116,6 @@ pub const GPUS: &[Gpu] = &[
         flash_attn2: true,
         datacenter: false,
         popular: false,
-        source: "https://www.nvidia.com/en-us/geforce/graphics-cards/30-series/rtx-3060-3060ti/",
     },
     // 10 GB GDDR6X; nvidia-smi 10240 MiB on current drivers (older drivers: 10018 MiB).
     Gpu {
@@ -132,7 +127,6 @@ pub const GPUS: &[Gpu] = &[
         flash_attn2: true,
         datacenter: false,
         popular: false,
-        source: "https://www.nvidia.com/en-us/geforce/graphics-cards/30-series/rtx-3080-3080ti/",
     },
     // 12 GB GDDR6X; 12288 MiB = 12 GiB assumed (nvidia-smi total not confirmed here).
     Gpu {
@@ -144,7 +138,6 @@ pub const GPUS: &[Gpu] = &[
         flash_attn2: true,
         datacenter: false,
         popular: false,
-        source: "https://www.nvidia.com/en-us/geforce/graphics-cards/30-series/rtx-3080-3080ti/",
     },
     // 24 GB GDDR6X; nvidia-smi 24576 MiB (older drivers: 24268 MiB).
     Gpu {
@@ -156,7 +149,6 @@ pub const GPUS: &[Gpu] = &[
         flash_attn2: true,
         datacenter: false,
         popular: true,
-        source: "https://www.nvidia.com/en-us/geforce/graphics-cards/30-series/rtx-3090-3090ti/",
     },
     // 24 GB GDDR6X; nvidia-smi 24564 MiB.
     Gpu {
@@ -168,7 +160,6 @@ pub const GPUS: &[Gpu] = &[
         flash_attn2: true,
         datacenter: false,
         popular: false,
-        source: "https://www.nvidia.com/en-us/geforce/graphics-cards/30-series/rtx-3090-3090ti/",
     },
     // 16 GB GDDR6; nvidia-smi 16380 MiB.
     Gpu {
@@ -180,7 +171,6 @@ pub const GPUS: &[Gpu] = &[
         flash_attn2: true,
         datacenter: false,
         popular: false,
-        source: "https://www.nvidia.com/en-us/geforce/graphics-cards/40-series/rtx-4060-4060ti/",
     },
     // 16 GB GDDR6X; nvidia-smi 16376 MiB.
     Gpu {
@@ -192,7 +182,6 @@ pub const GPUS: &[Gpu] = &[
         flash_attn2: true,
         datacenter: false,
         popular: false,
-        source: "https://www.nvidia.com/en-us/geforce/graphics-cards/40-series/rtx-4070-family/",
     },
     // 16 GB GDDR6X; nvidia-smi 16376 MiB.
     Gpu {
@@ -204,7 +193,6 @@ pub const GPUS: &[Gpu] = &[
         flash_attn2: true,
         datacenter: false,
         popular: false,
-        source: "https://www.nvidia.com/en-us/geforce/graphics-cards/40-series/rtx-4080-family/",
     },
     // 16 GB GDDR6X; 16376 MiB as the RTX 4080 (same AD103 board memory; not confirmed here).
     Gpu {
@@ -216,7 +204,6 @@ pub const GPUS: &[Gpu] = &[
         flash_attn2: true,
         datacenter: false,
         popular: false,
-        source: "https://www.nvidia.com/en-us/geforce/graphics-cards/40-series/rtx-4080-family/",
     },
     // 24 GB GDDR6X; nvidia-smi 24564 MiB.
     Gpu {
@@ -228,7 +215,6 @@ pub const GPUS: &[Gpu] = &[
         flash_attn2: true,
         datacenter: false,
         popular: true,
-        source: "https://www.nvidia.com/en-us/geforce/graphics-cards/40-series/rtx-4090/",
     },
     // 16 GB GDDR7; nvidia-smi 16303 MiB.
     Gpu {
@@ -240,7 +226,6 @@ pub const GPUS: &[Gpu] = &[
         flash_attn2: true,
         datacenter: false,
         popular: false,
-        source: "https://www.nvidia.com/en-us/geforce/graphics-cards/50-series/rtx-5070-family/",
     },
     // 16 GB GDDR7; nvidia-smi 16303 MiB.
     Gpu {
@@ -252,7 +237,6 @@ pub const GPUS: &[Gpu] = &[
         flash_attn2: true,
         datacenter: false,
         popular: false,
-        source: "https://www.nvidia.com/en-us/geforce/graphics-cards/50-series/rtx-5080/",
     },
     // 32 GB GDDR7; nvidia-smi 32607 MiB.
     Gpu {
@@ -264,7 +248,6 @@ pub const GPUS: &[Gpu] = &[
         flash_attn2: true,
         datacenter: false,
         popular: true,
-        source: "https://www.nvidia.com/en-us/geforce/graphics-cards/50-series/rtx-5090/",
     },
     // 16 GB GDDR6; nvidia-smi 15360 MiB with ECC on (the cloud default).
     Gpu {
@@ -276,7 +259,6 @@ pub const GPUS: &[Gpu] = &[
         flash_attn2: false,
         datacenter: true,
         popular: true,
-        source: "https://www.nvidia.com/en-us/data-center/tesla-t4/",
     },
     // 16 GB HBM2; nvidia-smi 16160 MiB (SXM2 and PCIe).
     Gpu {
@@ -288,7 +270,6 @@ pub const GPUS: &[Gpu] = &[
         flash_attn2: false,
         datacenter: true,
         popular: false,
-        source: "https://www.nvidia.com/en-us/data-center/v100/",
     },
     // 32 GB HBM2; nvidia-smi 32510 MiB (SXM2 and PCIe).
     Gpu {
@@ -300,7 +281,6 @@ pub const GPUS: &[Gpu] = &[
         flash_attn2: false,
         datacenter: true,
         popular: false,
-        source: "https://www.nvidia.com/en-us/data-center/v100/",
     },
     // 24 GB GDDR6; nvidia-smi 23028 MiB with ECC on (24564 MiB with ECC off).
     Gpu {
@@ -312,7 +292,6 @@ pub const GPUS: &[Gpu] = &[
         flash_attn2: true,
         datacenter: true,
         popular: false,
-        source: "https://www.nvidia.com/en-us/data-center/products/a10-gpu/",
     },
     // 24 GB GDDR6; nvidia-smi 23028 MiB on AWS G5 (ECC on).
     Gpu {
@@ -324,7 +303,6 @@ pub const GPUS: &[Gpu] = &[
         flash_attn2: true,
         datacenter: true,
         popular: false,
-        source: "https://aws.amazon.com/ec2/instance-types/g5/",
     },
     // 24 GB GDDR6; nvidia-smi 23034 MiB with ECC on.
     Gpu {
@@ -336,7 +314,6 @@ pub const GPUS: &[Gpu] = &[
         flash_attn2: true,
         datacenter: true,
         popular: false,
-        source: "https://www.nvidia.com/en-us/data-center/l4/",
     },
     // 48 GB GDDR6; nvidia-smi 46068 MiB with ECC on.
     Gpu {
@@ -348,7 +325,6 @@ pub const GPUS: &[Gpu] = &[
         flash_attn2: true,
         datacenter: true,
         popular: false,
-        source: "https://www.nvidia.com/en-us/data-center/a40/",
     },
     // 48 GB GDDR6; nvidia-smi 49140 MiB with ECC off (its default).
     Gpu {
@@ -360,7 +336,6 @@ pub const GPUS: &[Gpu] = &[
         flash_attn2: true,
         datacenter: false,
         popular: false,
-        source: "https://www.nvidia.com/en-us/design-visualization/rtx-a6000/",
     },
     // 48 GB GDDR6; nvidia-smi 49140 MiB with ECC off (its default).
     Gpu {
@@ -372,7 +347,6 @@ pub const GPUS: &[Gpu] = &[
         flash_attn2: true,
         datacenter: false,
         popular: false,
-        source: "https://www.nvidia.com/en-us/design-visualization/rtx-6000/",
     },
     // 48 GB GDDR6; nvidia-smi 46068 MiB with ECC on.
     Gpu {
@@ -384,7 +358,6 @@ pub const GPUS: &[Gpu] = &[
         flash_attn2: true,
         datacenter: true,
         popular: false,
-        source: "https://www.nvidia.com/en-us/data-center/l40s/",
     },
     // 40 GB HBM2; nvidia-smi 40960 MiB (SXM4 and PCIe).
     Gpu {
@@ -396,7 +369,6 @@ pub const GPUS: &[Gpu] = &[
         flash_attn2: true,
         datacenter: true,
         popular: false,
-        source: "https://www.nvidia.com/en-us/data-center/a100/",
     },
     // 80 GB HBM2e; nvidia-smi 81920 MiB (SXM4 and PCIe).
     Gpu {
@@ -408,7 +380,6 @@ pub const GPUS: &[Gpu] = &[
         flash_attn2: true,
         datacenter: true,
         popular: true,
-        source: "https://www.nvidia.com/en-us/data-center/a100/",
     },
     // 80 GB HBM2e; nvidia-smi 81559 MiB.
     Gpu {
@@ -420,7 +391,6 @@ pub const GPUS: &[Gpu] = &[
         flash_attn2: true,
         datacenter: true,
         popular: false,
-        source: "https://www.nvidia.com/en-us/data-center/h100/",
     },
     // 80 GB HBM3; nvidia-smi 81559 MiB ("H100 80GB HBM3").
     Gpu {
@@ -432,7 +402,6 @@ pub const GPUS: &[Gpu] = &[
         flash_attn2: true,
         datacenter: true,
         popular: true,
-        source: "https://www.nvidia.com/en-us/data-center/h100/",
     },
     // 94 GB HBM3; nvidia-smi 95830 MiB.
     Gpu {
@@ -444,7 +413,6 @@ pub const GPUS: &[Gpu] = &[
         flash_attn2: true,
         datacenter: true,
         popular: false,
-        source: "https://www.nvidia.com/en-us/data-center/h100/",
     },
     // 141 GB HBM3e; nvidia-smi 143771 MiB.
     Gpu {
@@ -456,7 +424,6 @@ pub const GPUS: &[Gpu] = &[
         flash_attn2: true,
         datacenter: true,
         popular: false,
-        source: "https://www.nvidia.com/en-us/data-center/h200/",
     },
     // 180 GB HBM3e usable (192 GB physical); nvidia-smi 183359 MiB.
     Gpu {
@@ -468,7 +435,6 @@ pub const GPUS: &[Gpu] = &[
         flash_attn2: true,
         datacenter: true,
         popular: false,
-        source: "https://www.nvidia.com/en-us/data-center/dgx-b200/",
     },
     // 192 GB HBM3; rocm-smi `VRAM Total Memory (B): 206141652992` (192 GiB less 16 MiB). FlashAttention-2 through ROCm's CK backend.
     Gpu {
@@ -480,8 +446,47 @@ pub const GPUS: &[Gpu] = &[
         flash_attn2: true,
         datacenter: true,
         popular: false,
-        source: "https://www.amd.com/en/products/accelerators/instinct/mi300/mi300x.html",
     },
+];
+
+/// Each GPU's specification page, as `(id, url)` in [`GPUS`] order.
+///
+/// A table of its own rather than a field of [`Gpu`], so that a program that never shows the
+/// sources (the web page) does not link them; the tests check that it lines up with [`GPUS`].
+pub const GPU_SOURCES: &[(&str, &str)] = &[
+    ("rtx-2080-ti", "https://www.nvidia.com/en-us/geforce/graphics-cards/rtx-2080-ti/"),
+    ("titan-rtx", "https://www.nvidia.com/en-us/deep-learning-ai/products/titan-rtx/"),
+    ("rtx-3060-12gb", "https://www.nvidia.com/en-us/geforce/graphics-cards/30-series/rtx-3060-3060ti/"),
+    ("rtx-3080-10gb", "https://www.nvidia.com/en-us/geforce/graphics-cards/30-series/rtx-3080-3080ti/"),
+    ("rtx-3080-ti", "https://www.nvidia.com/en-us/geforce/graphics-cards/30-series/rtx-3080-3080ti/"),
+    ("rtx-3090", "https://www.nvidia.com/en-us/geforce/graphics-cards/30-series/rtx-3090-3090ti/"),
+    ("rtx-3090-ti", "https://www.nvidia.com/en-us/geforce/graphics-cards/30-series/rtx-3090-3090ti/"),
+    ("rtx-4060-ti-16gb", "https://www.nvidia.com/en-us/geforce/graphics-cards/40-series/rtx-4060-4060ti/"),
+    ("rtx-4070-ti-super", "https://www.nvidia.com/en-us/geforce/graphics-cards/40-series/rtx-4070-family/"),
+    ("rtx-4080", "https://www.nvidia.com/en-us/geforce/graphics-cards/40-series/rtx-4080-family/"),
+    ("rtx-4080-super", "https://www.nvidia.com/en-us/geforce/graphics-cards/40-series/rtx-4080-family/"),
+    ("rtx-4090", "https://www.nvidia.com/en-us/geforce/graphics-cards/40-series/rtx-4090/"),
+    ("rtx-5070-ti", "https://www.nvidia.com/en-us/geforce/graphics-cards/50-series/rtx-5070-family/"),
+    ("rtx-5080", "https://www.nvidia.com/en-us/geforce/graphics-cards/50-series/rtx-5080/"),
+    ("rtx-5090", "https://www.nvidia.com/en-us/geforce/graphics-cards/50-series/rtx-5090/"),
+    ("t4", "https://www.nvidia.com/en-us/data-center/tesla-t4/"),
+    ("v100-16gb", "https://www.nvidia.com/en-us/data-center/v100/"),
+    ("v100-32gb", "https://www.nvidia.com/en-us/data-center/v100/"),
+    ("a10", "https://www.nvidia.com/en-us/data-center/products/a10-gpu/"),
+    ("a10g", "https://aws.amazon.com/ec2/instance-types/g5/"),
+    ("l4", "https://www.nvidia.com/en-us/data-center/l4/"),
+    ("a40", "https://www.nvidia.com/en-us/data-center/a40/"),
+    ("rtx-a6000", "https://www.nvidia.com/en-us/design-visualization/rtx-a6000/"),
+    ("rtx-6000-ada", "https://www.nvidia.com/en-us/design-visualization/rtx-6000/"),
+    ("l40s", "https://www.nvidia.com/en-us/data-center/l40s/"),
+    ("a100-40gb", "https://www.nvidia.com/en-us/data-center/a100/"),
+    ("a100-80gb", "https://www.nvidia.com/en-us/data-center/a100/"),
+    ("h100-pcie", "https://www.nvidia.com/en-us/data-center/h100/"),
+    ("h100-sxm", "https://www.nvidia.com/en-us/data-center/h100/"),
+    ("h100-nvl", "https://www.nvidia.com/en-us/data-center/h100/"),
+    ("h200", "https://www.nvidia.com/en-us/data-center/h200/"),
+    ("b200", "https://www.nvidia.com/en-us/data-center/dgx-b200/"),
+    ("mi300x", "https://www.amd.com/en/products/accelerators/instinct/mi300/mi300x.html"),
 ];
 
 /// The index in [`GPUS`] of the GPU with this id: an exact match first, then one that differs
@@ -497,10 +502,12 @@ mod tests {
     #[test]
     fn table_is_sane() {
         assert!(GPUS.len() >= 32);
+        assert_eq!(GPU_SOURCES.len(), GPUS.len());
         for (i, g) in GPUS.iter().enumerate() {
             assert_eq!(find_gpu(g.id), Some(i), "duplicate id {}", g.id);
             assert!(g.vram_bytes >= 8 << 30 && g.vram_bytes <= 256 << 30, "{}: {}", g.id, g.vram_bytes);
-            assert!(g.source.starts_with("https://"), "{}", g.id);
+            assert_eq!(GPU_SOURCES[i].0, g.id, "GPU_SOURCES is out of step with GPUS");
+            assert!(GPU_SOURCES[i].1.starts_with("https://"), "{}", g.id);
             assert!(g.id.bytes().all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-'), "{}", g.id);
             let modern = !matches!(g.arch, GpuArch::Turing | GpuArch::Volta);
             assert_eq!(g.bf16, modern, "{}", g.id);

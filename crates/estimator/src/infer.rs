@@ -17,7 +17,7 @@
 //! depend on the real width, depth and vocabulary, so an inferred model can be off by far more
 //! than a preset or a config.json; the app and the CLI say that the shape was inferred.
 
-use crate::arch::{Architecture, Attention, Mlp, ModelType, Moe, Norm};
+use crate::arch::{Architecture, ModelType};
 use crate::Error;
 
 /// Widths of released decoders, the ladder the inferred width is picked from.
@@ -40,41 +40,10 @@ pub const MAX_PARAMS: u64 = 2_000_000_000_000;
 
 fn shape(h: u64, layers: u64, tied: bool) -> Architecture {
     let heads = h / HEAD_DIM;
-    Architecture {
-        model_type: ModelType::Inferred,
-        hidden: h,
-        layers,
-        heads,
-        // The largest divisor of the head count up to 8 (GQA groups must divide the heads).
-        kv_heads: (1..=KV_HEADS).rev().find(|k| heads.is_multiple_of(*k)).unwrap_or(1),
-        head_dim: HEAD_DIM,
-        intermediate: (7 * h / 2).div_ceil(256) * 256,
-        vocab: VOCAB,
-        tied_embeddings: tied,
-        qkv_bias: false,
-        o_bias: false,
-        mlp_bias: false,
-        lm_head_bias: false,
-        attention: Attention::Separate,
-        mlp: Mlp::Gated,
-        norm: Norm::Rms,
-        norms_per_layer: 2,
-        qk_norm: false,
-        moe: Moe {
-            experts: 0,
-            top_k: 0,
-            expert_intermediate: 0,
-            shared_intermediate: 0,
-            shared_gate: false,
-            dense_layers: 0,
-            router_bias: false,
-        },
-        logit_softcap: false,
-        gelu_new: false,
-        resid_dropout: false,
-        sliding_window: 0,
-        sliding_layers: 0,
-    }
+    // The largest divisor of the head count up to 8 (GQA groups must divide the heads).
+    let kv_heads = (1..=KV_HEADS).rev().find(|k| heads.is_multiple_of(*k)).unwrap_or(1);
+    let intermediate = (7 * h / 2).div_ceil(256) * 256;
+    Architecture::llama_style(ModelType::Inferred, h, layers, heads, kv_heads, HEAD_DIM, intermediate, VOCAB, tied)
 }
 
 /// A Llama-3-style architecture with about `params` parameters (see the module doc).

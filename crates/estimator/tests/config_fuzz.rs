@@ -54,28 +54,7 @@ const KEYS: &[&str] = &[
     "v_head_dim",
 ];
 
-const MODEL_TYPES: &[&str] = &[
-    "llama",
-    "mistral",
-    "mixtral",
-    "qwen2",
-    "qwen2_moe",
-    "qwen3",
-    "qwen3_moe",
-    "gemma",
-    "gemma2",
-    "gemma3",
-    "gemma3_text",
-    "phi",
-    "phi3",
-    "gpt_neox",
-    "falcon",
-    "deepseek_v3",
-    "mistral3",
-    "llava",
-    "bert",
-    "",
-];
+const MODEL_TYPES: &[&str] = lora_vram::arch::SUPPORTED_MODEL_TYPES;
 
 /// Whatever the parser returns, it must not panic; an `Ok` must validate and count.
 fn check(v: &Value) -> Result<(), TestCaseError> {

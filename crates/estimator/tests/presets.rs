@@ -1,7 +1,7 @@
 //! The preset table: unique ids, sane fields, equal to the parsed config.json where the fixture
 //! exists, and a parameter count that fits the size in the name.
 
-use lora_vram::presets::{find_model, DEFAULT_MODEL, MODELS};
+use lora_vram::presets::{find_model, DEFAULT_MODEL, MODELS, MODEL_SOURCES};
 
 #[test]
 fn ids_are_unique_and_findable() {
@@ -16,10 +16,12 @@ fn ids_are_unique_and_findable() {
 
 #[test]
 fn every_field_is_sane() {
-    for m in MODELS {
+    assert_eq!(MODEL_SOURCES.len(), MODELS.len(), "MODEL_SOURCES has one row per preset");
+    for (m, (id, source)) in MODELS.iter().zip(MODEL_SOURCES) {
         assert!(m.id.contains('/') && !m.id.contains(' '), "id {:?}", m.id);
         assert!(!m.name.is_empty() && !m.family.is_empty(), "{}", m.id);
-        assert_eq!(m.source, format!("https://huggingface.co/{}/blob/main/config.json", m.id), "{}", m.id);
+        assert_eq!(*id, m.id, "MODEL_SOURCES is out of step with MODELS");
+        assert_eq!(*source, format!("https://huggingface.co/{}/blob/main/config.json", m.id), "{}", m.id);
         m.arch.validate().unwrap_or_else(|e| panic!("{}: {e}", m.id));
         let p = m.arch.params();
         assert!(p.total() > 0 && p.linear_weights > 0, "{}", m.id);
