@@ -8,10 +8,12 @@ use lora_vram::input::ScenarioInput;
 use lora_vram::{estimate, Estimate, Scenario};
 use serde_json::Value;
 use yew::prelude::*;
+use yew::Reducible;
 
 use crate::components::embed::EmbedCard;
 use crate::components::form::{scenario_form, Control, FormProps};
 use crate::components::gpu::{gpu_table_view, GpuPanel, GpuTableProps};
+use crate::components::hub::{hub_box, HubProps};
 use crate::components::model::model_name;
 use crate::components::result::{breakdown_table, total_view, StackedBar, TableProps, TotalProps};
 use crate::components::share::SharePanel;
@@ -87,13 +89,21 @@ pub fn init(boot: &Boot) -> (State, Option<Embed>) {
     let stored: Option<Value> = boot.stored.as_deref().and_then(|s| serde_json::from_str(s).ok());
     let stored_str = |k: &str| stored.as_ref().and_then(|v| v.get(k)).and_then(Value::as_str).map(str::to_string);
     let mut s = State::default();
+    // A model imported from the Hub, by id: fetched (or read from the cache) once the page is up.
+    let mut hf = None;
     if query::has_scenario(&pairs) {
         let (input, notices) = query::decode_scenario(&pairs);
         s.input = input;
         s.notices = notices;
+        hf = get(query::HF_KEY).map(str::to_string);
     } else if let Some(q) = stored_str("query") {
         // The last scenario, as its share query; anything no longer valid is dropped silently.
-        s.input = query::decode_scenario(&query::parse(&q)).0;
+        let stored = query::parse(&q);
+        s.input = query::decode_scenario(&stored).0;
+        hf = query::get(&stored, query::HF_KEY).map(str::to_string);
+    }
+    if let Some(id) = hf {
+        s = (*Rc::new(s).reduce(Action::Import(id))).clone();
     }
     s.lang = get("lang")
         .and_then(Lang::from_tag)
@@ -177,9 +187,22 @@ pub fn compute(input: &ScenarioInput) -> Result<Computed, String> {
     Ok(Computed { estimate: estimate(&scenario), fits: Rc::new(gpu_table(&scenario).collect()), scenario })
 }
 
+/// The scenario as query pairs, with a model imported from the Hub (or being imported) as
+/// `hf=<id>` rather than its whole config.json.
+pub fn scenario_pairs(s: &State) -> Vec<(String, String)> {
+    let mut pairs = query::encode_scenario(&s.input);
+    if let Some(id) = s.import.loading().or(s.hub.as_ref().map(|h| h.id.as_str())) {
+        if s.hub.is_some() {
+            pairs.retain(|(k, _)| k != "model-config");
+        }
+        pairs.insert(0, (query::HF_KEY.into(), id.into()));
+    }
+    pairs
+}
+
 /// The query that reproduces the state: the scenario, plus the GPU and language when not the defaults.
 pub fn share_query(s: &State, languages: &[String]) -> String {
-    let mut pairs = query::encode_scenario(&s.input);
+    let mut pairs = scenario_pairs(s);
     if s.gpu != default_gpu() {
         pairs.push(("gpu".into(), GPUS[s.gpu].id.into()));
     }
@@ -226,7 +249,7 @@ pub fn App(props: &AppProps) -> Html {
     {
         let embed = embed.clone();
         let boot = props.boot.clone();
-        let deps = (state.input.clone(), state.unit, state.lang, state.theme, state.gpu);
+        let deps = (state.input.clone(), state.unit, state.lang, state.theme, state.gpu, state.hub.clone(), state.import.clone());
         let s = (*state).clone();
         use_effect_with(deps, move |_| {
             crate::platform::set_root_attr("lang", Some(s.lang.html_lang()));
@@ -247,7 +270,7 @@ pub fn App(props: &AppProps) -> Html {
                 crate::platform::replace_query(&share_query(&s, &boot.languages));
                 let mut stored = serde_json::Map::new();
                 for (k, v) in [
-                    ("query", query::join(&query::encode_scenario(&s.input))),
+                    ("query", query::join(&scenario_pairs(&s))),
                     ("unit", s.unit.as_str().into()),
                     ("lang", s.lang.as_str().into()),
                     ("theme", s.theme.as_str().into()),
@@ -256,6 +279,22 @@ pub fn App(props: &AppProps) -> Html {
                     stored.insert(k.into(), Value::String(v));
                 }
                 crate::platform::save(crate::platform::STORAGE_KEY, &Value::Object(stored).to_string());
+            }
+        });
+    }
+
+    // The Hugging Face import: an id being loaded is fetched (or read from the cache) here, and the
+    // answer dispatched; the reducer drops it if another import or model came first.
+    {
+        let dispatcher = state.dispatcher();
+        use_effect_with(state.import.loading().map(str::to_string), move |id| {
+            if let Some(id) = id.clone() {
+                wasm_bindgen_futures::spawn_local(async move {
+                    dispatcher.dispatch(match crate::platform::import(id.clone()).await {
+                        Ok(m) => Action::Imported(Box::new(m)),
+                        Err(e) => Action::ImportFailed(id, e),
+                    });
+                });
             }
         });
     }
@@ -371,6 +410,15 @@ pub fn App(props: &AppProps) -> Html {
         }
     });
     let share_query = share_query(&state, &props.boot.languages);
+    let hub = hub_box(&HubProps {
+        lang,
+        status: state.import.clone(),
+        model: state.hub.as_ref().map(|h| {
+            let arch = computed.as_ref().as_ref().ok().map(|c| c.estimate.total_params);
+            (h.id.clone(), h.params.or(arch))
+        }),
+        on_action: on_action.clone(),
+    });
 
     html! {
         <div class="page">
@@ -388,7 +436,7 @@ pub fn App(props: &AppProps) -> Html {
             { for notices }
             <main class="layout">
                 <div class="inputs">
-                    { scenario_form(&FormProps { input: state.input.clone(), lang, summary: summary_line, on_action: on_action.clone() }) }
+                    { scenario_form(&FormProps { input: state.input.clone(), lang, summary: summary_line, hub, on_action: on_action.clone() }) }
                 </div>
                 <div class="outputs" id="results" tabindex="-1">
                     { results }
@@ -401,5 +449,49 @@ pub fn App(props: &AppProps) -> Html {
                 <p>{ t.footer }</p>
             </footer>
         </div>
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::hub::{resolve, Fetched, ImportStatus};
+
+    fn boot(query: &str, stored: Option<&str>) -> Boot {
+        Boot { query: query.into(), stored: stored.map(str::to_string), languages: vec!["en".into()], page_url: String::new() }
+    }
+
+    // See: issue 6, "The id goes into the URL, so a shared link reloads the same model".
+    #[test]
+    fn an_imported_model_is_shared_as_its_id() {
+        let (s, _) = init(&boot("?hf=Qwen/Qwen2.5-7B&seq-len=4096", None));
+        assert_eq!(s.import, ImportStatus::Loading("Qwen/Qwen2.5-7B".into()));
+        assert_eq!(s.input.seq_len, 4096);
+        assert!(s.notices.is_empty(), "{:?}", s.notices);
+        assert_eq!(share_query(&s, &["en".into()]), "?hf=Qwen/Qwen2.5-7B&seq-len=4096", "the id stays while loading");
+
+        let c = include_str!("../../../tests/fixtures/configs/Qwen__Qwen2.5-7B.json");
+        let m = resolve("Qwen/Qwen2.5-7B", Fetched::Body(c.into()), Fetched::Offline).unwrap();
+        let s = (*Rc::new(s).reduce(Action::Imported(Box::new(m)))).clone();
+        assert!(s.hub.is_some());
+        let q = share_query(&s, &["en".into()]);
+        assert_eq!(q, "?hf=Qwen/Qwen2.5-7B&seq-len=4096", "no config.json in the link");
+        // The link, and the stored query, bring the import back.
+        let (back, _) = init(&boot(&q, None));
+        assert_eq!(back.import, ImportStatus::Loading("Qwen/Qwen2.5-7B".into()));
+        let stored = format!("{{\"query\": \"{q}\"}}");
+        let (back, _) = init(&boot("", Some(&stored)));
+        assert_eq!(back.import, ImportStatus::Loading("Qwen/Qwen2.5-7B".into()));
+        assert_eq!(back.input.seq_len, 4096);
+    }
+
+    #[test]
+    fn a_bad_id_in_the_url_is_never_fetched() {
+        for bad in ["?hf=https://evil.example/x", "?hf=a/b/c", "?hf="] {
+            let (s, _) = init(&boot(bad, None));
+            assert!(matches!(s.import, ImportStatus::Failed(_, crate::hub::ImportError::InvalidId)), "{bad}");
+            assert_eq!(s.input, ScenarioInput::default(), "{bad}");
+            assert!(!share_query(&s, &["en".into()]).contains("hf="), "{bad}");
+        }
     }
 }

@@ -12,6 +12,7 @@
 pub mod app;
 pub mod components;
 pub mod format;
+pub mod hub;
 pub mod i18n;
 pub mod platform;
 pub mod query;

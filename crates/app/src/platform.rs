@@ -1,9 +1,13 @@
-//! The browser: URL, localStorage, clipboard, the `<html>` element, and the embed's height message.
+//! The browser: URL, localStorage, clipboard, the `<html>` element, the embed's height message, and
+//! the two GETs of a Hugging Face import.
 //!
 //! Every function degrades to a no-op (or `None`) when an API is missing, so that a locked-down
 //! browser (storage disabled, clipboard denied) still shows the calculator.
 
 use wasm_bindgen::{JsCast, JsValue};
+use wasm_bindgen_futures::JsFuture;
+
+use crate::hub::{cache_decode, cache_encode, is_valid, needs_info, resolve, Fetched, ImportError, Imported, CACHE_PREFIX};
 
 /// localStorage key of the last scenario and settings.
 pub const STORAGE_KEY: &str = "lora-vram:v1";
@@ -90,11 +94,51 @@ pub fn set_title(title: &str) {
     }
 }
 
+/// The value of the `<input>` with this id.
+pub fn input_value(id: &str) -> Option<String> {
+    let el = window()?.document()?.get_element_by_id(id)?;
+    Some(el.dyn_into::<web_sys::HtmlInputElement>().ok()?.value())
+}
+
+/// One GET, without credentials (the browser's default for another origin).
+async fn get(url: &str) -> Fetched {
+    let Some(w) = window() else { return Fetched::Offline };
+    let Ok(r) = JsFuture::from(w.fetch_with_str(url)).await else { return Fetched::Offline };
+    let r: web_sys::Response = r.unchecked_into();
+    if !r.ok() {
+        return Fetched::Status(r.status());
+    }
+    match r.text() {
+        Ok(p) => JsFuture::from(p).await.ok().and_then(|t| t.as_string()).map_or(Fetched::Offline, Fetched::Body),
+        Err(_) => Fetched::Offline,
+    }
+}
+
+/// Imports a model by its Hub id: from the localStorage cache, else by fetching its config.json
+/// and model info from huggingface.co (and caching a model that the estimator reads).
+pub async fn import(id: String) -> Result<Imported, ImportError> {
+    use lora_vram::hub::{api_url, config_url, DEFAULT_ENDPOINT};
+    if !is_valid(&id) {
+        return Err(ImportError::InvalidId);
+    }
+    let key = format!("{CACHE_PREFIX}{id}");
+    if let Some(m) = load(&key).and_then(|s| cache_decode(&id, &s)) {
+        return Ok(m);
+    }
+    let config = get(&config_url(DEFAULT_ENDPOINT, &id)).await;
+    let info = if needs_info(&config) { get(&api_url(DEFAULT_ENDPOINT, &id)).await } else { Fetched::Offline };
+    let r = resolve(&id, config, info);
+    if let Ok(m) = &r {
+        save(&key, &cache_encode(m));
+    }
+    r
+}
+
 /// Copies text to the clipboard; false when the browser refuses.
 pub async fn copy(text: String) -> bool {
     let Some(w) = window() else { return false };
     let p = w.navigator().clipboard().write_text(&text);
-    wasm_bindgen_futures::JsFuture::from(p).await.is_ok()
+    JsFuture::from(p).await.is_ok()
 }
 
 /// `performance.now()`, for the input-to-paint marks.

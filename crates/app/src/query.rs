@@ -9,6 +9,9 @@
 //!
 //! Decoding never fails: a value that does not parse, or a combination the estimator rejects,
 //! falls back to the default for that one field and yields a [`Notice`] the page shows.
+//!
+//! A model imported from the Hub is written `hf=owner/name` instead of its whole config; the page
+//! loads it again from its cache or the Hub ([`HF_KEY`]).
 
 use lora_vram::input::{LoraInput, ModelInput, ScenarioInput};
 use lora_vram::scenario::{AdapterDtype, AttentionImpl, Method, MixedPrecision, Optimizer, TargetSpec, WeightDtype};
@@ -30,6 +33,10 @@ pub struct Notice {
 /// Keys the page itself uses (not scenario fields).
 pub const UI_KEYS: &[&str] =
     &["lang", "theme", "unit", "gpu", "embed", "controls", "gpus", "id", "host", "accent", "font", "radius", "bg"];
+
+/// The model as a Hugging Face id to import (`hf=Qwen/Qwen2.5-7B`): a scenario key, since it
+/// names the model, but one that the page resolves by fetching (or from its cache), not here.
+pub const HF_KEY: &str = "hf";
 
 /// Splits a query string (with or without the leading `?`) into decoded pairs.
 pub fn parse(query: &str) -> Vec<(String, String)> {
@@ -387,7 +394,7 @@ pub fn decode_scenario(pairs: &[(String, String)]) -> (ScenarioInput, Vec<Notice
     all.extend(pairs.iter().cloned());
     let pairs = &all;
     for (k, v) in pairs {
-        if k == "s" || k == "scenario" || UI_KEYS.contains(&k.as_str()) {
+        if k == "s" || k == "scenario" || k == HF_KEY || UI_KEYS.contains(&k.as_str()) {
             continue;
         }
         match apply(&mut i, k, v) {

@@ -15,6 +15,7 @@ use lora_vram::scenario::{
 use yew::Reducible;
 
 use crate::format::Unit;
+use crate::hub::{clean_id, is_valid, ImportError, ImportStatus, Imported};
 use crate::i18n::Lang;
 use crate::query::Notice;
 
@@ -103,6 +104,19 @@ pub struct State {
     pub sort: (SortKey, bool),
     /// What was ignored when the URL was read.
     pub notices: Vec<Notice>,
+    /// The Hub model in use, when the model came from the Hugging Face import box.
+    pub hub: Option<HubModel>,
+    /// The import box: idle, loading an id, or the last import's error.
+    pub import: ImportStatus,
+}
+
+/// A model imported from the Hub: its id, and the exact parameter count the Hub gave, if any.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct HubModel {
+    /// `owner/name`.
+    pub id: String,
+    /// `safetensors.total` of the Hub's model info.
+    pub params: Option<u64>,
 }
 
 impl Default for State {
@@ -116,6 +130,8 @@ impl Default for State {
             filter: GpuFilter::All,
             sort: (SortKey::Name, true),
             notices: Vec::new(),
+            hub: None,
+            import: ImportStatus::Idle,
         }
     }
 }
@@ -180,6 +196,12 @@ pub enum Action {
     SortBy(SortKey),
     /// Hide the URL notices.
     DismissNotices,
+    /// Import a model by the Hugging Face id typed in the import box (an effect fetches it).
+    Import(String),
+    /// An import finished: use its model, unless another import or model replaced it meanwhile.
+    Imported(Box<Imported>),
+    /// An import of this id failed: show why, keep the model.
+    ImportFailed(String, ImportError),
 }
 
 /// Weight precisions a method can use, in picker order.
@@ -218,6 +240,9 @@ impl Reducible for State {
         let i = &mut s.input;
         match action {
             Action::SetModel(m) => {
+                // A model picked by hand replaces an imported one, and cancels an import in flight.
+                s.hub = None;
+                s.import = ImportStatus::Idle;
                 i.model = m;
                 // Module names that the new model lacks would make the scenario invalid.
                 if let (TargetSpec::Modules(_), Ok((arch, _))) = (&i.lora.targets, resolve_model(&i.model)) {
@@ -260,6 +285,8 @@ impl Reducible for State {
             Action::Reset => {
                 s.input = ScenarioInput::default();
                 s.notices.clear();
+                s.hub = None;
+                s.import = ImportStatus::Idle;
             }
             Action::SetUnit(u) => s.unit = u,
             Action::SetLang(l) => s.lang = l,
@@ -268,6 +295,29 @@ impl Reducible for State {
             Action::SetFilter(f) => s.filter = f,
             Action::SortBy(k) => s.sort = if s.sort.0 == k { (k, !s.sort.1) } else { (k, k == SortKey::Name) },
             Action::DismissNotices => s.notices.clear(),
+            Action::Import(typed) => {
+                let id = clean_id(&typed);
+                s.import = if is_valid(&id) {
+                    ImportStatus::Loading(id)
+                } else {
+                    ImportStatus::Failed(id, ImportError::InvalidId)
+                };
+            }
+            Action::Imported(m) => {
+                if s.import.loading() != Some(m.id.as_str()) {
+                    return self; // stale: a later import or a hand-picked model won
+                }
+                let Imported { id, config, params } = *m;
+                let mut s = (*Rc::new(s).reduce(Action::SetModel(ModelInput::HfConfig { hf_config: config }))).clone();
+                s.hub = Some(HubModel { id, params });
+                return Rc::new(s);
+            }
+            Action::ImportFailed(id, e) => {
+                if s.import.loading() != Some(id.as_str()) {
+                    return self;
+                }
+                s.import = ImportStatus::Failed(id, e);
+            }
         }
         Rc::new(s)
     }
@@ -308,6 +358,59 @@ mod tests {
             Action::SetModel(ModelInput::Id("EleutherAI/pythia-1b".into())),
         ]);
         assert_eq!(s.input.lora.targets, TargetSpec::default());
+    }
+
+    fn imported(id: &str) -> Imported {
+        let c = include_str!("../../../tests/fixtures/configs/Qwen__Qwen2.5-7B.json");
+        crate::hub::resolve(id, crate::hub::Fetched::Body(c.into()), crate::hub::Fetched::Offline).unwrap()
+    }
+
+    // See: issue 6 (model import by Hugging Face id).
+    #[test]
+    fn import_loads_then_uses_the_model() {
+        let s = run([Action::Import(" Qwen/Qwen2.5-7B ".into())]);
+        assert_eq!(s.import, ImportStatus::Loading("Qwen/Qwen2.5-7B".into()));
+        assert_eq!(s.input.model, ScenarioInput::default().model, "the model stays until the config arrives");
+        let s = run([Action::Import("Qwen/Qwen2.5-7B".into()), Action::Imported(Box::new(imported("Qwen/Qwen2.5-7B")))]);
+        assert_eq!(s.import, ImportStatus::Idle);
+        assert_eq!(s.hub, Some(HubModel { id: "Qwen/Qwen2.5-7B".into(), params: None }));
+        assert!(matches!(s.input.model, ModelInput::HfConfig { .. }));
+        assert!(Scenario::try_from(&s.input).is_ok());
+    }
+
+    #[test]
+    fn import_failures_keep_the_model() {
+        let s = run([Action::Import("not an id".into())]);
+        assert_eq!(s.import, ImportStatus::Failed("not an id".into(), ImportError::InvalidId));
+        let s = run([
+            Action::SetModel(ModelInput::Id("Qwen/Qwen2.5-7B".into())),
+            Action::Import("a/b".into()),
+            Action::ImportFailed("a/b".into(), ImportError::NotFound),
+        ]);
+        assert_eq!(s.import, ImportStatus::Failed("a/b".into(), ImportError::NotFound));
+        assert_eq!(s.input.model, ModelInput::Id("Qwen/Qwen2.5-7B".into()));
+        // Switching to the parameter count the error offers clears it.
+        let s = (*Rc::new(s).reduce(Action::SetModel(ModelInput::Params { params: 7e9 }))).clone();
+        assert_eq!(s.import, ImportStatus::Idle);
+    }
+
+    #[test]
+    fn stale_imports_are_ignored() {
+        // A second import, or a model picked by hand, wins over a response still in flight.
+        let s = run([
+            Action::Import("Qwen/Qwen2.5-7B".into()),
+            Action::Import("a/b".into()),
+            Action::Imported(Box::new(imported("Qwen/Qwen2.5-7B"))),
+        ]);
+        assert_eq!((s.hub, s.import), (None, ImportStatus::Loading("a/b".into())));
+        let s = run([
+            Action::Import("Qwen/Qwen2.5-7B".into()),
+            Action::SetModel(ModelInput::Params { params: 1e9 }),
+            Action::Imported(Box::new(imported("Qwen/Qwen2.5-7B"))),
+            Action::ImportFailed("Qwen/Qwen2.5-7B".into(), ImportError::Network),
+        ]);
+        assert_eq!((s.hub, s.import), (None, ImportStatus::Idle));
+        assert_eq!(s.input.model, ModelInput::Params { params: 1e9 });
     }
 
     #[test]

@@ -163,3 +163,18 @@ async fn bar_and_table_name_the_sub_items() {
     assert!(table.contains("gradients") && table.contains("CUDA context") && table.contains("allocator slack"));
     assert!(table.contains("100%"));
 }
+
+// See: issue 6 (model import by Hugging Face id).
+#[tokio::test]
+async fn the_import_box_is_labelled_and_a_shared_id_starts_loading() {
+    let html = render("", &["en"]).await;
+    assert!(html.contains(r#"<label for="hf-id">Hugging Face model id</label>"#), "{html}");
+    let html = render("?hf=Qwen/Qwen2.5-7B", &["en"]).await;
+    let t = text(&html);
+    assert!(t.contains("Loading Qwen/Qwen2.5-7B"), "{t}");
+    assert!(html.contains(r#"value="Qwen/Qwen2.5-7B""#), "the box shows the id");
+    assert!(t.contains("Llama 3.1 8B"), "the previous model is shown until the config arrives");
+    let html = render("?hf=https://evil.example/x", &["zh-CN"]).await;
+    assert!(html.contains(r#"role="alert""#) && text(&html).contains("不是模型 ID"), "{html}");
+    assert!(html.contains("Hugging Face 模型 ID"));
+}

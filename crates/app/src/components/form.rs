@@ -454,6 +454,9 @@ pub struct FormProps {
     /// Model summary line.
     #[prop_or_default]
     pub summary: Option<AttrValue>,
+    /// The Hugging Face import box, shown above the model picker.
+    #[prop_or_default]
+    pub hub: Html,
     /// Dispatches an edit.
     pub on_action: Callback<Action>,
 }
@@ -471,6 +474,7 @@ pub fn scenario_form(props: &FormProps) -> Html {
         <form class="scenario" onsubmit={Callback::from(|e: SubmitEvent| e.prevent_default())} aria-label={t.form_label}>
             <section class="card" aria-labelledby="h-model">
                 <h2 id="h-model">{ t.model_title }</h2>
+                { props.hub.clone() }
                 { c(Control::Model) }
             </section>
             <section class="card" aria-labelledby="h-method">

@@ -4,6 +4,7 @@ pub mod controls;
 pub mod embed;
 pub mod form;
 pub mod gpu;
+pub mod hub;
 pub mod model;
 pub mod result;
 pub mod share;
