@@ -249,7 +249,15 @@ pub fn App(props: &AppProps) -> Html {
     {
         let embed = embed.clone();
         let boot = props.boot.clone();
-        let deps = (state.input.clone(), state.unit, state.lang, state.theme, state.gpu, state.hub.clone(), state.import.clone());
+        let deps = (
+            state.input.clone(),
+            state.unit,
+            state.lang,
+            state.theme,
+            state.gpu,
+            state.hub.clone(),
+            state.import.clone(),
+        );
         let s = (*state).clone();
         use_effect_with(deps, move |_| {
             crate::platform::set_root_attr("lang", Some(s.lang.html_lang()));
@@ -458,7 +466,12 @@ mod tests {
     use crate::hub::{resolve, Fetched, ImportStatus};
 
     fn boot(query: &str, stored: Option<&str>) -> Boot {
-        Boot { query: query.into(), stored: stored.map(str::to_string), languages: vec!["en".into()], page_url: String::new() }
+        Boot {
+            query: query.into(),
+            stored: stored.map(str::to_string),
+            languages: vec!["en".into()],
+            page_url: String::new(),
+        }
     }
 
     // See: issue 6, "The id goes into the URL, so a shared link reloads the same model".

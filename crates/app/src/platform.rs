@@ -7,7 +7,9 @@
 use wasm_bindgen::{JsCast, JsValue};
 use wasm_bindgen_futures::JsFuture;
 
-use crate::hub::{cache_decode, cache_encode, is_valid, needs_info, resolve, Fetched, ImportError, Imported, CACHE_PREFIX};
+use crate::hub::{
+    cache_decode, cache_encode, is_valid, needs_info, resolve, Fetched, ImportError, Imported, CACHE_PREFIX,
+};
 
 /// localStorage key of the last scenario and settings.
 pub const STORAGE_KEY: &str = "lora-vram:v1";

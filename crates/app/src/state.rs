@@ -371,7 +371,8 @@ mod tests {
         let s = run([Action::Import(" Qwen/Qwen2.5-7B ".into())]);
         assert_eq!(s.import, ImportStatus::Loading("Qwen/Qwen2.5-7B".into()));
         assert_eq!(s.input.model, ScenarioInput::default().model, "the model stays until the config arrives");
-        let s = run([Action::Import("Qwen/Qwen2.5-7B".into()), Action::Imported(Box::new(imported("Qwen/Qwen2.5-7B")))]);
+        let s =
+            run([Action::Import("Qwen/Qwen2.5-7B".into()), Action::Imported(Box::new(imported("Qwen/Qwen2.5-7B")))]);
         assert_eq!(s.import, ImportStatus::Idle);
         assert_eq!(s.hub, Some(HubModel { id: "Qwen/Qwen2.5-7B".into(), params: None }));
         assert!(matches!(s.input.model, ModelInput::HfConfig { .. }));

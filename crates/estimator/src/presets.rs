@@ -1,7 +1,7 @@
 //! Model presets: the exact architecture of popular base models, from their config.json.
 //!
 //! Every row is what [`crate::config::parse_config`] returns for the model's config.json on the
-//! Hugging Face Hub (the `source` of the row), so a preset and an uploaded config always agree.
+//! Hugging Face Hub (its row of [`MODEL_SOURCES`]), so a preset and an uploaded config always agree.
 //! `tests/presets.rs` checks that for every preset whose config is in
 //! `tests/fixtures/configs/`, and that each count is in the range its name suggests.
 //!
@@ -38,10 +38,19 @@ pub const MODEL_SOURCES: &[(&str, &str)] = &[
     ("meta-llama/Llama-3.1-405B", "https://huggingface.co/meta-llama/Llama-3.1-405B/blob/main/config.json"),
     ("meta-llama/Llama-3.2-1B", "https://huggingface.co/meta-llama/Llama-3.2-1B/blob/main/config.json"),
     ("meta-llama/Llama-3.2-3B", "https://huggingface.co/meta-llama/Llama-3.2-3B/blob/main/config.json"),
-    ("meta-llama/Llama-3.3-70B-Instruct", "https://huggingface.co/meta-llama/Llama-3.3-70B-Instruct/blob/main/config.json"),
+    (
+        "meta-llama/Llama-3.3-70B-Instruct",
+        "https://huggingface.co/meta-llama/Llama-3.3-70B-Instruct/blob/main/config.json",
+    ),
     ("mistralai/Mistral-7B-v0.3", "https://huggingface.co/mistralai/Mistral-7B-v0.3/blob/main/config.json"),
-    ("mistralai/Mistral-Nemo-Base-2407", "https://huggingface.co/mistralai/Mistral-Nemo-Base-2407/blob/main/config.json"),
-    ("mistralai/Mistral-Small-3.1-24B-Base-2503", "https://huggingface.co/mistralai/Mistral-Small-3.1-24B-Base-2503/blob/main/config.json"),
+    (
+        "mistralai/Mistral-Nemo-Base-2407",
+        "https://huggingface.co/mistralai/Mistral-Nemo-Base-2407/blob/main/config.json",
+    ),
+    (
+        "mistralai/Mistral-Small-3.1-24B-Base-2503",
+        "https://huggingface.co/mistralai/Mistral-Small-3.1-24B-Base-2503/blob/main/config.json",
+    ),
     ("mistralai/Mixtral-8x7B-v0.1", "https://huggingface.co/mistralai/Mixtral-8x7B-v0.1/blob/main/config.json"),
     ("mistralai/Mixtral-8x22B-v0.1", "https://huggingface.co/mistralai/Mixtral-8x22B-v0.1/blob/main/config.json"),
     ("Qwen/Qwen2.5-0.5B", "https://huggingface.co/Qwen/Qwen2.5-0.5B/blob/main/config.json"),
@@ -68,15 +77,39 @@ pub const MODEL_SOURCES: &[(&str, &str)] = &[
     ("google/gemma-3-12b-pt", "https://huggingface.co/google/gemma-3-12b-pt/blob/main/config.json"),
     ("google/gemma-3-27b-pt", "https://huggingface.co/google/gemma-3-27b-pt/blob/main/config.json"),
     ("microsoft/phi-2", "https://huggingface.co/microsoft/phi-2/blob/main/config.json"),
-    ("microsoft/Phi-3-mini-4k-instruct", "https://huggingface.co/microsoft/Phi-3-mini-4k-instruct/blob/main/config.json"),
-    ("microsoft/Phi-3-medium-4k-instruct", "https://huggingface.co/microsoft/Phi-3-medium-4k-instruct/blob/main/config.json"),
+    (
+        "microsoft/Phi-3-mini-4k-instruct",
+        "https://huggingface.co/microsoft/Phi-3-mini-4k-instruct/blob/main/config.json",
+    ),
+    (
+        "microsoft/Phi-3-medium-4k-instruct",
+        "https://huggingface.co/microsoft/Phi-3-medium-4k-instruct/blob/main/config.json",
+    ),
     ("microsoft/phi-4", "https://huggingface.co/microsoft/phi-4/blob/main/config.json"),
-    ("deepseek-ai/DeepSeek-R1-Distill-Qwen-1.5B", "https://huggingface.co/deepseek-ai/DeepSeek-R1-Distill-Qwen-1.5B/blob/main/config.json"),
-    ("deepseek-ai/DeepSeek-R1-Distill-Qwen-7B", "https://huggingface.co/deepseek-ai/DeepSeek-R1-Distill-Qwen-7B/blob/main/config.json"),
-    ("deepseek-ai/DeepSeek-R1-Distill-Llama-8B", "https://huggingface.co/deepseek-ai/DeepSeek-R1-Distill-Llama-8B/blob/main/config.json"),
-    ("deepseek-ai/DeepSeek-R1-Distill-Qwen-14B", "https://huggingface.co/deepseek-ai/DeepSeek-R1-Distill-Qwen-14B/blob/main/config.json"),
-    ("deepseek-ai/DeepSeek-R1-Distill-Qwen-32B", "https://huggingface.co/deepseek-ai/DeepSeek-R1-Distill-Qwen-32B/blob/main/config.json"),
-    ("deepseek-ai/DeepSeek-R1-Distill-Llama-70B", "https://huggingface.co/deepseek-ai/DeepSeek-R1-Distill-Llama-70B/blob/main/config.json"),
+    (
+        "deepseek-ai/DeepSeek-R1-Distill-Qwen-1.5B",
+        "https://huggingface.co/deepseek-ai/DeepSeek-R1-Distill-Qwen-1.5B/blob/main/config.json",
+    ),
+    (
+        "deepseek-ai/DeepSeek-R1-Distill-Qwen-7B",
+        "https://huggingface.co/deepseek-ai/DeepSeek-R1-Distill-Qwen-7B/blob/main/config.json",
+    ),
+    (
+        "deepseek-ai/DeepSeek-R1-Distill-Llama-8B",
+        "https://huggingface.co/deepseek-ai/DeepSeek-R1-Distill-Llama-8B/blob/main/config.json",
+    ),
+    (
+        "deepseek-ai/DeepSeek-R1-Distill-Qwen-14B",
+        "https://huggingface.co/deepseek-ai/DeepSeek-R1-Distill-Qwen-14B/blob/main/config.json",
+    ),
+    (
+        "deepseek-ai/DeepSeek-R1-Distill-Qwen-32B",
+        "https://huggingface.co/deepseek-ai/DeepSeek-R1-Distill-Qwen-32B/blob/main/config.json",
+    ),
+    (
+        "deepseek-ai/DeepSeek-R1-Distill-Llama-70B",
+        "https://huggingface.co/deepseek-ai/DeepSeek-R1-Distill-Llama-70B/blob/main/config.json",
+    ),
     ("deepseek-ai/DeepSeek-V3", "https://huggingface.co/deepseek-ai/DeepSeek-V3/blob/main/config.json"),
     ("EleutherAI/pythia-1b", "https://huggingface.co/EleutherAI/pythia-1b/blob/main/config.json"),
     ("EleutherAI/pythia-6.9b", "https://huggingface.co/EleutherAI/pythia-6.9b/blob/main/config.json"),
@@ -425,18 +458,8 @@ pub const MODELS: &[ModelPreset] = &[
         family: "Qwen3",
         arch: qwen3(1024, 28, 16, 8, 3072, true),
     },
-    ModelPreset {
-        id: "Qwen/Qwen3-4B",
-        name: "Qwen3 4B",
-        family: "Qwen3",
-        arch: qwen3(2560, 36, 32, 8, 9728, true),
-    },
-    ModelPreset {
-        id: "Qwen/Qwen3-8B",
-        name: "Qwen3 8B",
-        family: "Qwen3",
-        arch: qwen3(4096, 36, 32, 8, 12288, false),
-    },
+    ModelPreset { id: "Qwen/Qwen3-4B", name: "Qwen3 4B", family: "Qwen3", arch: qwen3(2560, 36, 32, 8, 9728, true) },
+    ModelPreset { id: "Qwen/Qwen3-8B", name: "Qwen3 8B", family: "Qwen3", arch: qwen3(4096, 36, 32, 8, 12288, false) },
     ModelPreset {
         id: "Qwen/Qwen3-14B",
         name: "Qwen3 14B",
@@ -449,18 +472,8 @@ pub const MODELS: &[ModelPreset] = &[
         family: "Qwen3",
         arch: qwen3(5120, 64, 64, 8, 25600, false),
     },
-    ModelPreset {
-        id: "Qwen/Qwen3-30B-A3B",
-        name: "Qwen3 30B-A3B (MoE)",
-        family: "Qwen3",
-        arch: QWEN3_30B_A3B,
-    },
-    ModelPreset {
-        id: "Qwen/Qwen1.5-MoE-A2.7B",
-        name: "Qwen1.5-MoE A2.7B",
-        family: "Qwen1.5",
-        arch: QWEN15_MOE_A27B,
-    },
+    ModelPreset { id: "Qwen/Qwen3-30B-A3B", name: "Qwen3 30B-A3B (MoE)", family: "Qwen3", arch: QWEN3_30B_A3B },
+    ModelPreset { id: "Qwen/Qwen1.5-MoE-A2.7B", name: "Qwen1.5-MoE A2.7B", family: "Qwen1.5", arch: QWEN15_MOE_A27B },
     ModelPreset {
         id: "google/gemma-7b",
         name: "Gemma 7B",
@@ -509,12 +522,7 @@ pub const MODELS: &[ModelPreset] = &[
         family: "Gemma 3",
         arch: gemma3(5376, 62, 32, 16, 128, 21504, 262208, 1024),
     },
-    ModelPreset {
-        id: "microsoft/phi-2",
-        name: "Phi-2",
-        family: "Phi",
-        arch: PHI_2,
-    },
+    ModelPreset { id: "microsoft/phi-2", name: "Phi-2", family: "Phi", arch: PHI_2 },
     ModelPreset {
         id: "microsoft/Phi-3-mini-4k-instruct",
         name: "Phi-3 mini 4k",
@@ -527,12 +535,7 @@ pub const MODELS: &[ModelPreset] = &[
         family: "Phi",
         arch: with_sliding(phi3(5120, 40, 40, 10, 17920, 32064), 2047),
     },
-    ModelPreset {
-        id: "microsoft/phi-4",
-        name: "Phi-4",
-        family: "Phi",
-        arch: phi3(5120, 40, 40, 10, 17920, 100352),
-    },
+    ModelPreset { id: "microsoft/phi-4", name: "Phi-4", family: "Phi", arch: phi3(5120, 40, 40, 10, 17920, 100352) },
     ModelPreset {
         id: "deepseek-ai/DeepSeek-R1-Distill-Qwen-1.5B",
         name: "DeepSeek-R1-Distill-Qwen 1.5B",
@@ -587,10 +590,5 @@ pub const MODELS: &[ModelPreset] = &[
         family: "Pythia",
         arch: neox(4096, 32, 32, 16384, 50432),
     },
-    ModelPreset {
-        id: "tiiuae/falcon-7b",
-        name: "Falcon 7B",
-        family: "Falcon",
-        arch: FALCON_7B,
-    },
+    ModelPreset { id: "tiiuae/falcon-7b", name: "Falcon 7B", family: "Falcon", arch: FALCON_7B },
 ];

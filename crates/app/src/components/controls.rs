@@ -174,8 +174,7 @@ impl Scale {
                     .unwrap_or(0) as u32
             }
             Scale::Log { min, max, steps } => {
-                // Not `f64::clamp`: its min > max check formats floats with Debug, ≈4 KiB gzipped of wasm.
-                let p = (v.max(min).min(max) / min).ln() / (max / min).ln() * f64::from(steps);
+                let p = (clamp(v, min, max) / min).ln() / (max / min).ln() * f64::from(steps);
                 p.round() as u32
             }
         }
@@ -348,6 +347,13 @@ pub fn number(props: NumberProps) -> Html {
             if let Some(h) = &props.hint { <p class="hint" id={hint_id}>{ h.clone() }</p> }
         </div>
     }
+}
+
+/// `v` limited to `min..=max`. Not `f64::clamp`, whose `min > max` panic message formats floats
+/// with `Debug` and so links float formatting into the page (≈8 KiB gzipped).
+#[allow(clippy::manual_clamp)]
+pub fn clamp(v: f64, min: f64, max: f64) -> f64 {
+    v.max(min).min(max)
 }
 
 #[cfg(test)]

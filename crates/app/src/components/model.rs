@@ -195,7 +195,7 @@ pub fn ModelPicker(props: &ModelPickerProps) -> Html {
             let value_text = format!("{} {}", crate::format::params(p as u64), t.params_unit);
             html! {
                 <>
-                    { slider(SliderProps { id: "model-params".into(), label: (t.model_params).into(), number_label: (t.model_params_number).into(), scale: Scale::Log { min: 0.1, max: 700.0, steps: 240 }, value: crate::components::controls::round2(p / 1e9).max(0.1).min(700.0), value_text: (value_text).into(), min: 0.1, max: 700.0, step: 0.1, suffix: Some(AttrValue::from("B")), on_change: on_slider, no_number: false }) }
+                    { slider(SliderProps { id: "model-params".into(), label: (t.model_params).into(), number_label: (t.model_params_number).into(), scale: Scale::Log { min: 0.1, max: 700.0, steps: 240 }, value: crate::components::controls::clamp(crate::components::controls::round2(p / 1e9), 0.1, 700.0), value_text: (value_text).into(), min: 0.1, max: 700.0, step: 0.1, suffix: Some(AttrValue::from("B")), on_change: on_slider, no_number: false }) }
                     <p class="hint">{ t.model_params_hint }</p>
                 </>
             }
