@@ -125,47 +125,21 @@ pub fn find_model(id: &str) -> Option<usize> {
     MODELS.iter().position(|m| m.id == id).or_else(|| MODELS.iter().position(|m| m.id.eq_ignore_ascii_case(id)))
 }
 
-/// A Llama-style decoder: RMSNorm, gated MLP, no biases, two norms per layer.
-#[allow(clippy::too_many_arguments)]
-const fn base(
-    model_type: ModelType,
-    hidden: u64,
-    layers: u64,
-    heads: u64,
-    kv_heads: u64,
-    head_dim: u64,
-    intermediate: u64,
-    vocab: u64,
-    tied_embeddings: bool,
-) -> Architecture {
-    Architecture::llama_style(
-        model_type,
-        hidden,
-        layers,
-        heads,
-        kv_heads,
-        head_dim,
-        intermediate,
-        vocab,
-        tied_embeddings,
-    )
-}
-
 /// `llama` (`modeling_llama.py`), no attention or MLP bias.
 #[allow(clippy::too_many_arguments)]
 const fn llama(h: u64, l: u64, a: u64, kv: u64, d: u64, i: u64, v: u64, tied: bool) -> Architecture {
-    base(ModelType::Llama, h, l, a, kv, d, i, v, tied)
+    Architecture::llama_style(ModelType::Llama, h, l, a, kv, d, i, v, tied)
 }
 
 /// `mistral` (`modeling_mistral.py`): never biased, never tied in these releases.
 const fn mistral(h: u64, l: u64, a: u64, kv: u64, d: u64, i: u64, v: u64) -> Architecture {
-    base(ModelType::Mistral, h, l, a, kv, d, i, v, false)
+    Architecture::llama_style(ModelType::Mistral, h, l, a, kv, d, i, v, false)
 }
 
 /// `mixtral`: every layer is `e` experts of width `i`, `k` routed per token.
 #[allow(clippy::too_many_arguments)]
 const fn mixtral(h: u64, l: u64, a: u64, kv: u64, i: u64, v: u64, e: u64, k: u64) -> Architecture {
-    let mut m = base(ModelType::Mixtral, h, l, a, kv, h / a, i, v, false);
+    let mut m = Architecture::llama_style(ModelType::Mixtral, h, l, a, kv, h / a, i, v, false);
     m.moe.experts = e;
     m.moe.top_k = k;
     m.moe.expert_intermediate = i;
@@ -174,14 +148,14 @@ const fn mixtral(h: u64, l: u64, a: u64, kv: u64, i: u64, v: u64, e: u64, k: u64
 
 /// `qwen2`: q, k and v biased; `head_dim` is `h / a`.
 const fn qwen2(h: u64, l: u64, a: u64, kv: u64, i: u64, v: u64, tied: bool) -> Architecture {
-    let mut m = base(ModelType::Qwen2, h, l, a, kv, h / a, i, v, tied);
+    let mut m = Architecture::llama_style(ModelType::Qwen2, h, l, a, kv, h / a, i, v, tied);
     m.qkv_bias = true;
     m
 }
 
 /// `qwen3`: head_dim 128 and q/k RMSNorms.
 const fn qwen3(h: u64, l: u64, a: u64, kv: u64, i: u64, tied: bool) -> Architecture {
-    let mut m = base(ModelType::Qwen3, h, l, a, kv, 128, i, 151936, tied);
+    let mut m = Architecture::llama_style(ModelType::Qwen3, h, l, a, kv, 128, i, 151936, tied);
     m.qk_norm = true;
     m
 }
@@ -189,7 +163,7 @@ const fn qwen3(h: u64, l: u64, a: u64, kv: u64, i: u64, tied: bool) -> Architect
 /// `gemma` (two norms per layer), `gemma2` (four) or `gemma3` (four, and q/k norms); tied.
 #[allow(clippy::too_many_arguments)]
 const fn gemma(t: ModelType, h: u64, l: u64, a: u64, kv: u64, d: u64, i: u64, v: u64) -> Architecture {
-    let mut m = base(t, h, l, a, kv, d, i, v, true);
+    let mut m = Architecture::llama_style(t, h, l, a, kv, d, i, v, true);
     if !matches!(t, ModelType::Gemma) {
         m.norms_per_layer = 4;
     }
@@ -215,7 +189,7 @@ const fn gemma3(h: u64, l: u64, a: u64, kv: u64, d: u64, i: u64, v: u64, window:
 
 /// `phi3` (Phi-3, Phi-4): fused `qkv_proj` and `gate_up_proj`, untied.
 const fn phi3(h: u64, l: u64, a: u64, kv: u64, i: u64, v: u64) -> Architecture {
-    let mut m = base(ModelType::Phi3, h, l, a, kv, h / a, i, v, false);
+    let mut m = Architecture::llama_style(ModelType::Phi3, h, l, a, kv, h / a, i, v, false);
     m.attention = Attention::Fused;
     m.mlp = Mlp::GatedFused;
     m
@@ -230,7 +204,7 @@ const fn with_sliding(mut m: Architecture, window: u64) -> Architecture {
 
 /// `gpt_neox` (Pythia): fused biased qkv, biased plain MLP, two LayerNorms, untied.
 const fn neox(h: u64, l: u64, a: u64, i: u64, v: u64) -> Architecture {
-    let mut m = base(ModelType::GptNeox, h, l, a, a, h / a, i, v, false);
+    let mut m = Architecture::llama_style(ModelType::GptNeox, h, l, a, a, h / a, i, v, false);
     m.qkv_bias = true;
     m.o_bias = true;
     m.mlp_bias = true;
@@ -242,7 +216,7 @@ const fn neox(h: u64, l: u64, a: u64, i: u64, v: u64) -> Architecture {
 
 /// Qwen/Qwen3-30B-A3B: 128 experts of 768, 8 routed, head_dim 128.
 const QWEN3_30B_A3B: Architecture = {
-    let mut m = base(ModelType::Qwen3Moe, 2048, 48, 32, 4, 128, 6144, 151936, false);
+    let mut m = Architecture::llama_style(ModelType::Qwen3Moe, 2048, 48, 32, 4, 128, 6144, 151936, false);
     m.qk_norm = true;
     m.moe.experts = 128;
     m.moe.top_k = 8;
@@ -252,7 +226,7 @@ const QWEN3_30B_A3B: Architecture = {
 
 /// Qwen/Qwen1.5-MoE-A2.7B: 60 experts of 1408, 4 routed, a 5632-wide shared expert and its gate.
 const QWEN15_MOE_A27B: Architecture = {
-    let mut m = base(ModelType::Qwen2Moe, 2048, 24, 16, 16, 128, 5632, 151936, false);
+    let mut m = Architecture::llama_style(ModelType::Qwen2Moe, 2048, 24, 16, 16, 128, 5632, 151936, false);
     m.qkv_bias = true;
     m.moe.experts = 60;
     m.moe.top_k = 4;
@@ -264,7 +238,7 @@ const QWEN15_MOE_A27B: Architecture = {
 
 /// microsoft/phi-2: parallel block with one LayerNorm, biases everywhere, biased lm_head.
 const PHI_2: Architecture = {
-    let mut m = base(ModelType::Phi, 2560, 32, 32, 32, 80, 10240, 51200, false);
+    let mut m = Architecture::llama_style(ModelType::Phi, 2560, 32, 32, 32, 80, 10240, 51200, false);
     m.qkv_bias = true;
     m.o_bias = true;
     m.mlp_bias = true;
@@ -279,7 +253,7 @@ const PHI_2: Architecture = {
 
 /// tiiuae/falcon-7b: multi-query (one kv head), parallel attention with one LayerNorm, no bias, tied.
 const FALCON_7B: Architecture = {
-    let mut m = base(ModelType::Falcon, 4544, 32, 71, 1, 64, 18176, 65024, true);
+    let mut m = Architecture::llama_style(ModelType::Falcon, 4544, 32, 71, 1, 64, 18176, 65024, true);
     m.attention = Attention::Fused;
     m.mlp = Mlp::Plain;
     m.norm = Norm::LayerNorm;
@@ -290,7 +264,7 @@ const FALCON_7B: Architecture = {
 /// deepseek-ai/DeepSeek-V3: MLA, 3 dense layers, then 256 routed experts (8 per token) and one
 /// shared expert of 2048. `head_dim` is `qk_rope_head_dim`, as `DeepseekV3Config` sets it.
 const DEEPSEEK_V3: Architecture = {
-    let mut m = base(ModelType::DeepseekV3, 7168, 61, 128, 128, 64, 18432, 129280, false);
+    let mut m = Architecture::llama_style(ModelType::DeepseekV3, 7168, 61, 128, 128, 64, 18432, 129280, false);
     m.attention = Attention::Latent(Mla {
         q_lora_rank: 1536,
         kv_lora_rank: 512,
