@@ -1,28 +1,19 @@
 // End-to-end tests of the page (issue 4), against `trunk build --release` output in dist/.
-import { test, before, after } from "node:test";
+import { test } from "node:test";
 import assert from "node:assert/strict";
 import { execFileSync } from "node:child_process";
 import { existsSync, mkdtempSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { launch, serve, watchErrors, ready, totalBytes, axe, ARTIFACTS, DIST, ROOT } from "./helpers.mjs";
+import { watchErrors, ready, totalBytes, axe, ARTIFACTS, ROOT, useBrowserAndServer } from "./helpers.mjs";
 
-let browser, server;
-
-before(async () => {
-  server = await serve(DIST);
-  browser = await launch();
-});
-after(async () => {
-  await browser?.close();
-  await server?.close();
-});
+const env = useBrowserAndServer();
 
 async function open(query = "", { width = 1280, height = 900, locale = "en-US", colorScheme = "light", context } = {}) {
-  const ctx = context || (await browser.newContext({ viewport: { width, height }, locale, colorScheme }));
+  const ctx = context || (await env.browser.newContext({ viewport: { width, height }, locale, colorScheme }));
   const page = await ctx.newPage();
   const errors = watchErrors(page);
-  await page.goto(server.url + query);
+  await page.goto(env.server.url + query);
   await ready(page);
   return { ctx, page, errors };
 }
@@ -101,13 +92,13 @@ test("for the same scenario, the page and `lora-vram estimate --json` agree to t
   ];
   const { ctx, page, errors } = await open();
   for (const q of queries) {
-    await page.goto(server.url + q);
+    await page.goto(env.server.url + q);
     await ready(page);
     const { scenario, report } = await pageJson(page);
     assert.equal(report, cli(scenario).replace(/\n$/, ""), `scenario ${scenario}`);
   }
   // A config.json upload.
-  await page.goto(server.url);
+  await page.goto(env.server.url);
   await ready(page);
   await page.click("label.seg-item:has-text('config.json')");
   await page.setInputFiles("#config-file", join(ROOT, "tests/fixtures/configs/Qwen__Qwen2.5-7B.json"));
@@ -145,7 +136,7 @@ test("URL round trip and localStorage", async () => {
   assert.match(url, /gpu=rtx-3090/);
   const before = await pageJson(page);
 
-  const fresh = await browser.newContext({ viewport: { width: 1280, height: 900 } });
+  const fresh = await env.browser.newContext({ viewport: { width: 1280, height: 900 } });
   const p2 = await fresh.newPage();
   await p2.goto(url);
   await ready(p2);
@@ -155,7 +146,7 @@ test("URL round trip and localStorage", async () => {
 
   // Same browser, no query: the last scenario comes back from localStorage.
   const p3 = await ctx.newPage();
-  await p3.goto(server.url);
+  await p3.goto(env.server.url);
   await ready(p3);
   assert.deepEqual(await pageJson(p3), before);
   assert.deepEqual(errors, []);

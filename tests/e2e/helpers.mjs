@@ -4,6 +4,7 @@ import { mkdirSync, existsSync } from "node:fs";
 import { dirname, join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 import { createRequire } from "node:module";
+import { before, after } from "node:test";
 import { serve } from "./server.mjs";
 
 const require = createRequire(import.meta.url);
@@ -62,4 +63,19 @@ export async function axe(page) {
     return r.violations.map((v) => ({ id: v.id, impact: v.impact, help: v.help, nodes: v.nodes.slice(0, 3).map((n) => n.target.join(" ")) }));
   });
   return result.filter((v) => v.impact === "serious" || v.impact === "critical");
+}
+
+/** Starts the page's server and Chromium before a test file's tests and stops them after;
+ *  the returned object's `browser` and `server` are set once `before` has run. */
+export function useBrowserAndServer() {
+  const env = { browser: null, server: null };
+  before(async () => {
+    env.server = await serve(DIST);
+    env.browser = await launch();
+  });
+  after(async () => {
+    await env.browser?.close();
+    await env.server?.close();
+  });
+  return env;
 }

@@ -1,13 +1,13 @@
 // End-to-end tests of the Hugging Face import box (issue 6), against `trunk build --release`
 // output in dist/. The Hub is stubbed with route interception: every request that leaves the test
 // server is answered by the stub or aborted, so no real network is ever used.
-import { test, before, after } from "node:test";
+import { test } from "node:test";
 import assert from "node:assert/strict";
 import { execFileSync } from "node:child_process";
 import { existsSync, mkdtempSync, readFileSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { launch, serve, watchErrors, ready, totalBytes, axe, ARTIFACTS, DIST, ROOT } from "./helpers.mjs";
+import { watchErrors, ready, totalBytes, axe, ARTIFACTS, ROOT, useBrowserAndServer } from "./helpers.mjs";
 
 const HUB = "https://huggingface.co";
 const QWEN = "Qwen/Qwen2.5-7B";
@@ -17,28 +17,19 @@ const QWEN_CONFIG = readFileSync(QWEN_FILE, "utf8");
 const QWEN_PARAMS = 7615616512;
 const info = (params) => JSON.stringify({ id: "x", safetensors: { parameters: { BF16: params }, total: params } });
 
-let browser, server;
-
-before(async () => {
-  server = await serve(DIST);
-  browser = await launch();
-});
-after(async () => {
-  await browser?.close();
-  await server?.close();
-});
+const env = useBrowserAndServer();
 
 /**
  * A browser context whose only way out is the stub: `hub` maps a Hub URL to
  * {status, body} or "abort"; anything else off the test server is aborted and recorded.
  */
 async function context(hub, { locale = "en-US", width = 1280, height = 900 } = {}) {
-  const ctx = await browser.newContext({ viewport: { width, height }, locale, colorScheme: "light" });
+  const ctx = await env.browser.newContext({ viewport: { width, height }, locale, colorScheme: "light" });
   const requests = [];
   const stray = [];
   await ctx.route("**/*", (route) => {
     const url = route.request().url();
-    if (url.startsWith(server.origin)) return route.continue();
+    if (url.startsWith(env.server.origin)) return route.continue();
     if (!url.startsWith(HUB + "/")) {
       stray.push(url);
       return route.abort();
@@ -63,7 +54,7 @@ const QWEN_HUB = { [config(QWEN)]: { body: QWEN_CONFIG }, [api(QWEN)]: { body: i
 async function open(ctx, query = "") {
   const page = await ctx.newPage();
   const errors = watchErrors(page);
-  await page.goto(server.url + query);
+  await page.goto(env.server.url + query);
   await ready(page);
   return { page, errors };
 }
@@ -247,7 +238,7 @@ test("URL round trip: a shared ?hf= link reloads the same model in a fresh brows
   await ctx.close();
 
   const fresh = await context(QWEN_HUB);
-  const { page: p2, errors } = await open(fresh.ctx, url.slice(server.url.length));
+  const { page: p2, errors } = await open(fresh.ctx, url.slice(env.server.url.length));
   await loaded(p2, "7.62 B parameters");
   assert.equal(await p2.inputValue("#hf-id"), QWEN);
   assert.deepEqual(await pageJson(p2), before);
