@@ -662,6 +662,14 @@ impl Architecture {
                 return Err(Invalid { field: name, reason: "is far larger than any real model" });
             }
         }
+        // The per-field limits keep `params()` within u64 (at most ~2^63); this cap keeps every
+        // byte count derived from it (×4 for fp32, ×16 for mixed-precision AdamW) far from overflow.
+        if self.params().total() > LIMIT_PARAMS {
+            return Err(Invalid {
+                field: "num_hidden_layers",
+                reason: "gives over 10^15 parameters, far beyond any real model",
+            });
+        }
         if self.sliding_layers > self.layers {
             return Err(Invalid { field: "layer_types", reason: "has more sliding-window layers than layers" });
         }
@@ -707,6 +715,8 @@ pub const LIMIT_HEADS: u64 = 4096;
 pub const LIMIT_VOCAB: u64 = 1 << 22;
 /// Largest expert count accepted (DeepSeek-V3 has 256).
 pub const LIMIT_EXPERTS: u64 = 4096;
+/// Largest parameter count accepted: 2^50 ≈ 1.1·10^15, a thousand times the largest published model.
+pub const LIMIT_PARAMS: u64 = 1 << 50;
 
 struct Names {
     o: &'static str,
@@ -736,3 +746,36 @@ pub const SUPPORTED_MODEL_TYPES: &[&str] = &[
     "deepseek_v3",
     "mistral3",
 ];
+
+#[cfg(test)]
+mod limits {
+    use super::*;
+
+    /// Every field at its limit: `params()` must not overflow, and validation must refuse it.
+    #[test]
+    fn the_largest_accepted_fields_are_refused_by_the_parameter_cap() {
+        let mut a = Architecture::llama_style(
+            ModelType::Mixtral,
+            LIMIT_WIDTH,
+            LIMIT_LAYERS,
+            LIMIT_HEADS,
+            LIMIT_HEADS,
+            LIMIT_WIDTH / LIMIT_HEADS,
+            LIMIT_WIDTH * 8,
+            LIMIT_VOCAB,
+            false,
+        );
+        a.moe = Moe {
+            experts: LIMIT_EXPERTS,
+            top_k: 8,
+            expert_intermediate: LIMIT_WIDTH * 8,
+            shared_intermediate: LIMIT_WIDTH * 8,
+            shared_gate: true,
+            dense_layers: 0,
+            router_bias: true,
+        };
+        let total = a.params().total();
+        assert!(total > LIMIT_PARAMS, "{total}");
+        assert!(a.validate().is_err());
+    }
+}
