@@ -16,7 +16,7 @@
 //! Last, all the applicable changes together, so that the user sees whether any combination fits.
 
 use crate::estimate::estimate;
-use crate::fit::{max_seq_len, verdict, Verdict};
+use crate::fit::{verdict, Verdict};
 use crate::scenario::{AttentionImpl, Method, Optimizer, Scenario, WeightDtype};
 
 /// One change the user can make.
@@ -133,21 +133,23 @@ pub fn advise(s: &Scenario, vram: u64, supports_flash_attention_2: bool) -> heap
         applicable += 1;
     }
     if applicable > 1 {
-        // The shorter sequence is solved again on top of the other changes, if still needed.
+        // All of them together, and then, if that still does not fit with the margin, the longest
+        // sequence that does.
         let e = estimate(&all);
-        let (total, scenario) = if e.total() > vram {
-            let seq = max_seq_len(&all, vram);
+        let mut scenario = all;
+        if verdict(e.total(), e.range().1, vram) != Verdict::Fits {
+            let seq = crate::fit::max_seq_len_with_margin(&all, vram);
             if seq > 0 && seq < all.seq_len {
-                let shorter = Scenario { seq_len: seq, ..all };
-                (estimate(&shorter).total(), shorter)
-            } else {
-                (e.total(), all)
+                scenario.seq_len = seq;
             }
-        } else {
-            (e.total(), all)
-        };
-        let high = estimate(&scenario).range().1;
-        out.push(Advice { change: Change::All, total, verdict: verdict(total, high, vram), scenario });
+        }
+        let e = estimate(&scenario);
+        out.push(Advice {
+            change: Change::All,
+            total: e.total(),
+            verdict: verdict(e.total(), e.range().1, vram),
+            scenario,
+        });
     }
     out
 }

@@ -12,7 +12,7 @@
 //! each probe a full [`crate::estimate()`]. The answer `x` satisfies `fits(x) && !fits(x + 1)`.
 
 use crate::estimate::{profile, Profile};
-use crate::gpus::{Gpu, GpuArch, GPUS};
+use crate::gpus::{Gpu, GPUS};
 use crate::scenario::{AttentionImpl, MixedPrecision, Scenario, WeightDtype, MAX_BATCH, MAX_SEQ};
 
 /// Whether a scenario fits a GPU.
@@ -162,9 +162,4 @@ fn fit_with(p: &Profile, s: &Scenario, gpu_index: usize, gpu: &Gpu) -> Fit {
 pub fn gpu_table(s: &Scenario) -> impl Iterator<Item = Fit> + '_ {
     let p = profile(s);
     GPUS.iter().enumerate().map(move |(i, g)| fit_with(&p, s, i, g))
-}
-
-/// Whether the architecture is older than Ampere (no FlashAttention-2, no bf16).
-pub const fn pre_ampere(arch: GpuArch) -> bool {
-    matches!(arch, GpuArch::Turing | GpuArch::Volta)
 }
