@@ -243,6 +243,61 @@ test("axe-core: zero serious or critical violations (en, zh, light, dark, 360 px
   }
 });
 
+test("narrow screens: a summary bar with the total and verdict, linked to the result", async () => {
+  const { ctx, page, errors } = await open("?gpu=rtx-4090&unit=gb", { width: 360, height: 800 });
+  const bar = page.locator("#sumbar");
+  assert.ok(await bar.isVisible(), "visible at 360 px");
+  const mainTotal = async () => `${await page.textContent("#total-amount")} ${await page.textContent(".total-value .unit")}`;
+  const barText = () => bar.textContent();
+  assert.ok((await barText()).includes(await mainTotal()), `${await barText()} vs ${await mainTotal()}`);
+  assert.match(await barText(), /Peak VRAM/);
+  // The verdict in words, with the same classes as the GPU panel's table row.
+  const chip = (sel) => page.$eval(sel, (c) => [c.className, c.textContent]);
+  assert.deepEqual(await chip("#sumbar .chip"), await chip("#gpu-table tr.selected .chip"));
+  assert.ok(await page.getByRole("link", { name: /Peak VRAM .*GB.*Fits.*GeForce RTX 4090/ }).isVisible(), "an accessible name");
+
+  // It follows the sequence length.
+  const before = await barText();
+  await page.fill("#c-seq-len-num", "32768");
+  await page.waitForFunction((b) => document.querySelector("#sumbar").textContent !== b, before);
+  assert.ok((await barText()).includes(await mainTotal()), `${await barText()} vs ${await mainTotal()}`);
+
+  // It covers nothing: at the bottom of the page the footer ends above it.
+  await page.evaluate(() => window.scrollTo(0, document.documentElement.scrollHeight));
+  const [footBottom, barTop] = await page.evaluate(() => [
+    document.querySelector(".foot").getBoundingClientRect().bottom,
+    document.querySelector("#sumbar").getBoundingClientRect().top,
+  ]);
+  assert.ok(footBottom <= barTop, `footer ${footBottom} vs bar ${barTop}`);
+
+  // From the form, the keyboard takes it to the full result.
+  await page.evaluate(() => window.scrollTo(0, 0));
+  await page.focus("#sumbar");
+  await page.keyboard.press("Enter");
+  await page.waitForFunction(() => {
+    const r = document.querySelector("#total-amount").getBoundingClientRect();
+    return r.top >= 0 && r.bottom <= document.querySelector("#sumbar").getBoundingClientRect().top;
+  });
+  assert.deepEqual(errors, []);
+  await ctx.close();
+
+  for (const colorScheme of ["light", "dark"]) {
+    for (const lang of ["en", "zh"]) {
+      const o = await open(`?gpu=rtx-4090&model=Qwen/Qwen2.5-7B&method=lora&seq-len=4096&lang=${lang}`, { width: 360, height: 800, colorScheme });
+      await o.page.screenshot({ path: join(ARTIFACTS, `sumbar-360-${colorScheme}-${lang}.png`) });
+      if (lang === "zh") assert.match(await o.page.textContent("#sumbar"), /显存峰值/);
+      assert.deepEqual(await axe(o.page), [], `${colorScheme} ${lang}`);
+      assert.deepEqual(o.errors, []);
+      await o.ctx.close();
+    }
+  }
+
+  // Wide screens have the result beside the form, and no bar.
+  const wide = await open("", { width: 1280, height: 900 });
+  assert.ok(await wide.page.locator("#sumbar").isHidden(), "hidden at 1280 px");
+  await wide.ctx.close();
+});
+
 test("screenshots: 360 px and 1280 px, light and dark, English and Chinese", async () => {
   for (const width of [360, 1280]) {
     for (const colorScheme of ["light", "dark"]) {

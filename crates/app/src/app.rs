@@ -15,7 +15,7 @@ use crate::components::form::{scenario_form, Control, FormProps};
 use crate::components::gpu::{gpu_table_view, GpuPanel, GpuTableProps};
 use crate::components::hub::{hub_box, HubProps};
 use crate::components::model::model_name;
-use crate::components::result::{breakdown_table, total_view, StackedBar, TableProps, TotalProps};
+use crate::components::result::{breakdown_table, summary_bar, total_view, StackedBar, TableProps, TotalProps};
 use crate::components::share::SharePanel;
 use crate::format::{self, Unit};
 use crate::i18n::Lang;
@@ -453,6 +453,7 @@ pub fn App(props: &AppProps) -> Html {
                 </div>
                 <div class="wide">{ for table }</div>
             </main>
+            { for computed.as_ref().as_ref().ok().map(|c| summary_bar(c.estimate.total(), state.unit, lang, c.fits.get(state.gpu).map(|f| (f.verdict, GPUS[f.gpu].name)))) }
             <footer class="foot">
                 <p>{ t.footer }</p>
             </footer>

@@ -153,6 +153,7 @@ pub struct Text {
     pub cuda_context_hint: &'static str,
     // Result
     pub result_title: &'static str,
+    pub sumbar_hint: &'static str,
     pub seq_batch: F2,
     pub total_label: &'static str,
     pub unit_label: &'static str,
@@ -455,6 +456,7 @@ pub static EN: Text = Text {
     cuda_context: "CUDA context",
     cuda_context_hint: "Memory the CUDA runtime and libraries take outside PyTorch's allocator. Leave empty for the default.",
     result_title: "Result",
+    sumbar_hint: "Show the full result",
     seq_batch: |s, b| format!("{s} tokens × batch {b}"),
     total_label: "Peak VRAM",
     unit_label: "Unit",
@@ -644,6 +646,7 @@ pub static ZH: Text = Text {
     cuda_context: "CUDA 上下文",
     cuda_context_hint: "CUDA 运行时和各类库在 PyTorch 分配器之外占用的显存。留空则用默认值。",
     result_title: "估算结果",
+    sumbar_hint: "查看完整结果",
     seq_batch: |s, b| format!("{s} tokens × 批大小 {b}"),
     total_label: "显存峰值",
     unit_label: "单位",

@@ -178,3 +178,24 @@ async fn the_import_box_is_labelled_and_a_shared_id_starts_loading() {
     assert!(html.contains(r#"role="alert""#) && text(&html).contains("不是模型 ID"), "{html}");
     assert!(html.contains("Hugging Face 模型 ID"));
 }
+
+// The summary bar for narrow screens: the same total and verdict as the result, in words.
+#[tokio::test]
+async fn the_summary_bar_repeats_the_total_and_the_verdict() {
+    for (query, lang, label, unit, verdict) in [
+        ("?gpu=rtx-4090&unit=gb", "en", "Peak VRAM", "GB", "Fits"),
+        ("?gpu=rtx-4090&method=full", "en", "Peak VRAM", "GiB", "Does not fit"),
+        ("?gpu=rtx-4090", "zh-CN", "显存峰值", "GiB", "够用"),
+    ] {
+        let html = render(query, &[lang]).await;
+        let start = html.find(r#"<a id="sumbar""#).expect("the bar is rendered");
+        let bar = &html[start..start + html[start..].find("</a>").unwrap()];
+        let amount = html.split(r#"id="total-amount""#).nth(1).and_then(|s| s.split(['>', '<']).nth(1)).unwrap();
+        let t = text(bar);
+        assert!(t.contains(&format!("{label} {amount} {unit}")), "{query}: {t}");
+        assert!(t.contains(verdict) && t.contains("GeForce RTX 4090"), "{query}: {t}");
+        assert!(bar.contains(r##"href="#results""##), "a link to the result");
+    }
+    let embed = render("?embed=1", &["en"]).await;
+    assert!(!embed.contains("sumbar"), "not in embed mode");
+}

@@ -1,8 +1,10 @@
 //! The result: the total, the four-part stacked bar, and the breakdown table.
 
+use lora_vram::fit::Verdict;
 use lora_vram::Estimate;
 use yew::prelude::*;
 
+use crate::components::gpu::verdict_chip;
 use crate::format::{self, Unit};
 use crate::i18n::{Lang, Text};
 
@@ -142,6 +144,22 @@ pub fn total_view(props: &TotalProps) -> Html {
                 }
             }
         </div>
+    }
+}
+
+/// The bar fixed to the bottom of narrow screens: the total and the chosen GPU's verdict, as a
+/// link to the full result. (A plain function; CSS shows it only under 720 px, and embed mode
+/// never renders it.)
+pub fn summary_bar(total: u64, unit: Unit, lang: Lang, fit: Option<(Verdict, &'static str)>) -> Html {
+    let t = lang.t();
+    html! {
+        <a class="sumbar" id="sumbar" href="#results" title={t.sumbar_hint}>
+            <span><span class="total-label">{ t.total_label }</span><strong>{ format::bytes(total, unit) }</strong></span>
+            if let Some((v, gpu)) = fit {
+                { verdict_chip(v, lang) }<span class="sb-gpu">{ gpu }</span>
+            }
+            <span aria-hidden="true">{ "↑" }</span>
+        </a>
     }
 }
 
