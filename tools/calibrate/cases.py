@@ -149,6 +149,33 @@ def more_cases():
     return cs
 
 
+def long_cases():
+    """The third set (`measure.py --set long`, tests/fixtures/measurements/cpu_fake_long.jsonl): long contexts, where
+    the attention kernel and its s- and s^2-sized tensors (flash logsumexp, eager scores, sliding-window masks) and
+    the vocab-sized logits dominate. LoRA r16 all-linear, dropout 0.05, unless noted."""
+    L1 = "meta-llama__Llama-3.2-1B"
+    cs = []
+    # --- Llama-3.2-1B, full depth, batch 1: SDPA (flash, no mask) at 8k and 16k tokens.
+    for s in (8192, 16384):
+        for ck in (1, 0):
+            cs.append(lora_case(f"llama32-1b-full-depth-lora-r16-s{s}-ckpt{ck}", L1, None, s=s, ckpt=bool(ck)))
+    # --- The same with eager attention at 4k: transformers' eager_attention_forward materialises b*a*s^2 scores.
+    for ck in (1, 0):
+        cs.append(lora_case(f"llama32-1b-full-depth-lora-r16-eager-s4096-ckpt{ck}", L1, None, s=4096, ckpt=bool(ck),
+                            attention="eager"))
+    # --- Qwen2.5-0.5B, full depth, QLoRA nf4 + double quant (qlora_emulation), 8k tokens.
+    cs.append(lora_case("qwen25-0.5b-full-depth-qlora-nf4dq-r16-s8192-ckpt1", "Qwen__Qwen2.5-0.5B", None, s=8192,
+                        method="qlora", weight_dtype="nf4", double_quant=True))
+    # --- Gemma-3-1b, full depth: sliding_window 512 on five of every six layers (a mask, so the efficient kernel),
+    # global attention on the sixth (no mask, flash); run_notes.attention_kernels counts them.
+    for ck in (1, 0):
+        cs.append(lora_case(f"gemma3-1b-full-depth-lora-r16-s4096-ckpt{ck}", "google__gemma-3-1b-pt", None, s=4096,
+                            ckpt=bool(ck)))
+    # --- Mistral-7B-v0.3, 2 layers, batch 2, 4k tokens.
+    cs.append(lora_case("mistral-7b-l2-lora-r16-b2-s4096-ckpt1", "mistralai__Mistral-7B-v0.3", 2, b=2, s=4096))
+    return cs
+
+
 def make_optimizer(name, trainable):
     """The optimizer HF Trainer builds for `TrainingArguments.optim` (transformers/trainer_optimizer.py).
 
@@ -173,7 +200,7 @@ def make_optimizer(name, trainable):
     raise ValueError(f"optimizer {name!r} is not measured by this harness")
 
 
-CASE_SETS = {"base": all_cases, "more": more_cases}
+CASE_SETS = {"base": all_cases, "more": more_cases, "long": long_cases}
 
 
 def scenario_of(case, raw, attention=None):

@@ -16,6 +16,7 @@ Run from the repository root:
     tools/.venv/bin/python tools/calibrate/measure.py --list
     tools/.venv/bin/python tools/calibrate/measure.py --validate      # fake vs real fp32 CPU run of a tiny model
     tools/.venv/bin/python tools/calibrate/measure.py --set more      # the second set -> .../cpu_fake_more.jsonl
+    tools/.venv/bin/python tools/calibrate/measure.py --set long      # long contexts -> .../cpu_fake_long.jsonl
 """
 from __future__ import annotations
 
@@ -46,7 +47,8 @@ HERE = os.path.dirname(os.path.abspath(__file__))
 ROOT = os.path.abspath(os.path.join(HERE, "..", ".."))
 OUT_DEFAULT = os.path.join(ROOT, "tests", "fixtures", "measurements", "cpu_fake.jsonl")
 OUT_DEFAULTS = {"base": OUT_DEFAULT,
-                "more": os.path.join(ROOT, "tests", "fixtures", "measurements", "cpu_fake_more.jsonl")}
+                "more": os.path.join(ROOT, "tests", "fixtures", "measurements", "cpu_fake_more.jsonl"),
+                "long": os.path.join(ROOT, "tests", "fixtures", "measurements", "cpu_fake_long.jsonl")}
 
 # The CUDA caching allocator hands out blocks in multiples of 512 bytes (c10/cuda/CUDACachingAllocator.cpp,
 # kMinBlockSize = 512, round_size()). max_memory_allocated() sums those rounded block sizes.
@@ -745,7 +747,8 @@ def main():
     ap.add_argument("--only", nargs="*", help="case ids (substring match)")
     ap.add_argument("--list", action="store_true")
     ap.add_argument("--set", default="base", choices=sorted(CASE_SETS),
-                    help="case set: base (the first 38, cpu_fake.jsonl) or more (cpu_fake_more.jsonl)")
+                    help="case set: base (the first 38, cpu_fake.jsonl), more (cpu_fake_more.jsonl) or long "
+                         "(long contexts, cpu_fake_long.jsonl)")
     ap.add_argument("--out", default=None, help="default: the set's fixture file")
     ap.add_argument("--append", action="store_true", help="merge into --out instead of rewriting it")
     ap.add_argument("--validate", action="store_true", help="fake vs real CPU run of a tiny model")

@@ -195,7 +195,7 @@ fn main() {
          ![estimated against measured](accuracy.svg)\n\n{table}\n\
          ## The interval\n\n\
          `Estimate::range()` adds three bounded sources of error: the tensor model, ±3% of the allocated peak \
-         (the worst residual above, rounded up); allocator slack, from none to 25% of the dynamic memory \
+         (the worst residual above, with room for GPU kernels a CPU measurement cannot see); allocator slack, from none to 25% of the dynamic memory \
          (activations and gradients); and the CUDA context, 0.3–1 GiB unless the scenario sets it. The page shows \
          this range beside the point estimate; a GPU is *tight* when the range's top exceeds its memory.\n\n\
          ## Against the user's original rough table (7B, batch 1, checkpointing on)\n\n\

@@ -68,7 +68,7 @@
 //! gradient entering and leaving the layer.
 //!
 //! # Assumptions and known error
-//! - Measured against 67 training steps (docs/accuracy.md): worst case 2.8%, mean 0.38%.
+//! - Measured against 77 training steps (docs/accuracy.md): worst case 1.9%, mean 0.31%.
 //! - No padding mask (packed or equal-length batches); with padding, SDPA repeats k and v to `a` heads.
 //! - Backward transients are modelled for the MLP, attention and eager softmax; small
 //!   temporaries (under `h` per token) are ignored.
@@ -136,8 +136,12 @@ pub struct Activations {
     pub loss_backward: u128,
     /// The largest backward temporary of one layer, with the gradient flowing between layers.
     pub layer_backward: u128,
-    /// The largest forward temporary of one layer (eager attention scores).
+    /// The largest forward temporary of one layer (eager attention scores, or PEFT's copies of the
+    /// widest adapted input).
     pub layer_forward: u128,
+    /// A checkpointed layer's recompute, at the start of its backward: the forward temporary plus
+    /// the residual-stream gradient already waiting for it.
+    pub layer_recompute: u128,
     /// The largest layer's saved tensors (recomputed in backward when checkpointing).
     pub layer_max: u128,
     /// Autocast's bf16 copy of an fp32 lm_head weight, saved by the head's matmul until its
@@ -212,29 +216,62 @@ fn linear_inputs_saved(s: &Scenario, d: &Dtypes, l: &Linear, input_dtype: u64) -
 
 /// Saved bytes per token for one layer of the given kind, and its backward transient per token
 /// (excluding the s² terms, handled by the caller).
-fn layer_per_token(s: &Scenario, d: &Dtypes, kind: LayerKind) -> (u64, u64) {
+/// What one decoder layer keeps and allocates, per token.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+struct LayerCost {
+    /// Everything the layer saves for backward.
+    saved: u64,
+    /// The part of `saved` whose backward runs before attention's (o_proj onwards: post-attention
+    /// norms, the MLP, their Linears' inputs), freed by the time attention's backward runs.
+    after: u64,
+    /// Temporaries of the MLP's backward, on top of `saved`.
+    mlp_transient: u64,
+    /// Temporaries of attention's backward (without the s² terms), on top of `saved - after`.
+    attn_transient: u64,
+    /// Temporaries of the forward (also of a checkpointed layer's recompute): PEFT's cast and
+    /// dropped copies of the widest adapted input, beside the tensors the block still holds.
+    forward_transient: u64,
+}
+
+fn layer_per_token(s: &Scenario, d: &Dtypes, kind: LayerKind) -> LayerCost {
     let a = &s.arch;
     let h = a.hidden;
     let linears = a.linears(kind);
     let mut saved = 0;
+    let mut after = 0;
+    let mut forward = 0;
     let mut shared = [0u64; 6];
     let parallel = a.norms_per_layer == 1; // Phi-2, Falcon-7B: attention and MLP read one norm.
     let slot = |i: Input| i as usize;
-    let mut add_linear = |l: &Linear, input_dtype: u64, saved: &mut u64| {
+    let mut add_linear = |l: &Linear, input_dtype: u64, saved: &mut u64, after: &mut u64, forward: &mut u64| {
         let (sh, cp) = linear_inputs_saved(s, d, l, input_dtype);
         // Parallel blocks (Phi-2, Falcon-7B) feed attention and MLP from one norm output.
         let input = if parallel && l.input == Input::MlpIn { Input::AttnIn } else { l.input };
         let k = slot(input);
         shared[k] = shared[k].max(sh);
-        *saved += cp * if l.routed { a.moe.top_k } else { 1 };
+        let copies = cp * if l.routed { a.moe.top_k } else { 1 };
+        *saved += copies;
+        if matches!(input, Input::AttnOut | Input::MlpIn | Input::MlpMid) {
+            *after += copies;
+        }
+        if s.method != Method::Full && !l.param_wrapper && s.lora.targets.contains(l) {
+            // `Linear.forward` (peft/tuners/lora/layer.py): `x.to(lora_A.weight.dtype)` and
+            // `dropout(x)` are alive together while lora_A runs, and the caller still holds x.
+            let adapter = s.lora.dtype.bytes();
+            let cast = if adapter != input_dtype { adapter } else { 0 };
+            let dropped = if s.lora.dropout > 0.0 { adapter } else { 0 };
+            *forward = (*forward).max((cast + dropped + input_dtype) * l.d_in);
+        }
     };
 
     // Every norm of the layer saves its fp32 input: two for Llama, one for parallel blocks, four
     // for Gemma 2/3 (`post_attention_layernorm` and `post_feedforward_layernorm` on the branches).
     saved += a.norms_per_layer * norm_saved(s, d, h);
+    after += a.norms_per_layer.saturating_sub(1) * norm_saved(s, d, h);
     if a.resid_dropout {
         // Phi-2's `resid_dropout` on the attention and MLP outputs: two bool masks.
         saved += 2 * MASK * h;
+        after += 2 * MASK * h;
     }
     let (qd, kd, vd) = a.qkv_dims();
     let proj_out = d.base_out;
@@ -269,7 +306,7 @@ fn layer_per_token(s: &Scenario, d: &Dtypes, kind: LayerKind) -> (u64, u64) {
             Input::AttnOut => kernel,
             Input::MlpMid => d.base_out,
         };
-        add_linear(l, input_dtype, &mut saved);
+        add_linear(l, input_dtype, &mut saved, &mut after, &mut forward);
     }
 
     // MLP block.
@@ -290,12 +327,12 @@ fn layer_per_token(s: &Scenario, d: &Dtypes, kind: LayerKind) -> (u64, u64) {
         // act saves fc1's output.
         Mlp::Plain => e * inter,
     };
-    let mut transient = 0;
-    match kind {
+    let saved_before_mlp = saved;
+    let mlp_transient = match kind {
         LayerKind::Dense => {
             saved += mlp_saved(a.intermediate);
             // Backward through the product: grads of m, act(gate) and up alive at once.
-            transient = transient.max(3 * e * a.intermediate);
+            3 * e * a.intermediate
         }
         LayerKind::Moe => {
             let m = a.moe;
@@ -309,10 +346,13 @@ fn layer_per_token(s: &Scenario, d: &Dtypes, kind: LayerKind) -> (u64, u64) {
                     saved += e * h; // sigmoid(gate(x)) * shared_expert(x) saves the shared output
                 }
             }
-            transient = transient.max(3 * e * m.expert_intermediate * m.top_k);
+            3 * e * m.expert_intermediate * m.top_k
         }
-    }
+    };
+    after += saved - saved_before_mlp;
+    let shared_after: u64 = [Input::AttnOut, Input::MlpIn, Input::MlpMid].iter().map(|i| shared[slot(*i)]).sum();
     saved += shared.iter().sum::<u64>();
+    after += shared_after;
     // Attention backward: gradients of q, k, v and the output. The flash kernel's backward also
     // accumulates dq in fp32 and, with GQA, writes dk and dv at the full head count before reducing
     // them (`mha_bwd`, aten/src/ATen/native/transformers/cuda/flash_attn/flash_api.cpp:
@@ -321,8 +361,15 @@ fn layer_per_token(s: &Scenario, d: &Dtypes, kind: LayerKind) -> (u64, u64) {
         AttentionImpl::Sdpa | AttentionImpl::FlashAttention2 => F32 * qd + if kd < qd { 2 * d.compute * qd } else { 0 },
         AttentionImpl::Eager => 0,
     };
-    transient = transient.max(d.compute * (qd + kd + vd + out_dim) + kernel_workspace);
-    (saved, transient)
+    LayerCost {
+        saved,
+        after,
+        mlp_transient,
+        attn_transient: d.compute * (qd + kd + vd + out_dim) + kernel_workspace,
+        // The widest adapted input's copies, beside the residual, the block's input and the base
+        // layer's output.
+        forward_transient: if forward > 0 { forward + 3 * d.residual * h } else { 0 },
+    }
 }
 
 /// Activation memory as a function of batch size and sequence length. Every term is either per
@@ -330,8 +377,8 @@ fn layer_per_token(s: &Scenario, d: &Dtypes, kind: LayerKind) -> (u64, u64) {
 /// exact at any `(b, s)` and cheap enough to solve for the longest sequence that fits.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Default)]
 pub struct ActivationProfile {
-    /// Per layer kind `(dense, moe)`: `(layers, saved bytes per token, backward transient per token)`.
-    layers: [(u64, u64, u64); 2],
+    /// Per layer kind `(dense, moe)`: how many, and what one costs per token.
+    layers: [(u64, LayerCost); 2],
     /// Eager attention per `b·s²`: `(saved, forward transient, backward transient)`.
     eager: (u64, u64, u64),
     /// Kept per layer per token with checkpointing (the layer input), 0 without.
@@ -365,12 +412,13 @@ impl ActivationProfile {
         // (`_ignore_causal_mask_sdpa` skips it only below the window).
         let (sl_layers, window, sl_tok, sl_bss) = self.sliding;
         let sliding = if sl_layers > 0 && s >= window { n * u128::from(sl_tok) + bss * u128::from(sl_bss) } else { 0 };
-        for (i, &(layers, saved, transient)) in self.layers.iter().enumerate() {
+        let mut forward_max = 0;
+        for (i, &(layers, c)) in self.layers.iter().enumerate() {
             if layers == 0 {
                 continue;
             }
             let merged = if i == 1 { u128::from(self.merged) } else { 0 };
-            let saved = n * u128::from(saved) + bss * u128::from(self.eager.0) + merged;
+            let saved = n * u128::from(c.saved) + bss * u128::from(self.eager.0) + merged;
             if i == 0 {
                 out.layer_saved.0 = saved;
             } else {
@@ -379,8 +427,14 @@ impl ActivationProfile {
             let kept = if self.checkpoint_input > 0 { n * u128::from(self.checkpoint_input) } else { saved };
             out.kept += u128::from(layers) * kept;
             out.layer_max = out.layer_max.max(saved + sliding);
+            // Backward runs the MLP first, with every saved tensor of the layer alive; attention's
+            // backward comes after the tensors saved behind it (o_proj onwards) have been freed.
             let merged_grad = if i == 1 { u128::from(self.merged_grad) } else { 0 };
-            transient_max = transient_max.max(n * u128::from(transient) + bss * u128::from(self.eager.2) + merged_grad);
+            let mlp = n * u128::from(c.mlp_transient) + merged_grad;
+            let attention = (n * u128::from(c.attn_transient) + bss * u128::from(self.eager.2))
+                .saturating_sub(n * u128::from(c.after));
+            transient_max = transient_max.max(mlp).max(attention);
+            forward_max = forward_max.max(n * u128::from(c.forward_transient));
         }
         if sliding > 0 {
             if self.checkpoint_input == 0 {
@@ -390,7 +444,8 @@ impl ActivationProfile {
             out.kept += bss;
         }
         out.layer_backward = transient_max + n * u128::from(self.residual_grad) + u128::from(self.dequant);
-        out.layer_forward = bss * u128::from(self.eager.1);
+        out.layer_forward = (bss * u128::from(self.eager.1)).max(forward_max);
+        out.layer_recompute = forward_max + n * u128::from(self.residual_grad);
         out.head_weight_copy = u128::from(self.weight_copies.0);
         out.layer_weight_copy = u128::from(self.weight_copies.1);
         out.head_saved = n * u128::from(self.head);
@@ -415,8 +470,7 @@ pub fn profile(s: &Scenario) -> ActivationProfile {
     }
     for (i, (kind, layers)) in [(LayerKind::Dense, dense), (LayerKind::Moe, moe)].into_iter().enumerate() {
         if layers > 0 {
-            let (saved, transient) = layer_per_token(s, &d, kind);
-            p.layers[i] = (layers, saved, transient);
+            p.layers[i] = (layers, layer_per_token(s, &d, kind));
         }
     }
     if s.gradient_checkpointing {

@@ -141,8 +141,9 @@ const fn percent(x: u64, p: u64) -> u64 {
     x / 100 * p + x % 100 * p / 100
 }
 
-/// Largest relative error of the allocated peak against the measured training steps in
-/// `tests/fixtures/measurements` (docs/accuracy.md: the worst case is 2.8%), rounded up.
+/// Bound on the tensor model's relative error: the largest residual against the measured training
+/// steps in `tests/fixtures/measurements` is 1.9% (docs/accuracy.md); 3% leaves room for what a
+/// CPU measurement cannot see of the GPU's kernels.
 pub const TENSOR_ERROR_PERCENT: u64 = 3;
 
 /// Upper bound of allocator slack, as a share of the dynamic memory. PyTorch reserves what it
@@ -248,7 +249,14 @@ impl Profile {
                 0,
             ),
             (Phase::LossBackward, act.kept + act.head_saved + act.loss_backward + kept_copies + head_copy, 0),
-            (Phase::LastLayerBackward, act.kept + recompute + act.layer_backward + kept_copies, grads_head),
+            (
+                Phase::LastLayerBackward,
+                act.kept
+                    + recompute
+                    + if self.checkpointing { act.layer_backward.max(act.layer_recompute) } else { act.layer_backward }
+                    + kept_copies,
+                grads_head,
+            ),
             (
                 Phase::FirstLayerBackward,
                 first_layer_kept.min(act.kept) + act.layer_max + act.layer_backward + one,
