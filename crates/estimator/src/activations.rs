@@ -124,8 +124,6 @@ impl Dtypes {
 /// Activation bytes of the step's phases, excluding weights, gradients and optimizer state.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Default)]
 pub struct Activations {
-    /// Saved for backward by one decoder layer of each kind `(dense, moe)`, for the whole batch.
-    pub layer_saved: (u128, u128),
     /// Kept per layer across the step: its saved tensors, or with checkpointing its input.
     pub kept: u128,
     /// After the last layer: final norm and head inputs.
@@ -419,11 +417,6 @@ impl ActivationProfile {
             }
             let merged = if i == 1 { u128::from(self.merged) } else { 0 };
             let saved = n * u128::from(c.saved) + bss * u128::from(self.eager.0) + merged;
-            if i == 0 {
-                out.layer_saved.0 = saved;
-            } else {
-                out.layer_saved.1 = saved;
-            }
             let kept = if self.checkpoint_input > 0 { n * u128::from(self.checkpoint_input) } else { saved };
             out.kept += u128::from(layers) * kept;
             out.layer_max = out.layer_max.max(saved + sliding);
