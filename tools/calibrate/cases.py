@@ -15,9 +15,11 @@ DATE = "2026-11-28"
 DROP_KEYS = ("auto_map", "quantization_config")
 
 
-def load_config(slug, overrides):
-    with open(os.path.join(CONFIGS, slug + ".json")) as f:
-        raw = json.load(f)
+def load_config(slug, overrides, raw=None):
+    """A fixture config (tests/fixtures/configs/<slug>.json), or `raw` when the case carries its own."""
+    if raw is None:
+        with open(os.path.join(CONFIGS, slug + ".json")) as f:
+            raw = json.load(f)
     raw = {k: v for k, v in raw.items() if k not in DROP_KEYS}
     raw.update(overrides)
     d = dict(raw)
@@ -200,7 +202,42 @@ def make_optimizer(name, trainable):
     raise ValueError(f"optimizer {name!r} is not measured by this harness")
 
 
-CASE_SETS = {"base": all_cases, "more": more_cases, "long": long_cases}
+def t4_cases():
+    """The fourth set (`measure.py --set t4`, tests/fixtures/measurements/cpu_fake_t4.jsonl): every distinct
+    configuration of the real Tesla T4 rows (tests/fixtures/measurements/gpu_t4.jsonl, from
+    tools/calibrate/t4_fixture.py), run the way their harness ran them (source/gpu_t4/README.md): fp16 weights and no
+    autocast, nf4 with fp16 compute and no double quantization, LoRA r32/alpha 64 on q,k,v,o with dropout 0, foreach
+    AdamW without gradient clipping, checkpointing, and a plain loop that keeps `out` until the step ends. `flash`
+    rows: SDPA pinned to the memory-efficient kernel with k/v expanded to the query heads. Comparing this set with
+    the GPU rows separates what the CUDA code paths add from what the tensor model misses."""
+    path = os.path.join(ROOT, "tests", "fixtures", "measurements", "gpu_t4.jsonl")
+    cs, seen = [], set()
+    with open(path) as f:
+        for line in f:
+            row = json.loads(line)
+            sc = row["scenario"]
+            key = json.dumps(sc, sort_keys=True)
+            if row.get("repeat_of") or key in seen:
+                continue
+            seen.add(key)
+            lora = sc["lora"]
+            c = lora_case("cpu-" + row["id"].replace("t4-2026-09-15-", "t4-"), None, rank=lora["rank"],
+                          targets=lora["targets"], dropout=lora["dropout"], b=sc["batch_size"], s=sc["seq_len"],
+                          ckpt=sc["gradient_checkpointing"], attention=sc["attention"], method=sc["method"],
+                          weight_dtype=sc["weight_dtype"], double_quant=sc["double_quant"],
+                          mp=sc["mixed_precision"], optimizer=sc["optimizer"])
+            c["alpha"] = lora["alpha"]
+            c["raw_config"] = sc["model"]["hf_config"]
+            c["trainer"] = sc["trainer"]
+            c["clip_grad_norm"] = False
+            if sc.get("sdpa_kernel"):
+                c["sdpa_kernel"] = sc["sdpa_kernel"]
+            c["gpu_row"] = row["id"]
+            cs.append(c)
+    return cs
+
+
+CASE_SETS = {"base": all_cases, "more": more_cases, "long": long_cases, "t4": t4_cases}
 
 
 def scenario_of(case, raw, attention=None):
@@ -214,6 +251,9 @@ def scenario_of(case, raw, attention=None):
     sc.update({"optimizer": case.get("optimizer", "adamw_torch"), "batch_size": case["batch_size"],
                "seq_len": case["seq_len"], "gradient_checkpointing": case["gradient_checkpointing"],
                "attention": attention or case["attention"], "mixed_precision": case.get("mixed_precision", "bf16")})
+    for k in ("trainer", "sdpa_kernel"):  # only when set, so the other sets' lines stay as they were
+        if case.get(k):
+            sc[k] = case[k]
     return sc
 
 

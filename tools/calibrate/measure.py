@@ -48,7 +48,8 @@ ROOT = os.path.abspath(os.path.join(HERE, "..", ".."))
 OUT_DEFAULT = os.path.join(ROOT, "tests", "fixtures", "measurements", "cpu_fake.jsonl")
 OUT_DEFAULTS = {"base": OUT_DEFAULT,
                 "more": os.path.join(ROOT, "tests", "fixtures", "measurements", "cpu_fake_more.jsonl"),
-                "long": os.path.join(ROOT, "tests", "fixtures", "measurements", "cpu_fake_long.jsonl")}
+                "long": os.path.join(ROOT, "tests", "fixtures", "measurements", "cpu_fake_long.jsonl"),
+                "t4": os.path.join(ROOT, "tests", "fixtures", "measurements", "cpu_fake_t4.jsonl")}
 
 # The CUDA caching allocator hands out blocks in multiples of 512 bytes (c10/cuda/CUDACachingAllocator.cpp,
 # kMinBlockSize = 512, round_size()). max_memory_allocated() sums those rounded block sizes.
@@ -83,6 +84,7 @@ class StorageCounter(TorchDispatchMode):
         self.ops = collections.Counter()
         self.autocast_on = False
         self.hook = None  # optional callable(func, args, kwargs, out) for extra accounting
+        self.trace = None  # a list to record ("a", serial, nbytes) / ("f", serial) / ("mark", name) into
 
     def reset_peak(self):
         self.peak = getattr(self, "cur", 0)
@@ -117,10 +119,14 @@ class StorageCounter(TorchDispatchMode):
         }
         self.cur += n
         self.cur_rounded += r
+        if self.trace is not None and n > 0:
+            self.trace.append(("a", s, n))
         weakref.finalize(st, self._free, k, s, n, r)
         return s
 
     def _free(self, k, s, n, r):
+        if self.trace is not None and n > 0:
+            self.trace.append(("f", s))
         if self.live.get(k) == s:
             del self.live[k]
         self.cur -= n
@@ -144,6 +150,9 @@ class StorageCounter(TorchDispatchMode):
         # torch.is_autocast_enabled() reads False below the Autocast dispatch key; run_case sets this flag
         if self.autocast_on:
             check_autocast_divergence(self, func, args, kwargs)
+        scratch = cuda_kernel_scratch(func, args)
+        for t in scratch:
+            self.track(t, "cuda_scratch")
         out = func(*args, **kwargs)
         for t in tree_leaves(out):
             if isinstance(t, torch.Tensor):
@@ -151,7 +160,53 @@ class StorageCounter(TorchDispatchMode):
         if self.hook is not None:
             self.hook(self, func, args, kwargs, out)
         self.note_peak()
+        del scratch
         return out
+
+
+# --------------------------------------------------------------------------------------------------------------
+# CUDA kernels that allocate differently from their CPU counterparts (found by comparing this harness with the real
+# Tesla T4 rows, tests/fixtures/measurements/gpu_t4.jsonl; see tools/calibrate/README.md, "The fourth set")
+# --------------------------------------------------------------------------------------------------------------
+def cuda_kernel_scratch(func, args):
+    """Temporaries a CUDA kernel allocates inside the op, alive beside its inputs and output.
+
+    - `_softmax_backward_data`: `softmax_backward_cuda_out` (aten/src/ATen/native/cuda/SoftMax.cu) computes
+      `Tensor tmp = grad * output;` before the reduction kernel: one more tensor of the gradient's shape and dtype.
+      The CPU kernel (aten/src/ATen/native/SoftMax.cpp, `softmax_backward_cpu_out`) works in place.
+    """
+    if func is torch.ops.aten._softmax_backward_data.default:
+        grad = args[0]
+        return [torch.empty_like(grad)]
+    return []
+
+
+_orig_softmax = torch.nn.functional.softmax
+_orig_tensor_softmax = torch.Tensor.softmax
+
+
+def _cuda_softmax(orig):
+    """`softmax(x, dim, dtype=torch.float32)` of an fp16 `x` as CUDA runs it.
+
+    aten/src/ATen/native/SoftMax.cpp, `softmax(input, dim, dtype)`: on CUDA, Half input with a Float dtype calls
+    `_softmax(input, dim, half_to_float=True)`, one kernel that writes fp32 from fp16; every other case (bf16, and
+    every CPU tensor) converts first (`input.toType(dtype)`, a full fp32 copy) and then calls `_softmax`. The fake
+    tensors are CPU tensors, so without this they would take the copy.
+    """
+    def softmax(input, dim=None, _stacklevel=3, dtype=None):
+        if (dtype == torch.float32 and isinstance(input, torch.Tensor) and input.dtype == torch.float16
+                and dim is not None):
+            return torch._softmax(input, dim, True)
+        if orig is _orig_tensor_softmax:
+            return orig(input, dim, dtype=dtype) if dtype is not None else orig(input, dim)
+        return orig(input, dim, _stacklevel=_stacklevel, dtype=dtype)
+
+    softmax.__doc__ = orig.__doc__
+    return softmax
+
+
+torch.nn.functional.softmax = _cuda_softmax(_orig_softmax)
+torch.Tensor.softmax = _cuda_softmax(_orig_tensor_softmax)
 
 
 # Ops that CUDA autocast runs in fp32 (or lower precision) but CPU autocast leaves alone. The fake tensors are
@@ -217,6 +272,22 @@ def cuda_sdpa_emulation(query, key, value, attn_mask=None, dropout_p=0.0, is_cau
             value = value.repeat_interleave(rep, dim=1)
         return torch.ops.aten._scaled_dot_product_flash_attention_for_cpu(
             query, key, value, dropout_p, is_causal, attn_mask=attn_mask, scale=scale)[0]
+    if ATTN_ROUTE["mode"] == "efficient":
+        # The T4 rows: SDPA pinned to EFFICIENT_ATTENTION, which has no GQA support, with k/v expanded to the query
+        # heads first (transformers' repeat_kv: expand + reshape, a new tensor).
+        ATTN_ROUTE["calls"]["efficient"] += 1
+        if key.size(1) != query.size(1):
+            rep = query.size(1) // key.size(1)
+            key = key.repeat_interleave(rep, dim=1)
+            value = value.repeat_interleave(rep, dim=1)
+        bias = None
+        if attn_mask is not None:
+            if attn_mask.dtype == torch.bool:
+                attn_mask = torch.where(attn_mask, 0.0, float("-inf")).to(query.dtype)
+            bias = attn_mask.expand(query.size(0), query.size(1), query.size(2), key.size(2))
+        out = torch.ops.aten._scaled_dot_product_efficient_attention(query, key, value, bias, True, dropout_p,
+                                                                     is_causal, scale=scale)
+        return out[0]
     if ATTN_ROUTE["mode"] != "cuda":
         return _orig_sdpa(query, key, value, attn_mask=attn_mask, dropout_p=dropout_p, is_causal=is_causal,
                           scale=scale, enable_gqa=enable_gqa)
@@ -327,14 +398,19 @@ _mu.find_packed_sequence_indices = lambda position_ids: None
 # --------------------------------------------------------------------------------------------------------------
 def build_model(case):
     """The model on the meta device, with adapters injected (PEFT on meta), in the case's dtypes."""
-    raw, cfg = load_config(case["slug"], case.get("overrides", {}))
+    raw, cfg = load_config(case["slug"], case.get("overrides", {}), case.get("raw_config"))
     cfg.use_cache = False  # Trainer sets config.use_cache = args.use_cache (False) (trainer.py, "Finalize")
-    weight_dtype = torch.bfloat16 if case["weight_dtype"] in ("bf16", "nf4", "fp4") else torch.float32
+    # The load dtype: bf16, or fp16 for the fp16 cases (the T4 rows load every model in fp16, nf4 ones too).
+    fp16 = case["weight_dtype"] == "fp16" or case.get("mixed_precision") == "fp16" or (
+        case.get("mixed_precision") == "no" and case["weight_dtype"] in ("nf4", "fp4"))
+    load16 = torch.float16 if fp16 else torch.bfloat16
+    weight_dtype = load16 if case["weight_dtype"] in ("bf16", "fp16", "nf4", "fp4") else torch.float32
     with torch.device("meta"):
         model = AutoModelForCausalLM.from_config(cfg, dtype=weight_dtype, attn_implementation=case["attention"])
     if case["method"] == "qlora":
         # from_pretrained(load_in_4bit) -> prepare_model_for_kbit_training -> get_peft_model, the QLoRA recipe
-        from qlora_emulation import quantize_linears_meta, prepare_model_for_kbit_training_meta
+        from qlora_emulation import quantize_linears_meta, prepare_model_for_kbit_training_meta, set_dtypes
+        set_dtypes(load16, load16)
         quantize_linears_meta(model, double_quant=case.get("double_quant", True))
         prepare_model_for_kbit_training_meta(model)
     if case["method"] in ("lora", "qlora"):
@@ -566,7 +642,7 @@ def describe_model(model):
 # One measured run
 # --------------------------------------------------------------------------------------------------------------
 def run_case(case, *, real=False, device="cpu", steps=2, record_saved=True, attn_route=None, prepare_real=None,
-             profile_second_step=None):
+             profile_second_step=None, trace=None):
     """Build, run `steps` training steps, return the measurement dict.
 
     real=False: FakeTensorMode tensors on the CPU device (no compute); real=True: materialised CPU tensors
@@ -603,7 +679,11 @@ def run_case(case, *, real=False, device="cpu", steps=2, record_saved=True, attn
     mp = case.get("mixed_precision", "bf16")
     opt_name = case.get("optimizer", "adamw_torch")
     used_attn = built["attn_implementation"] or case["attention"]
-    ATTN_ROUTE["mode"] = attn_route or ("cuda" if used_attn == "sdpa" else "off")
+    ATTN_ROUTE["mode"] = attn_route or (case.get("sdpa_kernel", "cuda") if used_attn == "sdpa" else "off")
+    if ATTN_ROUTE["mode"] == "flash":
+        ATTN_ROUTE["mode"] = "cuda"
+    keep_outputs = case.get("trainer") == "custom_loop"
+    clip = case.get("clip_grad_norm", True)
     ATTN_ROUTE["calls"].clear()
     CUDA_AUTOCAST_CALLS.clear()
 
@@ -628,7 +708,13 @@ def run_case(case, *, real=False, device="cpu", steps=2, record_saved=True, attn
             state = {}
 
             def one_step(hooks_ctx):
+                if keep_outputs:
+                    # The plain loop of the T4 rows: zero_grad first, and `out` lives until the step returns.
+                    counter.phase = "zero_grad"
+                    opt.zero_grad(set_to_none=True)
                 counter.phase = "forward"
+                if counter.trace is not None:
+                    counter.trace.append(("mark", "forward"))
                 ac = torch.autocast("cpu", dtype=torch.bfloat16) if mp == "bf16" else contextlib.nullcontext()
                 with hooks_ctx:
                     with ac:
@@ -636,24 +722,38 @@ def run_case(case, *, real=False, device="cpu", steps=2, record_saved=True, attn
                         out = model(input_ids=input_ids, labels=input_ids)
                         loss = out.loss
                         counter.autocast_on = False
-                del out
+                if not keep_outputs:
+                    del out  # Trainer.compute_loss returns only the loss
                 counter.note_peak()
                 state["after_forward"] = counter.cur_rounded
                 counter.phase = "backward"
+                if counter.trace is not None:
+                    counter.trace.append(("mark", "backward"))
                 loss.backward()
                 del loss
                 counter.phase = "optimizer"
-                # HF Trainer: max_grad_norm=1.0 -> clip_grad_norm_ (foreach) before optimizer.step()
-                torch.nn.utils.clip_grad_norm_(trainable, 1.0, foreach=True)
+                if clip:
+                    # HF Trainer: max_grad_norm=1.0 -> clip_grad_norm_ (foreach) before optimizer.step()
+                    torch.nn.utils.clip_grad_norm_(trainable, 1.0, foreach=True)
                 opt.step()
+                if keep_outputs:
+                    del out
+                    counter.note_peak()
+                    return
                 counter.phase = "zero_grad"
                 opt.zero_grad(set_to_none=True)
                 counter.note_peak()
 
+            # The allocation trace for tools/calibrate/reserved.py: everything after the parameters, buffers and
+            # input exist (their allocation order on a GPU depends on how the model was loaded; reserved.py
+            # emulates that part itself).
+            counter.trace = trace
             for step in range(steps):
                 last = step == steps - 1
                 hooks = contextlib.nullcontext()
                 if last:
+                    if counter.trace is not None:
+                        counter.trace.append(("mark", "measured_step"))
                     static = counter.cur_rounded
                     static_raw = counter.cur
                     static_serials = set(counter.live.values())
@@ -693,6 +793,7 @@ def run_case(case, *, real=False, device="cpu", steps=2, record_saved=True, attn
                     cats["frozen_params_and_buffers"] += r
                 else:
                     cats[f"other[{info['phase']}]"] += r
+    counter.trace = None
     ms.remove()
     ATTN_ROUTE["mode"] = "off"
     tokens = b * s
@@ -789,6 +890,7 @@ def main():
             continue
         line = {
             "id": case["id"],
+            **({"gpu_row": case["gpu_row"]} if case.get("gpu_row") else {}),
             "scenario": scenario_of(case, raw, attention=notes["built"]["attn_implementation"]),
             "measured": res,
             "device": "cpu (FakeTensorMode, no compute)",

@@ -42,8 +42,14 @@ from torch import nn
 
 BLOCK = 64  # bnb 4-bit blocksize
 NESTED_BLOCK = 256  # quantize_blockwise blocksize for the absmax (double quant)
-COMPUTE_DTYPE = torch.bfloat16
+COMPUTE_DTYPE = torch.bfloat16  # bnb_4bit_compute_dtype
 ORIG_DTYPE = torch.bfloat16  # quant_state.dtype: the dtype the weights were loaded in (torch_dtype=bf16)
+
+
+def set_dtypes(compute, orig):
+    """The T4 rows load in fp16 with bnb_4bit_compute_dtype=float16 (cases.t4_cases)."""
+    global COMPUTE_DTYPE, ORIG_DTYPE
+    COMPUTE_DTYPE, ORIG_DTYPE = compute, orig
 
 
 class FakeLinear4bit(nn.Linear):
@@ -69,13 +75,14 @@ class FakeLinear4bit(nn.Linear):
             else:
                 self.register_buffer("qs_absmax", torch.empty(self.n_blocks, dtype=torch.float32), persistent=False)
         self.compute_dtype = COMPUTE_DTYPE
+        self.orig_dtype = ORIG_DTYPE
 
     def dequantize(self):
         """F.dequantize_4bit: (temporary fp32 absmax if double-quantized) + bf16 (out, in) weight."""
         tmp = None
         if self.double_quant:
             tmp = torch.empty(self.n_blocks, dtype=torch.float32, device=self.weight.device)
-        w = torch.empty((self.out_features, self.in_features), dtype=ORIG_DTYPE, device=self.weight.device)
+        w = torch.empty((self.out_features, self.in_features), dtype=self.orig_dtype, device=self.weight.device)
         del tmp
         return w
 

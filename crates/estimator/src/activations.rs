@@ -75,7 +75,7 @@
 //! - Phi-2's composite `gelu_new` saves a few more tensors than modelled.
 
 use crate::arch::{Attention, Input, LayerKind, Linear, Mlp, Norm, Role};
-use crate::scenario::{AttentionImpl, Method, MixedPrecision, Scenario, WeightDtype};
+use crate::scenario::{AttentionImpl, Method, MixedPrecision, Scenario, SdpaKernel, WeightDtype};
 
 /// Bytes of one fp32 element.
 const F32: u64 = 4;
@@ -99,6 +99,12 @@ pub struct Dtypes {
     pub compute: u64,
     /// Norm outputs (LayerNorm under autocast returns fp32).
     pub norm_out: u64,
+    /// q, k, v and the attention scores: autocast's 16-bit type, or the projections' output dtype
+    /// (fp32 for bitsandbytes layers after `prepare_model_for_kbit_training`).
+    pub attention: u64,
+    /// The 16-bit type is fp16 rather than bf16 (`fp16=True`, or fp16 weights without autocast).
+    /// Some CUDA kernels special-case fp16 (see [`eager_softmax`]).
+    pub fp16: bool,
     /// Whether autocast is on.
     pub autocast: bool,
 }
@@ -117,7 +123,13 @@ impl Dtypes {
         let base_out = if quantized { residual } else { matmul };
         let compute = if autocast || quantized { 2 } else { weight_bytes };
         let norm_out = if autocast && s.arch.norm == Norm::LayerNorm { F32 } else { residual };
-        Dtypes { residual, matmul, base_out, compute, norm_out, autocast }
+        let attention = if autocast { 2 } else { base_out };
+        let fp16 = match s.mixed_precision {
+            MixedPrecision::Fp16 => true,
+            MixedPrecision::Bf16 => false,
+            MixedPrecision::No => s.weight_dtype == WeightDtype::Fp16,
+        };
+        Dtypes { residual, matmul, base_out, compute, norm_out, attention, fp16, autocast }
     }
 }
 
@@ -132,6 +144,9 @@ pub struct Activations {
     pub loss_forward: u128,
     /// The loss's backward peak.
     pub loss_backward: u128,
+    /// The logits as the model returns them (`out.logits`): a loop that keeps `out` keeps them
+    /// through backward and the optimizer step.
+    pub logits: u128,
     /// The largest backward temporary of one layer, with the gradient flowing between layers.
     pub layer_backward: u128,
     /// The largest forward temporary of one layer (eager attention scores, or PEFT's copies of the
@@ -229,6 +244,9 @@ struct LayerCost {
     /// Temporaries of the forward (also of a checkpointed layer's recompute): PEFT's cast and
     /// dropped copies of the widest adapted input, beside the tensors the block still holds.
     forward_transient: u64,
+    /// What the attention block holds in locals while a checkpointed forward computes the
+    /// scores: the norm's output, q, k and v, and eager's `repeat_kv` copies.
+    attention_locals: u64,
 }
 
 fn layer_per_token(s: &Scenario, d: &Dtypes, kind: LayerKind) -> LayerCost {
@@ -274,8 +292,11 @@ fn layer_per_token(s: &Scenario, d: &Dtypes, kind: LayerKind) -> LayerCost {
     let (qd, kd, vd) = a.qkv_dims();
     let proj_out = d.base_out;
     // q, k, v as the kernel saves them: in the compute dtype (autocast casts fp32 to bf16).
-    let kernel = if d.autocast { 2 } else { proj_out };
+    let kernel = d.attention;
     let attn_saved = match s.attention {
+        // The memory-efficient kernel takes no GQA: k and v reach it repeated to every query head
+        // (`repeat_kv`, a copy), and the kernel saves the copies.
+        AttentionImpl::Sdpa if s.sdpa_kernel == SdpaKernel::Efficient && kd < qd => kernel * (qd + 2 * qd.max(kd)),
         AttentionImpl::Sdpa | AttentionImpl::FlashAttention2 => kernel * (qd + kd + vd),
         // q, repeat_kv(k), repeat_kv(v): the repeats copy to `a` heads (no copy without GQA).
         AttentionImpl::Eager => kernel * (qd + 2 * qd.max(kd)),
@@ -359,15 +380,57 @@ fn layer_per_token(s: &Scenario, d: &Dtypes, kind: LayerKind) -> LayerCost {
         AttentionImpl::Sdpa | AttentionImpl::FlashAttention2 => F32 * qd + if kd < qd { 2 * d.compute * qd } else { 0 },
         AttentionImpl::Eager => 0,
     };
+    let repeats = if s.attention == AttentionImpl::Eager && kd < qd { 2 * kernel * qd } else { 0 };
     LayerCost {
         saved,
         after,
+        attention_locals: h * d.norm_out + kernel * (qd + kd + vd) + repeats,
         mlp_transient,
         attn_transient: d.compute * (qd + kd + vd + out_dim) + kernel_workspace,
         // The widest adapted input's copies, beside the residual, the block's input and the base
         // layer's output.
         forward_transient: if forward > 0 { forward + 3 * d.residual * h } else { 0 },
     }
+}
+
+/// Eager attention's `b·a·s²` tensors, in bytes per score element (of one head) or, in
+/// [`ActivationProfile`], per `b·s²` for all heads.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Default)]
+pub struct EagerScores {
+    /// Saved for backward: the fp32 softmax output and its copy in the attention dtype.
+    pub saved: u64,
+    /// Alive at the forward's widest moment (what a checkpointed forward holds).
+    pub forward_alive: u64,
+    /// Beyond `saved`, at the softmax's backward.
+    pub backward: u64,
+}
+
+/// Eager attention's softmax on CUDA, per score element, following `eager_attention_forward`
+/// (transformers `models/llama/modeling_llama.py`):
+/// `S = matmul(q, kᵀ) * scaling + mask`, `P = softmax(S, dim=-1, dtype=torch.float32).to(q.dtype)`,
+/// `out = matmul(P, v)`, with `m` the bytes of q's dtype (`d.attention`).
+///
+/// - Forward. `at::softmax` (aten/src/ATen/native/SoftMax.cpp) calls `_softmax(S, half_to_float=true)`
+///   for an fp16 `S` on CUDA, one kernel; for bf16 (and on the CPU) it converts first,
+///   `S.toType(kFloat)`, a 4-byte copy alive while `_softmax` writes its 4-byte output. fp32 `S`
+///   needs neither, and `.to(q.dtype)` returns `P` itself. Widest moment: `S + copy + P32`, or
+///   `S + P32 + P16` at the cast back, or the two `m`-byte score tensors of `* scaling` and `+ mask`.
+/// - Saved: `P32` (by softmax) and `P16` (by the second matmul), one tensor when `m` is 4.
+/// - Backward, at `_softmax_backward_data`: the saved `P32`, the fp32 incoming gradient (the
+///   backward of `.to`), `softmax_backward_cuda_out`'s `Tensor tmp = grad * output;`
+///   (aten/src/ATen/native/cuda/SoftMax.cu), and the result: fp16 with `half_to_float`, fp32
+///   otherwise. `P16`'s consumer has run by then, so it is gone.
+pub fn eager_softmax(d: &Dtypes) -> EagerScores {
+    let m = d.attention;
+    let wide = m != F32;
+    let half_to_float = wide && d.fp16;
+    let convert = if wide && !half_to_float { F32 } else { 0 };
+    let cast_back = if wide { m } else { 0 };
+    let saved = F32 + cast_back;
+    let forward_alive = (2 * m).max(m + convert + F32).max(m + F32 + cast_back);
+    let grad_in = if half_to_float { m } else { F32 };
+    let backward = (F32 + F32 + grad_in).saturating_sub(cast_back);
+    EagerScores { saved, forward_alive, backward }
 }
 
 /// Activation memory as a function of batch size and sequence length. Every term is either per
@@ -377,20 +440,29 @@ fn layer_per_token(s: &Scenario, d: &Dtypes, kind: LayerKind) -> LayerCost {
 pub struct ActivationProfile {
     /// Per layer kind `(dense, moe)`: how many, and what one costs per token.
     layers: [(u64, LayerCost); 2],
-    /// Eager attention per `b·s²`: `(saved, forward transient, backward transient)`.
-    eager: (u64, u64, u64),
+    /// Eager attention per `b·s²`, all heads.
+    eager: EagerScores,
+    /// Eager attention's causal mask per `b·s²`.
+    eager_mask: u64,
     /// Kept per layer per token with checkpointing (the layer input), 0 without.
     checkpoint_input: u64,
     /// The residual-stream gradient per token entering and leaving a layer in backward.
     residual_grad: u64,
     /// Final norm and head inputs per token.
     head: u64,
+    /// The final norm's output per token, alive during the loss's forward.
+    final_norm_out: u64,
     /// Loss forward and backward peaks per token.
     loss: (u64, u64),
+    /// The returned logits per token.
+    logits: u64,
     /// Batch-independent bytes: `(head weight copy, one layer's weight copies)`.
     weight_copies: (u64, u64),
     /// Batch-independent backward transient of one layer: bitsandbytes dequantizes the whole weight.
     dequant: u64,
+    /// Per token, the part of a layer's saved tensors that is its input tensor itself (the first
+    /// norm's fp32 upcast is a no-op on an fp32 residual stream).
+    input_saved_as_is: u64,
     /// Per MoE layer, PEFT's merged expert weights, saved for backward.
     merged: u64,
     /// The largest merged-weight gradient alive beyond them during one MoE layer's backward.
@@ -411,23 +483,34 @@ impl ActivationProfile {
         let (sl_layers, window, sl_tok, sl_bss) = self.sliding;
         let sliding = if sl_layers > 0 && s >= window { n * u128::from(sl_tok) + bss * u128::from(sl_bss) } else { 0 };
         let mut forward_max = 0;
+        // What a checkpointed forward holds in the attention block's locals while the scores exist.
+        let mut before_attention = 0;
+        let checkpointing = self.checkpoint_input > 0;
+        let dequant = u128::from(self.dequant);
         for (i, &(layers, c)) in self.layers.iter().enumerate() {
             if layers == 0 {
                 continue;
             }
             let merged = if i == 1 { u128::from(self.merged) } else { 0 };
-            let saved = n * u128::from(c.saved) + bss * u128::from(self.eager.0) + merged;
-            let kept = if self.checkpoint_input > 0 { n * u128::from(self.checkpoint_input) } else { saved };
+            let saved = n * u128::from(c.saved) + bss * u128::from(self.eager.saved) + merged;
+            let kept = if checkpointing { n * u128::from(self.checkpoint_input) } else { saved };
             out.kept += u128::from(layers) * kept;
-            out.layer_max = out.layer_max.max(saved + sliding);
+            // With checkpointing the recomputed first norm saves the kept layer input itself when
+            // that input is already fp32 (`hidden_states.to(torch.float32)` returns it): no new bytes.
+            let shared_input = if checkpointing { n * u128::from(self.input_saved_as_is) } else { 0 };
+            out.layer_max = out.layer_max.max(saved.saturating_sub(shared_input) + sliding);
             // Backward runs the MLP first, with every saved tensor of the layer alive; attention's
             // backward comes after the tensors saved behind it (o_proj onwards) have been freed.
+            // bitsandbytes dequantizes a weight only inside a Linear's backward, not the softmax's.
             let merged_grad = if i == 1 { u128::from(self.merged_grad) } else { 0 };
-            let mlp = n * u128::from(c.mlp_transient) + merged_grad;
-            let attention = (n * u128::from(c.attn_transient) + bss * u128::from(self.eager.2))
-                .saturating_sub(n * u128::from(c.after));
-            transient_max = transient_max.max(mlp).max(attention);
+            let mlp = n * u128::from(c.mlp_transient) + merged_grad + dequant;
+            let after = n * u128::from(c.after);
+            let projections = (n * u128::from(c.attn_transient)).saturating_sub(after) + dequant;
+            let scores =
+                (n * u128::from(c.attn_transient) + bss * u128::from(self.eager.backward)).saturating_sub(after);
+            transient_max = transient_max.max(mlp).max(projections).max(scores);
             forward_max = forward_max.max(n * u128::from(c.forward_transient));
+            before_attention = before_attention.max(n * u128::from(c.attention_locals));
         }
         if sliding > 0 {
             if self.checkpoint_input == 0 {
@@ -436,14 +519,39 @@ impl ActivationProfile {
             // The boolean mask itself, one per forward, shared by every layer.
             out.kept += bss;
         }
-        out.layer_backward = transient_max + n * u128::from(self.residual_grad) + u128::from(self.dequant);
-        out.layer_forward = (bss * u128::from(self.eager.1)).max(forward_max);
-        out.layer_recompute = forward_max + n * u128::from(self.residual_grad);
+        // Eager attention's explicit causal mask, `(b, 1, s, s)` in the embeddings' dtype: alive
+        // through the forward, and with checkpointing until the last layer input's backward, because
+        // every checkpointed layer keeps it as an argument for its recompute.
+        let mask = bss * u128::from(self.eager_mask);
+        let forward_mask = if self.checkpoint_input > 0 {
+            out.kept += mask;
+            0
+        } else {
+            mask
+        };
+        out.layer_backward = transient_max + n * u128::from(self.residual_grad);
+        // Eager scores at their widest moment in the layer's forward: on top of the kept tensors,
+        // which already hold this layer's saved ones unless checkpointing discards them.
+        let scores_alive = bss * u128::from(self.eager.forward_alive);
+        let scores_transient = scores_alive.saturating_sub(bss * u128::from(self.eager.saved));
+        let scores = if checkpointing {
+            if scores_alive > 0 {
+                scores_alive + before_attention
+            } else {
+                0
+            }
+        } else {
+            scores_transient
+        };
+        out.layer_forward = scores.max(forward_max) + forward_mask;
+        // A checkpointed layer's recompute saves as it goes, like a forward without checkpointing.
+        out.layer_recompute = scores_transient.max(forward_max) + n * u128::from(self.residual_grad);
         out.head_weight_copy = u128::from(self.weight_copies.0);
         out.layer_weight_copy = u128::from(self.weight_copies.1);
         out.head_saved = n * u128::from(self.head);
-        out.loss_forward = n * u128::from(self.loss.0);
+        out.loss_forward = n * u128::from(self.loss.0 + self.final_norm_out) + forward_mask;
         out.loss_backward = n * u128::from(self.loss.1);
+        out.logits = n * u128::from(self.logits);
         out
     }
 }
@@ -455,16 +563,24 @@ pub fn profile(s: &Scenario) -> ActivationProfile {
     let (dense, moe) = a.layer_split();
     let mut p = ActivationProfile::default();
 
-    // Eager attention's s² tensors, per layer: saved fp32 softmax output and its bf16 copy;
-    // forward transient: the bf16 scores the softmax reads; backward: fp32 grad in, grad out.
     if s.attention == AttentionImpl::Eager {
-        let m = d.matmul;
-        p.eager = (a.heads * (F32 + m), a.heads * m, a.heads * (F32 + m));
+        let e = eager_softmax(&d);
+        p.eager = EagerScores {
+            saved: a.heads * e.saved,
+            forward_alive: a.heads * e.forward_alive,
+            backward: a.heads * e.backward,
+        };
+        // `create_causal_mask` → `eager_mask` (transformers masking_utils): `torch.where(mask, 0, min)`
+        // in `inputs_embeds.dtype`, shape `(b, 1, s, s)`.
+        p.eager_mask = d.residual;
     }
     for (i, (kind, layers)) in [(LayerKind::Dense, dense), (LayerKind::Moe, moe)].into_iter().enumerate() {
         if layers > 0 {
             p.layers[i] = (layers, layer_per_token(s, &d, kind));
         }
+    }
+    if d.residual == F32 {
+        p.input_saved_as_is = a.hidden * F32;
     }
     if s.gradient_checkpointing {
         p.checkpoint_input = a.hidden * d.residual;
@@ -475,6 +591,11 @@ pub fn profile(s: &Scenario) -> ActivationProfile {
     // Final norm, and lm_head's input when the head is trained.
     let head_trained = s.method == Method::Full || s.lora.modules_to_save.lm_head;
     p.head = a.hidden * F32 + if head_trained { a.hidden * d.compute } else { 0 };
+    // The final norm's output, which `LlamaModel.forward` returns as `last_hidden_state`: the
+    // `outputs` that `LlamaForCausalLM.forward` holds keeps it alive while the loss is computed,
+    // until the model's forward returns. A trained head without autocast saves this very tensor
+    // (already in `head`).
+    p.final_norm_out = if head_trained && !d.autocast { 0 } else { a.hidden * d.norm_out };
     // Logits: lm_head outputs in the matmul dtype (fp32 when the head is fp32 without autocast).
     let logits = if d.autocast { d.matmul } else { d.residual };
     let upcast = if logits == F32 { 0 } else { F32 };
@@ -482,6 +603,8 @@ pub fn profile(s: &Scenario) -> ActivationProfile {
     // logits' dtype, until the loss's backward has passed through it.
     let softcap = if a.logit_softcap { logits } else { 0 };
     p.loss = (a.vocab * (logits + upcast + F32 + softcap), a.vocab * (LOSS_BACKWARD_BYTES + softcap));
+    // `CausalLMOutputWithPast.logits` is the head's output (after softcapping), before the loss's upcast.
+    p.logits = a.vocab * logits;
 
     // Autocast casts fp32 weights to bf16 for each matmul, and the matmul saves the copy for the
     // input's gradient (`mm` saves `mat2` when `self` requires grad).

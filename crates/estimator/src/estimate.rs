@@ -21,7 +21,7 @@ use crate::activations::{profile as activation_profile, ActivationProfile};
 use crate::adapter::adapter;
 use crate::optimizer::optimizer;
 use crate::overhead::{allocator_slack, Overhead};
-use crate::scenario::{Method, Scenario};
+use crate::scenario::{Method, Scenario, Trainer};
 use crate::weights::{unquantized_bytes, weights};
 
 /// Where in the step the peak happens.
@@ -71,6 +71,18 @@ impl AdapterBytes {
     }
 }
 
+/// The allocated peak of each part of the step that a profiler can tell apart, in bytes: what
+/// `torch.cuda.max_memory_allocated()` reads when its counter is reset as each part begins.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Default)]
+pub struct PhasePeaks {
+    /// The forward pass and the loss.
+    pub forward: u64,
+    /// `loss.backward()`.
+    pub backward: u64,
+    /// `optimizer.step()`.
+    pub optimizer: u64,
+}
+
 /// The estimate: integer bytes, by component, at the step's peak.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Default)]
 pub struct Estimate {
@@ -93,6 +105,8 @@ pub struct Estimate {
     pub paged_optimizer: bool,
     /// When the peak happens.
     pub phase: Phase,
+    /// The allocated peak of the forward pass, the backward pass and the optimizer step.
+    pub phase_peaks: PhasePeaks,
 }
 
 impl Estimate {
@@ -200,6 +214,8 @@ pub struct Profile {
     layers: u64,
     cuda_context: u64,
     total_params: u64,
+    /// The loop keeps the model's outputs alive until the step ends ([`Trainer::CustomLoop`]).
+    keeps_outputs: bool,
 }
 
 /// The batch-independent part of a scenario's estimate.
@@ -218,6 +234,7 @@ pub fn profile(s: &Scenario) -> Profile {
         layers: s.arch.layers,
         cuda_context: s.cuda_context_bytes,
         total_params: s.arch.params().total(),
+        keeps_outputs: s.trainer == Trainer::CustomLoop,
     }
 }
 
@@ -241,6 +258,16 @@ impl Profile {
         let kept_copies = if self.checkpointing { one } else { layers * one };
         let forward_copies = if self.checkpointing && !self.trainable_base { one } else { layers * one };
         let head_copy = act.head_weight_copy;
+        // What a loop that keeps `out` holds beyond the Trainer's (see `Trainer::CustomLoop`): the
+        // logits from the loss's backward on, and at the optimizer step the input leaf that
+        // `enable_input_require_grads` made of the embedding output, with its retained `.grad`: the
+        // loss's graph still references it through its `AccumulateGrad` node.
+        let (kept_logits, kept_leaf) = if self.keeps_outputs {
+            let leaf = if self.checkpointing { 2 * n * u128::from(self.layer_input) } else { 0 };
+            (act.logits, leaf)
+        } else {
+            (0, 0)
+        };
         // (phase, activations, gradients)
         let phases = [
             (
@@ -248,21 +275,26 @@ impl Profile {
                 act.kept + act.head_saved + act.loss_forward.max(act.layer_forward) + forward_copies + head_copy,
                 0,
             ),
-            (Phase::LossBackward, act.kept + act.head_saved + act.loss_backward + kept_copies + head_copy, 0),
+            (
+                Phase::LossBackward,
+                act.kept + act.head_saved + act.loss_backward + kept_copies + head_copy + kept_logits,
+                0,
+            ),
             (
                 Phase::LastLayerBackward,
                 act.kept
                     + recompute
                     + if self.checkpointing { act.layer_backward.max(act.layer_recompute) } else { act.layer_backward }
-                    + kept_copies,
+                    + kept_copies
+                    + kept_logits,
                 grads_head,
             ),
             (
                 Phase::FirstLayerBackward,
-                first_layer_kept.min(act.kept) + act.layer_max + act.layer_backward + one,
+                first_layer_kept.min(act.kept) + act.layer_max + act.layer_backward + one + kept_logits,
                 grads_head + grads_layers,
             ),
-            (Phase::OptimizerStep, u128::from(opt.step_transient), grads_all),
+            (Phase::OptimizerStep, u128::from(opt.step_transient) + kept_logits + kept_leaf, grads_all),
         ];
         let mut peak = phases[0];
         for p in phases {
@@ -275,6 +307,12 @@ impl Profile {
         let dynamic = activations.saturating_add(gradients);
         let paged_state = if opt.paged { opt.state } else { 0 };
         let static_allocated = self.weights.saturating_add(ad.params).saturating_add(opt.state - paged_state);
+        let at = |p: &(Phase, u128, u128)| static_allocated.saturating_add(clamp(p.1 + p.2));
+        let phase_peaks = PhasePeaks {
+            forward: at(&phases[0]),
+            backward: at(&phases[1]).max(at(&phases[2])).max(at(&phases[3])),
+            optimizer: at(&phases[4]),
+        };
         Estimate {
             weights: self.weights,
             adapter: AdapterBytes { params: ad.params, gradients, optimizer: opt.state },
@@ -285,6 +323,7 @@ impl Profile {
             trainable_params: ad.trainable_params,
             paged_optimizer: opt.paged,
             phase,
+            phase_peaks,
         }
     }
 }

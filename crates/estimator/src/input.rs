@@ -10,7 +10,7 @@ use serde::{Deserialize, Serialize};
 
 use crate::scenario::{
     AdapterDtype, AttentionImpl, Lora, Method, MixedPrecision, ModelSource, ModulesToSave, Optimizer, Scenario,
-    TargetSpec, WeightDtype,
+    SdpaKernel, TargetSpec, Trainer, WeightDtype,
 };
 use crate::{Architecture, Error};
 
@@ -94,6 +94,10 @@ pub struct ScenarioInput {
     pub gradient_checkpointing: bool,
     /// `attn_implementation`. Default `sdpa`.
     pub attention: AttentionImpl,
+    /// The SDPA backend: `flash` (default) or `efficient`.
+    pub sdpa_kernel: SdpaKernel,
+    /// The training loop: `transformers` (default), `trl_sft` or `custom_loop`.
+    pub trainer: Trainer,
     /// Autocast: `bf16` (default), `fp16` or `no`.
     pub mixed_precision: MixedPrecision,
     /// `prepare_model_for_kbit_training` was called; defaults to true for quantized weights.
@@ -117,6 +121,8 @@ impl Default for ScenarioInput {
             seq_len: 2048,
             gradient_checkpointing: true,
             attention: AttentionImpl::Sdpa,
+            sdpa_kernel: SdpaKernel::Flash,
+            trainer: Trainer::Transformers,
             mixed_precision: MixedPrecision::Bf16,
             prepare_kbit: None,
             cuda_context_bytes: None,
@@ -208,6 +214,8 @@ impl TryFrom<&ScenarioInput> for Scenario {
             seq_len: i.seq_len,
             gradient_checkpointing: i.gradient_checkpointing,
             attention: i.attention,
+            sdpa_kernel: i.sdpa_kernel,
+            trainer: i.trainer,
             mixed_precision: i.mixed_precision,
             prepare_kbit: i.prepare_kbit.unwrap_or(weight_dtype.is_quantized()),
             cuda_context_bytes: i.cuda_context_bytes.unwrap_or(crate::overhead::DEFAULT_CUDA_CONTEXT),

@@ -41,5 +41,5 @@ pub mod weights;
 
 pub use arch::Architecture;
 pub use error::Error;
-pub use estimate::{estimate, Estimate};
+pub use estimate::{estimate, Estimate, PhasePeaks};
 pub use scenario::Scenario;

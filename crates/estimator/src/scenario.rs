@@ -182,6 +182,61 @@ impl AttentionImpl {
     }
 }
 
+/// Which SDPA kernel runs `attention: "sdpa"` (PyTorch's `SDPBackend`, as
+/// `torch.nn.attention.sdpa_kernel` names them). The kernel decides what attention saves.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Default)]
+#[cfg_attr(feature = "serde", derive(Serialize, Deserialize), serde(rename_all = "snake_case"))]
+pub enum SdpaKernel {
+    /// `FLASH_ATTENTION` (sm80 and newer, 16-bit, no mask): GQA k/v stay at the kv-head count.
+    #[default]
+    Flash,
+    /// `EFFICIENT_ATTENTION`, the memory-efficient (cutlass) kernel: the only fused kernel before sm80
+    /// (T4, V100), and the one a masked call takes. It has no GQA support
+    /// (`check_batch_size_and_num_heads_dense<false>` in `sdp_utils.cpp`), so k/v reach it
+    /// repeated to every query head.
+    Efficient,
+}
+
+impl SdpaKernel {
+    /// The JSON spelling.
+    pub const fn as_str(self) -> &'static str {
+        match self {
+            SdpaKernel::Flash => "flash",
+            SdpaKernel::Efficient => "efficient",
+        }
+    }
+}
+
+/// The training loop that runs the step: what it keeps alive, and how it prepares a quantized model.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Default)]
+#[cfg_attr(feature = "serde", derive(Serialize, Deserialize), serde(rename_all = "snake_case"))]
+pub enum Trainer {
+    /// Hugging Face `Trainer`: `compute_loss` returns only the loss, so the model's outputs
+    /// (the logits) are freed before backward.
+    #[default]
+    Transformers,
+    /// TRL's `SFTTrainer`: the Trainer's loop, and after `prepare_model_for_kbit_training` it casts
+    /// the embeddings and the head back to 16-bit, leaving the norms fp32.
+    TrlSft,
+    /// A plain PyTorch loop, `out = model(**batch); out.loss.backward(); optimizer.step()`: `out`
+    /// keeps the logits, and the loss's graph, alive until the step returns.
+    CustomLoop,
+}
+
+impl Trainer {
+    /// Every trainer, for pickers and tests.
+    pub const ALL: [Trainer; 3] = [Trainer::Transformers, Trainer::TrlSft, Trainer::CustomLoop];
+
+    /// The JSON spelling.
+    pub const fn as_str(self) -> &'static str {
+        match self {
+            Trainer::Transformers => "transformers",
+            Trainer::TrlSft => "trl_sft",
+            Trainer::CustomLoop => "custom_loop",
+        }
+    }
+}
+
 /// Automatic mixed precision, as Hugging Face's `bf16=True` / `fp16=True` turn on (`torch.autocast`).
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Default)]
 #[cfg_attr(feature = "serde", derive(Serialize, Deserialize), serde(rename_all = "snake_case"))]
@@ -403,6 +458,10 @@ pub struct Scenario {
     pub gradient_checkpointing: bool,
     /// Attention kernel.
     pub attention: AttentionImpl,
+    /// The SDPA backend, when `attention` is `sdpa`.
+    pub sdpa_kernel: SdpaKernel,
+    /// The training loop.
+    pub trainer: Trainer,
     /// Autocast.
     pub mixed_precision: MixedPrecision,
     /// PEFT's `prepare_model_for_kbit_training` was called: every non-quantized bf16/fp16 parameter
