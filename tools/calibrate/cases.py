@@ -233,6 +233,7 @@ def t4_cases():
             if sc.get("sdpa_kernel"):
                 c["sdpa_kernel"] = sc["sdpa_kernel"]
             c["gpu_row"] = row["id"]
+            c["gpu"] = sc.get("gpu")
             cs.append(c)
     return cs
 
@@ -251,7 +252,7 @@ def scenario_of(case, raw, attention=None):
     sc.update({"optimizer": case.get("optimizer", "adamw_torch"), "batch_size": case["batch_size"],
                "seq_len": case["seq_len"], "gradient_checkpointing": case["gradient_checkpointing"],
                "attention": attention or case["attention"], "mixed_precision": case.get("mixed_precision", "bf16")})
-    for k in ("trainer", "sdpa_kernel"):  # only when set, so the other sets' lines stay as they were
+    for k in ("trainer", "sdpa_kernel", "gpu"):  # only when set, so the other sets' lines stay as they were
         if case.get(k):
             sc[k] = case[k]
     return sc

@@ -150,13 +150,14 @@ class StorageCounter(TorchDispatchMode):
         # torch.is_autocast_enabled() reads False below the Autocast dispatch key; run_case sets this flag
         if self.autocast_on:
             check_autocast_divergence(self, func, args, kwargs)
-        scratch = cuda_kernel_scratch(func, args)
-        for t in scratch:
-            self.track(t, "cuda_scratch")
         out = func(*args, **kwargs)
         for t in tree_leaves(out):
             if isinstance(t, torch.Tensor):
                 self.track(t, func.overloadpacket.__name__)
+        # A structured CUDA kernel gets its output allocated first, then allocates its scratch.
+        scratch = cuda_kernel_scratch(func, args)
+        for t in scratch:
+            self.track(t, "cuda_scratch")
         if self.hook is not None:
             self.hook(self, func, args, kwargs, out)
         self.note_peak()

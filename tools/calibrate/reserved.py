@@ -35,6 +35,7 @@ from cases import t4_cases  # noqa: E402
 
 OUT = os.path.join(M.ROOT, "tests", "fixtures", "measurements", "reserved_sim_t4.json")
 GPU = os.path.join(M.ROOT, "tests", "fixtures", "measurements", "gpu_t4.jsonl")
+STEPS = int(os.environ.get("SIM_STEPS", "3"))  # warm-up, the measured step, the per-phase step
 CUBLAS_WORKSPACE = 4096 * 1024 * 2 + 16 * 1024 * 8  # parseChosenWorkspaceSize(), compute capability < 9
 
 
@@ -85,7 +86,7 @@ def load_events(model, case):
 
 def simulate(case):
     trace = []
-    res, notes, _ = M.run_case(case, record_saved=False, trace=trace)
+    res, notes, _ = M.run_case(case, record_saved=False, trace=trace, steps=STEPS)
     _, _, model = M.build_model(case)
     events = load_events(model, case)
     b, s = case["batch_size"], case["seq_len"]

@@ -106,6 +106,7 @@ def scenario(run, cfg):
         "gradient_checkpointing": True,
         "mixed_precision": "no",
         "trainer": "custom_loop",
+        "gpu": "t4",
     }
     if run["kernel"] == "eager":
         sc["attention"] = "eager"

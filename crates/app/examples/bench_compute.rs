@@ -5,7 +5,9 @@ fn main() {
     let n = 200;
     let t = std::time::Instant::now();
     for _ in 0..n {
-        std::hint::black_box(lora_vram_app::app::compute(std::hint::black_box(&input)).unwrap());
+        std::hint::black_box(
+            lora_vram_app::app::compute(std::hint::black_box(&input), lora_vram_app::state::default_gpu()).unwrap(),
+        );
     }
     println!("compute (estimate + gpu_table): {:?}", t.elapsed() / n);
     let t = std::time::Instant::now();

@@ -181,9 +181,13 @@ pub struct Computed {
     pub fits: Rc<Vec<Fit>>,
 }
 
-/// Validates and estimates; the error is the estimator's message.
-pub fn compute(input: &ScenarioInput) -> Result<Computed, String> {
-    let scenario = Scenario::try_from(input).map_err(|e| e.to_string())?;
+/// Validates and estimates on the chosen GPU (unless the scenario names its own); the error is the
+/// estimator's message.
+pub fn compute(input: &ScenarioInput, gpu: usize) -> Result<Computed, String> {
+    let mut scenario = Scenario::try_from(input).map_err(|e| e.to_string())?;
+    if scenario.gpu.is_none() && gpu < lora_vram::gpus::GPUS.len() {
+        scenario.gpu = Some(gpu);
+    }
     Ok(Computed { estimate: estimate(&scenario), fits: Rc::new(gpu_table(&scenario).collect()), scenario })
 }
 
@@ -242,7 +246,7 @@ pub fn App(props: &AppProps) -> Html {
         use_reducer(move || start.0.clone())
     };
     let embed = start.1.clone();
-    let computed = use_memo(state.input.clone(), compute);
+    let computed = use_memo((state.input.clone(), state.gpu), |(i, g)| compute(i, *g));
 
     // Persistence (full page only): the URL and localStorage follow the state. And the <html>
     // element: language, theme, embed variables.

@@ -151,6 +151,8 @@ pub struct Text {
     pub advanced: &'static str,
     pub cuda_context: &'static str,
     pub cuda_context_hint: &'static str,
+    /// Placeholder of the CUDA context field when it is left to the GPU's model.
+    pub cuda_context_auto: &'static str,
     // Result
     pub result_title: &'static str,
     pub sumbar_hint: &'static str,
@@ -454,7 +456,8 @@ pub static EN: Text = Text {
     mixed_precision_label: "Mixed precision",
     advanced: "Advanced",
     cuda_context: "CUDA context",
-    cuda_context_hint: "Memory the CUDA runtime and libraries take outside PyTorch's allocator. Leave empty for the default.",
+    cuda_context_hint: "Memory the CUDA runtime and libraries take outside PyTorch's allocator, as nvidia-smi shows it for an idle PyTorch process. Leave empty to use the chosen GPU's model.",
+    cuda_context_auto: "auto",
     result_title: "Result",
     sumbar_hint: "Show the full result",
     seq_batch: |s, b| format!("{s} tokens × batch {b}"),
@@ -644,7 +647,8 @@ pub static ZH: Text = Text {
     mixed_precision_label: "混合精度",
     advanced: "高级选项",
     cuda_context: "CUDA 上下文",
-    cuda_context_hint: "CUDA 运行时和各类库在 PyTorch 分配器之外占用的显存。留空则用默认值。",
+    cuda_context_hint: "CUDA 运行时和各类库在 PyTorch 分配器之外占用的显存，即 nvidia-smi 对空闲 PyTorch 进程显示的值。留空则按所选 GPU 的模型估算。",
+    cuda_context_auto: "自动",
     result_title: "估算结果",
     sumbar_hint: "查看完整结果",
     seq_batch: |s, b| format!("{s} tokens × 批大小 {b}"),

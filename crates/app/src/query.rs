@@ -333,6 +333,7 @@ fn reset_field(i: &mut ScenarioInput, e: &lora_vram::Error) -> Option<&'static s
     let field = match e {
         E::Invalid { field, .. } => *field,
         E::UnknownModel(_) | E::UnsupportedModelType(_) | E::MissingField(_) => "model",
+        E::UnknownGpu(_) => "gpu",
         E::UnknownTarget { .. } => "lora.targets",
         E::Json(_) => return None,
     };
@@ -345,6 +346,7 @@ fn reset_field(i: &mut ScenarioInput, e: &lora_vram::Error) -> Option<&'static s
         "lora.targets" => i.lora.targets = d.lora.targets.clone(),
         "lora.modules_to_save" => i.lora.modules_to_save = Vec::new(),
         "cuda_context_bytes" => i.cuda_context_bytes = None,
+        "gpu" => i.gpu = None,
         "weight_dtype" => i.weight_dtype = None,
         f if f == "model" || f.starts_with("model") => i.model = d.model.clone(),
         // A config.json field: the model is what is wrong.

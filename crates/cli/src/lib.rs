@@ -13,7 +13,8 @@ use lora_vram::input::{ModelInput, ScenarioInput};
 use lora_vram::presets::MODELS;
 use lora_vram::report::report;
 use lora_vram::scenario::{
-    AdapterDtype, AttentionImpl, Method, MixedPrecision, ModelSource, Optimizer, TargetSpec, WeightDtype,
+    AdapterDtype, AttentionImpl, Method, MixedPrecision, ModelSource, Optimizer, SdpaKernel, TargetSpec, Trainer,
+    WeightDtype,
 };
 use lora_vram::{estimate, Scenario};
 
@@ -106,16 +107,26 @@ struct EstimateArgs {
     /// eager, sdpa or flash_attention_2.
     #[arg(long)]
     attention: Option<AttentionArg>,
+    /// The SDPA kernel: flash (Ampere or newer) or efficient (the memory-efficient kernel, the one
+    /// T4 and V100 run).
+    #[arg(long)]
+    sdpa_kernel: Option<SdpaKernelArg>,
+    /// The training loop: transformers (Trainer), trl_sft (TRL's SFTTrainer) or custom_loop (a plain
+    /// loop that keeps the model's outputs until the step ends).
+    #[arg(long)]
+    trainer: Option<TrainerArg>,
     /// Autocast: bf16, fp16 or no.
     #[arg(long)]
     mixed_precision: Option<MixedPrecisionArg>,
     /// Whether prepare_model_for_kbit_training is called (default: yes for quantized weights).
     #[arg(long)]
     prepare_kbit: Option<bool>,
-    /// CUDA context in MiB (default 640).
+    /// CUDA context in MiB, as nvidia-smi shows it for an idle PyTorch process (default: the GPU's
+    /// model).
     #[arg(long, value_name = "MIB")]
     cuda_context_mib: Option<u64>,
-    /// Show advice for this GPU id (see `lora-vram gpus`).
+    /// The GPU the run is on (see `lora-vram gpus`): sizes the CUDA context and cuBLAS workspaces,
+    /// and adds its verdict, warnings and advice.
     #[arg(long)]
     gpu: Option<String>,
     /// Unit of the readable output.
@@ -152,6 +163,11 @@ value_enum!(OptimizerArg => Optimizer {
 value_enum!(AttentionArg => AttentionImpl {
     Eager = AttentionImpl::Eager, "eager", Sdpa = AttentionImpl::Sdpa, "sdpa",
     Flash = AttentionImpl::FlashAttention2, "flash_attention_2",
+});
+value_enum!(SdpaKernelArg => SdpaKernel { Flash = SdpaKernel::Flash, "flash", Efficient = SdpaKernel::Efficient, "efficient" });
+value_enum!(TrainerArg => Trainer {
+    Transformers = Trainer::Transformers, "transformers", TrlSft = Trainer::TrlSft, "trl_sft",
+    CustomLoop = Trainer::CustomLoop, "custom_loop",
 });
 value_enum!(MixedPrecisionArg => MixedPrecision { Bf16 = MixedPrecision::Bf16, "bf16", Fp16 = MixedPrecision::Fp16, "fp16", No = MixedPrecision::No, "no" });
 
@@ -271,7 +287,11 @@ fn apply_flags(a: &EstimateArgs, mut i: ScenarioInput, err: &mut dyn Write) -> R
     }
     set!(double_quant => double_quant, rank => lora.rank, alpha => lora.alpha, dropout => lora.dropout,
          adapter_dtype => lora.dtype, optimizer => optimizer, batch_size => batch_size, seq_len => seq_len,
-         gradient_checkpointing => gradient_checkpointing, attention => attention, mixed_precision => mixed_precision);
+         gradient_checkpointing => gradient_checkpointing, attention => attention, mixed_precision => mixed_precision,
+         sdpa_kernel => sdpa_kernel, trainer => trainer);
+    if let Some(g) = &a.gpu {
+        i.gpu = Some(g.clone());
+    }
     if let Some(t) = &a.targets {
         i.lora.targets = match t.as_str() {
             "all-linear" | "qv" | "attention" => TargetSpec::Shorthand(t.clone()),
@@ -356,6 +376,7 @@ fn print_estimate(out: &mut dyn Write, s: &Scenario, a: &EstimateArgs) -> Result
         ("3 activations", e.activations),
         ("4 overhead", e.overhead.total()),
         ("    CUDA context", e.overhead.cuda_context),
+        ("    cuBLAS", e.overhead.cublas_workspace),
         ("    allocator", e.overhead.allocator),
     ];
     for (name, b) in rows {

@@ -32,7 +32,7 @@ fn json_output_has_exactly_the_design_keys() {
     };
     assert_eq!(
         keys(&v),
-        ["breakdown", "gpus", "peak_allocated_bytes", "total_bytes", "total_params", "trainable_params"]
+        ["breakdown", "gpus", "peak_allocated_bytes", "range", "total_bytes", "total_params", "trainable_params"]
     );
     assert_eq!(keys(&v["breakdown"]), ["activations", "adapter", "overhead", "weights"]);
     assert_eq!(keys(&v["breakdown"]["adapter"]), ["gradients", "optimizer", "params"]);
@@ -50,6 +50,9 @@ fn json_output_has_exactly_the_design_keys() {
         + b["overhead"]["cuda_context"].as_u64().unwrap()
         + b["overhead"]["allocator"].as_u64().unwrap();
     assert_eq!(sum, v["total_bytes"].as_u64().unwrap(), "the breakdown adds up to the total");
+    assert_eq!(keys(&v["range"]), ["high_bytes", "low_bytes"]);
+    let (lo, hi) = (v["range"]["low_bytes"].as_u64().unwrap(), v["range"]["high_bytes"].as_u64().unwrap());
+    assert!(lo <= v["total_bytes"].as_u64().unwrap() && v["total_bytes"].as_u64().unwrap() <= hi);
     assert_eq!(v["total_params"], 8_030_261_248u64, "Llama-3.1-8B, transformers' count");
 }
 

@@ -75,7 +75,7 @@
 //! - Phi-2's composite `gelu_new` saves a few more tensors than modelled.
 
 use crate::arch::{Attention, Input, LayerKind, Linear, Mlp, Norm, Role};
-use crate::scenario::{AttentionImpl, Method, MixedPrecision, Scenario, SdpaKernel, WeightDtype};
+use crate::scenario::{AttentionImpl, Method, MixedPrecision, Scenario, SdpaKernel, Trainer, WeightDtype};
 
 /// Bytes of one fp32 element.
 const F32: u64 = 4;
@@ -157,6 +157,20 @@ pub struct Activations {
     pub layer_recompute: u128,
     /// The largest layer's saved tensors (recomputed in backward when checkpointing).
     pub layer_max: u128,
+    /// The part of `layer_max` that is eager attention's `b·a·s²` scores.
+    pub layer_scores_saved: u128,
+    /// The part of `layer_max` saved behind attention (o_proj onwards), freed before attention's backward.
+    pub layer_after: u128,
+    /// The eager scores' backward needs beyond the blocks its forward left: `saved + backward -
+    /// forward_alive` of [`EagerScores`], per layer.
+    pub layer_scores_extra: u128,
+    /// The largest single eager score tensor (the fp32 softmax output), 0 without eager attention.
+    pub score_block: u128,
+    /// One vocabulary-wide fp32 tensor of the loss (`b·s·V·4`).
+    pub loss_block: u128,
+    /// One MLP intermediate (`b·s·I`, in the projections' output dtype), the largest per-token
+    /// tensor of a layer.
+    pub mlp_block: u128,
     /// Autocast's bf16 copy of an fp32 lm_head weight, saved by the head's matmul until its
     /// backward (`prepare_model_for_kbit_training` makes the head fp32).
     pub head_weight_copy: u128,
@@ -444,6 +458,12 @@ pub struct ActivationProfile {
     eager: EagerScores,
     /// Eager attention's causal mask per `b·s²`.
     eager_mask: u64,
+    /// Heads of eager attention's score tensors (0 without eager attention).
+    score_heads: u64,
+    /// Vocabulary size.
+    vocab: u64,
+    /// Bytes per token of one MLP intermediate.
+    mlp_width: u64,
     /// Kept per layer per token with checkpointing (the layer input), 0 without.
     checkpoint_input: u64,
     /// The residual-stream gradient per token entering and leaving a layer in backward.
@@ -456,6 +476,8 @@ pub struct ActivationProfile {
     loss: (u64, u64),
     /// The returned logits per token.
     logits: u64,
+    /// Batch-independent bytes of the loss (TRL's chunked log-probabilities' tile buffer).
+    loss_fixed: u64,
     /// Batch-independent bytes: `(head weight copy, one layer's weight copies)`.
     weight_copies: (u64, u64),
     /// Batch-independent backward transient of one layer: bitsandbytes dequantizes the whole weight.
@@ -511,6 +533,7 @@ impl ActivationProfile {
             transient_max = transient_max.max(mlp).max(projections).max(scores);
             forward_max = forward_max.max(n * u128::from(c.forward_transient));
             before_attention = before_attention.max(n * u128::from(c.attention_locals));
+            out.layer_after = out.layer_after.max(after);
         }
         if sliding > 0 {
             if self.checkpoint_input == 0 {
@@ -530,6 +553,12 @@ impl ActivationProfile {
             mask
         };
         out.layer_backward = transient_max + n * u128::from(self.residual_grad);
+        out.layer_scores_saved = bss * u128::from(self.eager.saved);
+        out.layer_scores_extra =
+            bss * u128::from((self.eager.saved + self.eager.backward).saturating_sub(self.eager.forward_alive));
+        out.score_block = bss * u128::from(self.score_heads) * u128::from(F32);
+        out.loss_block = n * u128::from(self.vocab) * u128::from(F32);
+        out.mlp_block = n * u128::from(self.mlp_width);
         // Eager scores at their widest moment in the layer's forward: on top of the kept tensors,
         // which already hold this layer's saved ones unless checkpointing discards them.
         let scores_alive = bss * u128::from(self.eager.forward_alive);
@@ -549,8 +578,9 @@ impl ActivationProfile {
         out.head_weight_copy = u128::from(self.weight_copies.0);
         out.layer_weight_copy = u128::from(self.weight_copies.1);
         out.head_saved = n * u128::from(self.head);
-        out.loss_forward = n * u128::from(self.loss.0 + self.final_norm_out) + forward_mask;
-        out.loss_backward = n * u128::from(self.loss.1);
+        out.loss_forward =
+            n * u128::from(self.loss.0 + self.final_norm_out) + forward_mask + u128::from(self.loss_fixed);
+        out.loss_backward = n * u128::from(self.loss.1) + u128::from(self.loss_fixed);
         out.logits = n * u128::from(self.logits);
         out
     }
@@ -573,6 +603,7 @@ pub fn profile(s: &Scenario) -> ActivationProfile {
         // `create_causal_mask` → `eager_mask` (transformers masking_utils): `torch.where(mask, 0, min)`
         // in `inputs_embeds.dtype`, shape `(b, 1, s, s)`.
         p.eager_mask = d.residual;
+        p.score_heads = a.heads;
     }
     for (i, (kind, layers)) in [(LayerKind::Dense, dense), (LayerKind::Moe, moe)].into_iter().enumerate() {
         if layers > 0 {
@@ -603,8 +634,23 @@ pub fn profile(s: &Scenario) -> ActivationProfile {
     // logits' dtype, until the loss's backward has passed through it.
     let softcap = if a.logit_softcap { logits } else { 0 };
     p.loss = (a.vocab * (logits + upcast + F32 + softcap), a.vocab * (LOSS_BACKWARD_BYTES + softcap));
+    if s.trainer == Trainer::TrlSft {
+        trl_chunked_logprob(s, &d, &mut p);
+        return finish(s, &d, p);
+    }
+    p.vocab = a.vocab;
+    let width = if a.moe.experts > 0 { a.intermediate.max(a.moe.expert_intermediate) } else { a.intermediate };
+    p.mlp_width = width * d.base_out;
     // `CausalLMOutputWithPast.logits` is the head's output (after softcapping), before the loss's upcast.
     p.logits = a.vocab * logits;
+    finish(s, &d, p)
+}
+
+/// The terms of the profile that do not depend on the loss.
+fn finish(s: &Scenario, d: &Dtypes, mut p: ActivationProfile) -> ActivationProfile {
+    let a = &s.arch;
+    let d = *d;
+    let (dense, moe) = a.layer_split();
 
     // Autocast casts fp32 weights to bf16 for each matmul, and the matmul saves the copy for the
     // input's gradient (`mm` saves `mat2` when `self` requires grad).
@@ -665,6 +711,35 @@ pub fn profile(s: &Scenario) -> ActivationProfile {
         p.dequant = largest * (2 + grad_copy);
     }
     p
+}
+
+/// Tokens per projection tile of TRL's chunked log-probabilities (`TOKEN_CHUNK_SIZE`,
+/// trl/kernels/chunked_logprob.py, TRL 1.16.0).
+pub const TRL_TOKEN_CHUNK: u64 = 4096;
+/// Vocabulary columns per tile (`_CHUNKED_LOGPROB_CHUNK_SIZE`, trl/trainer/utils.py, TRL 1.16.0).
+pub const TRL_VOCAB_CHUNK: u64 = 32768;
+
+/// TRL's `SFTTrainer` (1.16.0) never materialises the logits: `add_fused_lm_head` replaces the
+/// model's forward, and `ChunkedLogProbFunction` (trl/kernels/chunked_logprob.py) projects
+/// `[4096, 32768]` tiles into one reused buffer, folding each into per-token fp32 statistics.
+/// - Forward: the masked copy of the hidden states it scores (`hidden_states[mask]`), seven
+///   fp32 statistics per token, and the tile buffer (`mm_buf`, compute dtype), plus a compute-dtype
+///   copy of a tile's weight rows when the head is another dtype.
+/// - Saved for backward: that hidden copy, `log_z` and the entropy (fp32).
+/// - Backward: an fp32 `grad_hidden`, the fp32 incoming gradient, the tile buffer again, and the
+///   gradient cast back to the hidden dtype; an fp32 `grad_weight` when the head is trained.
+fn trl_chunked_logprob(s: &Scenario, d: &Dtypes, p: &mut ActivationProfile) {
+    let a = &s.arch;
+    let h = a.hidden;
+    let e = d.norm_out;
+    p.loss = (h * e + 7 * F32 + 2 * F32, h * e + 2 * F32 + F32 * h + F32 + h * e);
+    let tile = TRL_TOKEN_CHUNK * a.vocab.min(TRL_VOCAB_CHUNK) * d.compute;
+    let head = crate::weights::unquantized_bytes(s);
+    let weight_copy = if head != d.compute { a.vocab.min(TRL_VOCAB_CHUNK) * h * d.compute } else { 0 };
+    let hidden_copy = if e != d.compute { TRL_TOKEN_CHUNK * h * d.compute } else { 0 };
+    let head_grad = if s.method == Method::Full || s.lora.modules_to_save.lm_head { a.vocab * h * F32 } else { 0 };
+    p.loss_fixed = tile + weight_copy + hidden_copy + head_grad;
+    p.logits = 0;
 }
 
 /// The activation phases of the scenario at its own batch size and sequence length.

@@ -132,7 +132,7 @@ pub struct Mla {
 impl Mla {
     /// The per-head width of q and k: `qk_nope_head_dim + qk_rope_head_dim`.
     pub const fn qk_head_dim(&self) -> u64 {
-        self.qk_nope_head_dim + self.qk_rope_head_dim
+        self.qk_nope_head_dim.saturating_add(self.qk_rope_head_dim)
     }
 }
 

@@ -15,6 +15,8 @@ pub enum Error {
     },
     /// The model id is not a preset.
     UnknownModel(String),
+    /// The GPU id is not in the GPU table.
+    UnknownGpu(String),
     /// A config.json names a `model_type` whose module layout the estimator does not know.
     UnsupportedModelType(String),
     /// A config.json lacks a field the architecture needs.
@@ -39,6 +41,12 @@ impl fmt::Display for Error {
                 "unknown model `{id}`: use a preset id (`lora-vram models` lists them), \
                  {{\"params\": 7e9}}, or {{\"hf_config\": {{…config.json…}}}}"
             ),
+            Error::UnknownGpu(id) => {
+                write!(
+                    f,
+                    "unknown GPU `{id}`: use an id that `lora-vram gpus` lists, such as `rtx-4090` or `a100-80gb`"
+                )
+            }
             Error::UnsupportedModelType(t) => write!(
                 f,
                 "model_type `{t}` is not supported yet; supported: {}. \

@@ -144,6 +144,7 @@ pub fn fit(s: &Scenario, gpu_index: usize, gpu: &Gpu) -> Fit {
 }
 
 fn fit_with(p: &Profile, s: &Scenario, gpu_index: usize, gpu: &Gpu) -> Fit {
+    let p = &p.on(s, gpu);
     let e = p.at(s.batch_size, s.seq_len);
     let (_, high) = e.range();
     let uses_bf16 = s.mixed_precision == MixedPrecision::Bf16 || s.weight_dtype == WeightDtype::Bf16;

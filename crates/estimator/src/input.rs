@@ -103,7 +103,11 @@ pub struct ScenarioInput {
     /// `prepare_model_for_kbit_training` was called; defaults to true for quantized weights.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub prepare_kbit: Option<bool>,
-    /// CUDA context bytes; defaults to [`crate::overhead::DEFAULT_CUDA_CONTEXT`].
+    /// The GPU the run is on (a `lora-vram gpus` id such as `t4`); sizes the CUDA context and the
+    /// cuBLAS workspaces. Default: none, the largest of any listed NVIDIA GPU.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub gpu: Option<String>,
+    /// CUDA context bytes as `nvidia-smi` shows them for an idle process; default: the GPU's model.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub cuda_context_bytes: Option<u64>,
 }
@@ -125,6 +129,7 @@ impl Default for ScenarioInput {
             trainer: Trainer::Transformers,
             mixed_precision: MixedPrecision::Bf16,
             prepare_kbit: None,
+            gpu: None,
             cuda_context_bytes: None,
         }
     }
@@ -195,6 +200,12 @@ impl TryFrom<&ScenarioInput> for Scenario {
         arch.validate()?;
         let weight_dtype = i.effective_weight_dtype();
         let targets = i.lora.targets.resolve(&arch)?;
+        // TRL's SFTTrainer (1.16.0, trl/trainer/sft_trainer.py) does not call
+        // `prepare_model_for_kbit_training`, and for a quantized model casts every trainable
+        // parameter to bf16 after `get_peft_model` (`param.data = param.data.to(torch.bfloat16)`).
+        let trl_quantized = i.trainer == Trainer::TrlSft && weight_dtype.is_quantized() && i.method != Method::Full;
+        let adapter_dtype = if trl_quantized { AdapterDtype::Bf16 } else { i.lora.dtype };
+        let prepare_default = weight_dtype.is_quantized() && !trl_quantized;
         let s = Scenario {
             arch,
             source,
@@ -206,7 +217,7 @@ impl TryFrom<&ScenarioInput> for Scenario {
                 alpha: i.lora.alpha,
                 targets,
                 dropout: i.lora.dropout,
-                dtype: i.lora.dtype,
+                dtype: adapter_dtype,
                 modules_to_save: modules_to_save(&i.lora.modules_to_save)?,
             },
             optimizer: i.optimizer,
@@ -217,8 +228,12 @@ impl TryFrom<&ScenarioInput> for Scenario {
             sdpa_kernel: i.sdpa_kernel,
             trainer: i.trainer,
             mixed_precision: i.mixed_precision,
-            prepare_kbit: i.prepare_kbit.unwrap_or(weight_dtype.is_quantized()),
-            cuda_context_bytes: i.cuda_context_bytes.unwrap_or(crate::overhead::DEFAULT_CUDA_CONTEXT),
+            prepare_kbit: i.prepare_kbit.unwrap_or(prepare_default),
+            gpu: match &i.gpu {
+                None => None,
+                Some(id) => Some(crate::gpus::find_gpu(id.trim()).ok_or_else(|| Error::UnknownGpu(id.clone()))?),
+            },
+            cuda_context_bytes: i.cuda_context_bytes,
         };
         s.validate()?;
         Ok(s)

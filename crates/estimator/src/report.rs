@@ -23,10 +23,20 @@ pub struct AdapterReport {
 /// `breakdown.overhead`.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize)]
 pub struct OverheadReport {
-    /// CUDA context.
+    /// The CUDA runtime and its libraries: the context outside PyTorch's allocator, plus the cuBLAS
+    /// workspaces inside it (which `peak_allocated_bytes` counts).
     pub cuda_context: u64,
-    /// Allocator slack.
+    /// Reserved minus allocated: the caching allocator's free cached blocks at the peak.
     pub allocator: u64,
+}
+
+/// `range`: where `total_bytes` is expected to fall on a real GPU.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct RangeReport {
+    /// Lower end, bytes.
+    pub low_bytes: u64,
+    /// Upper end, bytes.
+    pub high_bytes: u64,
 }
 
 /// `breakdown`: the four parts people reason in.
@@ -74,6 +84,8 @@ pub struct Report {
     pub trainable_params: u64,
     /// The four parts.
     pub breakdown: Breakdown,
+    /// The interval the page shows ([`crate::Estimate::range`]).
+    pub range: RangeReport,
     /// Every GPU.
     pub gpus: Vec<GpuReport>,
 }
@@ -108,8 +120,12 @@ pub fn report(s: &Scenario) -> Report {
                 optimizer: e.adapter.optimizer,
             },
             activations: e.activations,
-            overhead: OverheadReport { cuda_context: e.overhead.cuda_context, allocator: e.overhead.allocator },
+            overhead: OverheadReport {
+                cuda_context: e.overhead.cuda_context.saturating_add(e.overhead.cublas_workspace),
+                allocator: e.overhead.allocator,
+            },
         },
+        range: RangeReport { low_bytes: e.range().0, high_bytes: e.range().1 },
         gpus,
     }
 }

@@ -467,8 +467,12 @@ pub struct Scenario {
     /// PEFT's `prepare_model_for_kbit_training` was called: every non-quantized bf16/fp16 parameter
     /// is cast to fp32 (`peft/utils/other.py`). Only meaningful for quantized weights.
     pub prepare_kbit: bool,
-    /// CUDA context and library handles, outside PyTorch's allocator.
-    pub cuda_context_bytes: u64,
+    /// The GPU the run is on, as an index into [`crate::gpus::GPUS`]: it sizes the CUDA context
+    /// and the cuBLAS workspaces. `None`: the largest of any listed NVIDIA GPU.
+    pub gpu: Option<usize>,
+    /// CUDA context and library handles, outside PyTorch's allocator, as measured by the user;
+    /// `None`: the GPU's model ([`crate::overhead`]).
+    pub cuda_context_bytes: Option<u64>,
 }
 
 /// Largest micro-batch accepted.
@@ -488,7 +492,7 @@ impl Scenario {
             ("batch_size", self.batch_size, 1, MAX_BATCH),
             ("seq_len", self.seq_len, 1, MAX_SEQ),
             ("lora.rank", self.lora.rank, 1, MAX_RANK),
-            ("cuda_context_bytes", self.cuda_context_bytes, 0, MAX_CONTEXT),
+            ("cuda_context_bytes", self.cuda_context_bytes.unwrap_or(0), 0, MAX_CONTEXT),
         ];
         for (field, v, lo, hi) in ranges {
             if v < lo || v > hi {

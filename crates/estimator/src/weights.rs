@@ -102,6 +102,19 @@ pub fn weights(s: &Scenario) -> Weights {
     Weights { linear, other }
 }
 
+/// Bytes of the 16-bit originals that `prepare_model_for_kbit_training` frees when it casts the
+/// embeddings and an untied head to fp32 (`param.data = param.data.to(torch.float32)`,
+/// `peft/utils/other.py`): cached blocks the step rarely reuses ([`crate::overhead`]). Norms and
+/// biases are under 1 MiB, in the small pool, and ignored.
+pub fn kbit_freed_copies(s: &Scenario) -> u64 {
+    if !(s.weight_dtype.is_quantized() && s.method != Method::Full && s.prepare_kbit) {
+        return 0;
+    }
+    let a = &s.arch;
+    let tables = if a.tied_embeddings { 1 } else { 2 };
+    tables * a.vocab * a.hidden * 2
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

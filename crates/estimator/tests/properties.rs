@@ -91,8 +91,9 @@ proptest! {
         all.lora.targets = TargetSpec::Shorthand("all-linear".into());
         if let (Some(a), Some(b)) = (valid(&qv), valid(&all)) {
             if a.method != Method::Full {
-                prop_assert!(estimate(&b).total() >= estimate(&a).total());
-                prop_assert!(estimate(&b).trainable_params >= estimate(&a).trainable_params);
+                let (ea, eb) = (estimate(&a), estimate(&b));
+                prop_assert!(eb.total() >= ea.total(), "all-linear {:?}\nqv {:?}\n{:?}", eb, ea, a);
+                prop_assert!(eb.trainable_params >= ea.trainable_params);
             }
         }
     }
@@ -108,11 +109,13 @@ proptest! {
             prop_assert!(a_on.kept + a_on.layer_max <= a_off.kept, "{} + {} > {}", a_on.kept, a_on.layer_max, a_off.kept);
             // The step's peak can only grow by the first layer's checkpointed input, which the first
             // layer's backward keeps beside its recomputed activations (it matters only when gradients
-            // dominate, as in full fine-tuning).
+            // dominate, as in full fine-tuning), and by the allocator's cache of one recomputed layer's
+            // blocks, which checkpointing leaves idle while the loss runs (`overhead`).
             let residual = lora_vram::activations::Dtypes::of(&s).residual;
             let input = s.batch_size * s.seq_len * s.arch.hidden * residual;
-            let extra = input + lora_vram::overhead::allocator_slack(input) + 1;
-            prop_assert!(estimate(&on).total() <= estimate(&off).total() + extra);
+            let (e_on, e_off) = (estimate(&on), estimate(&off));
+            let cached = e_on.overhead.allocator.saturating_sub(e_off.overhead.allocator);
+            prop_assert!(e_on.total() <= e_off.total() + input + cached + 1);
         }
     }
 
@@ -185,7 +188,10 @@ fn solved_limits_are_exact() {
     let s = Scenario::try_from(&i).unwrap();
     for f in gpu_table(&s) {
         let vram = GPUS[f.gpu].vram_bytes;
-        let total = |seq: u64, batch: u64| estimate(&Scenario { seq_len: seq, batch_size: batch, ..s }).total();
+        // On that GPU: its context and cuBLAS workspaces are part of the total the solver solved for.
+        let total = |seq: u64, batch: u64| {
+            estimate(&Scenario { seq_len: seq, batch_size: batch, gpu: Some(f.gpu), ..s }).total()
+        };
         if f.max_seq_len > 0 {
             assert!(total(f.max_seq_len, s.batch_size) <= vram, "{}", GPUS[f.gpu].id);
             if f.max_seq_len < lora_vram::scenario::MAX_SEQ {

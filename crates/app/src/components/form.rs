@@ -438,8 +438,8 @@ pub fn ControlView(props: &ControlProps) -> Html {
         }
         Control::CudaContext => {
             let act = act.clone();
-            let mib = i.cuda_context_bytes.map_or(640.0, |b| (b >> 20) as f64);
-            html! { { number(NumberProps { id: "c-cuda-context".into(), label: t.cuda_context.into(), value: mib, empty: i.cuda_context_bytes.is_none(), min: 0.0, max: 65536.0, step: 10.0, placeholder: Some(AttrValue::from((lora_vram::overhead::DEFAULT_CUDA_CONTEXT >> 20).to_string())), suffix: Some(AttrValue::from("MiB")), hint: Some(AttrValue::from(t.cuda_context_hint)), on_change: Callback::from(move |v: Option<f64>| act.emit(Action::SetCudaContext(v.map(|m| (m * 1_048_576.0) as u64)))), disabled: false }) } }
+            let mib = i.cuda_context_bytes.map_or(0.0, |b| (b >> 20) as f64);
+            html! { { number(NumberProps { id: "c-cuda-context".into(), label: t.cuda_context.into(), value: mib, empty: i.cuda_context_bytes.is_none(), min: 0.0, max: 65536.0, step: 10.0, placeholder: Some(AttrValue::from(t.cuda_context_auto)), suffix: Some(AttrValue::from("MiB")), hint: Some(AttrValue::from(t.cuda_context_hint)), on_change: Callback::from(move |v: Option<f64>| act.emit(Action::SetCudaContext(v.map(|m| (m * 1_048_576.0) as u64)))), disabled: false }) } }
         }
     }
 }
