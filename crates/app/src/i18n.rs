@@ -6,7 +6,9 @@
 use lora_vram::advice::Change;
 use lora_vram::estimate::Phase;
 use lora_vram::fit::Warning;
-use lora_vram::scenario::{AdapterDtype, AttentionImpl, Method, MixedPrecision, Optimizer, WeightDtype};
+use lora_vram::scenario::{
+    AdapterDtype, AttentionImpl, Method, MixedPrecision, Optimizer, SdpaKernel, Trainer, WeightDtype,
+};
 
 /// A language of the page.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Default)]
@@ -147,6 +149,24 @@ pub struct Text {
     pub checkpointing: &'static str,
     pub checkpointing_hint: &'static str,
     pub attention_label: &'static str,
+    /// The SDPA kernel select.
+    pub sdpa_kernel_label: &'static str,
+    /// Its hint.
+    pub sdpa_kernel_hint: &'static str,
+    /// Flash kernel.
+    pub sk_flash: &'static str,
+    /// Memory-efficient kernel.
+    pub sk_efficient: &'static str,
+    /// The training-loop select.
+    pub trainer_label: &'static str,
+    /// Its hint.
+    pub trainer_hint: &'static str,
+    /// Hugging Face Trainer.
+    pub tr_transformers: &'static str,
+    /// TRL SFTTrainer.
+    pub tr_trl: &'static str,
+    /// A plain loop.
+    pub tr_custom: &'static str,
     pub mixed_precision_label: &'static str,
     pub advanced: &'static str,
     pub cuda_context: &'static str,
@@ -341,6 +361,23 @@ impl Text {
     }
 
     /// A mixed-precision label.
+    pub fn sdpa_kernel(&self, k: SdpaKernel) -> &'static str {
+        match k {
+            SdpaKernel::Flash => self.sk_flash,
+            SdpaKernel::Efficient => self.sk_efficient,
+        }
+    }
+
+    /// A training loop's name.
+    pub fn trainer(&self, t: Trainer) -> &'static str {
+        match t {
+            Trainer::Transformers => self.tr_transformers,
+            Trainer::TrlSft => self.tr_trl,
+            Trainer::CustomLoop => self.tr_custom,
+        }
+    }
+
+    /// A mixed-precision mode's name.
     pub fn mixed_precision(&self, m: MixedPrecision) -> &'static str {
         match m {
             MixedPrecision::Bf16 => self.mp_bf16,
@@ -453,6 +490,15 @@ pub static EN: Text = Text {
     checkpointing: "Gradient checkpointing",
     checkpointing_hint: "gradient_checkpointing=True: keeps only each layer's input and recomputes the rest; ≈30% slower.",
     attention_label: "Attention (attn_implementation)",
+    sdpa_kernel_label: "SDPA kernel",
+    sdpa_kernel_hint: "Flash needs an Ampere or newer GPU. T4 and V100 run the memory-efficient kernel, which repeats k and v for GQA models.",
+    sk_flash: "flash (FLASH_ATTENTION)",
+    sk_efficient: "memory-efficient (EFFICIENT_ATTENTION)",
+    trainer_label: "Training loop",
+    trainer_hint: "What the loop keeps alive changes the peak: a plain loop that keeps `out` holds the logits until the step ends.",
+    tr_transformers: "transformers Trainer",
+    tr_trl: "TRL SFTTrainer",
+    tr_custom: "plain PyTorch loop (keeps out)",
     mixed_precision_label: "Mixed precision",
     advanced: "Advanced",
     cuda_context: "CUDA context",
@@ -644,6 +690,15 @@ pub static ZH: Text = Text {
     checkpointing: "梯度检查点",
     checkpointing_hint: "gradient_checkpointing=True：每层只保存输入，反向时重算其余激活值，速度慢约 30%。",
     attention_label: "注意力实现（attn_implementation）",
+    sdpa_kernel_label: "SDPA 内核",
+    sdpa_kernel_hint: "flash 需要 Ampere 及更新架构的显卡。T4 和 V100 使用内存高效内核，GQA 模型的 k、v 会被复制到每个头。",
+    sk_flash: "flash（FLASH_ATTENTION）",
+    sk_efficient: "内存高效（EFFICIENT_ATTENTION）",
+    trainer_label: "训练循环",
+    trainer_hint: "训练循环保留哪些张量会改变峰值：保留 out 的普通循环会一直持有 logits，直到这一步结束。",
+    tr_transformers: "transformers Trainer",
+    tr_trl: "TRL SFTTrainer",
+    tr_custom: "普通 PyTorch 循环（保留 out）",
     mixed_precision_label: "混合精度",
     advanced: "高级选项",
     cuda_context: "CUDA 上下文",

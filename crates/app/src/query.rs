@@ -14,7 +14,9 @@
 //! loads it again from its cache or the Hub ([`HF_KEY`]).
 
 use lora_vram::input::{LoraInput, ModelInput, ScenarioInput};
-use lora_vram::scenario::{AdapterDtype, AttentionImpl, Method, MixedPrecision, Optimizer, TargetSpec, WeightDtype};
+use lora_vram::scenario::{
+    AdapterDtype, AttentionImpl, Method, MixedPrecision, Optimizer, SdpaKernel, TargetSpec, Trainer, WeightDtype,
+};
 use lora_vram::Scenario;
 use serde::Serialize;
 use serde_json::Value;
@@ -128,6 +130,10 @@ pub const ADAPTER_DTYPES: [AdapterDtype; 3] = [AdapterDtype::Fp32, AdapterDtype:
 pub const ATTENTIONS: [AttentionImpl; 3] = [AttentionImpl::Sdpa, AttentionImpl::FlashAttention2, AttentionImpl::Eager];
 /// Every mixed-precision mode.
 pub const PRECISIONS: [MixedPrecision; 3] = [MixedPrecision::Bf16, MixedPrecision::Fp16, MixedPrecision::No];
+/// Every SDPA kernel, in picker order.
+pub const SDPA_KERNELS: [SdpaKernel; 2] = [SdpaKernel::Flash, SdpaKernel::Efficient];
+/// Every training loop, in picker order.
+pub const TRAINERS: [Trainer; 3] = Trainer::ALL;
 
 /// A scenario JSON object (DESIGN.md's contract) as query pairs, so that `?s=` and stored
 /// scenarios go through the same field-by-field checks as individual parameters.
@@ -261,6 +267,12 @@ pub fn encode_scenario(i: &ScenarioInput) -> Vec<(String, String)> {
     if i.mixed_precision != d.mixed_precision {
         put("mixed-precision", spell(&i.mixed_precision));
     }
+    if i.sdpa_kernel != d.sdpa_kernel {
+        put("sdpa-kernel", spell(&i.sdpa_kernel));
+    }
+    if i.trainer != d.trainer {
+        put("trainer", spell(&i.trainer));
+    }
     if let Some(p) = i.prepare_kbit {
         put("prepare-kbit", p.to_string());
     }
@@ -319,6 +331,8 @@ fn apply(i: &mut ScenarioInput, key: &str, v: &str) -> Result<bool, String> {
             i.attention = need(unspell(&ATTENTIONS, v), "eager, sdpa or flash_attention_2")?
         }
         "mixed-precision" => i.mixed_precision = need(unspell(&PRECISIONS, v), "bf16, fp16 or no")?,
+        "sdpa-kernel" => i.sdpa_kernel = need(unspell(&SDPA_KERNELS, v), "flash or efficient")?,
+        "trainer" => i.trainer = need(unspell(&TRAINERS, v), "transformers, trl_sft or custom_loop")?,
         "prepare-kbit" => i.prepare_kbit = Some(need(parse_bool(v), "true or false")?),
         "cuda-context-bytes" => i.cuda_context_bytes = Some(need(parse_u64(v), "a whole number of bytes")?),
         _ => return Ok(false),

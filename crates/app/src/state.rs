@@ -10,7 +10,8 @@ use std::rc::Rc;
 use lora_vram::gpus::{find_gpu, GPUS};
 use lora_vram::input::{resolve_model, ModelInput, ScenarioInput};
 use lora_vram::scenario::{
-    AdapterDtype, AttentionImpl, Method, MixedPrecision, Optimizer, Scenario, TargetSpec, WeightDtype,
+    AdapterDtype, AttentionImpl, Method, MixedPrecision, Optimizer, Scenario, SdpaKernel, TargetSpec, Trainer,
+    WeightDtype,
 };
 use yew::Reducible;
 
@@ -176,6 +177,10 @@ pub enum Action {
     SetAttention(AttentionImpl),
     /// Autocast.
     SetMixedPrecision(MixedPrecision),
+    /// SDPA kernel.
+    SetSdpaKernel(SdpaKernel),
+    /// Training loop.
+    SetTrainer(Trainer),
     /// CUDA context override (None: the estimator's default).
     SetCudaContext(Option<u64>),
     /// Take the changed fields of a scenario the advice proposes.
@@ -280,6 +285,8 @@ impl Reducible for State {
             Action::SetCheckpointing(b) => i.gradient_checkpointing = b,
             Action::SetAttention(a) => i.attention = a,
             Action::SetMixedPrecision(m) => i.mixed_precision = m,
+            Action::SetSdpaKernel(k) => i.sdpa_kernel = k,
+            Action::SetTrainer(t) => i.trainer = t,
             Action::SetCudaContext(c) => i.cuda_context_bytes = c,
             Action::Apply(sc) => s.input = apply_scenario(s.input.clone(), &sc),
             Action::Reset => {

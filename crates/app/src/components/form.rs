@@ -4,7 +4,7 @@
 use lora_vram::arch::{Architecture, LayerKind};
 use lora_vram::input::{resolve_model, ScenarioInput};
 use lora_vram::presets::MODELS;
-use lora_vram::scenario::{Method, Optimizer, TargetSpec, LINEAR_NAMES};
+use lora_vram::scenario::{AttentionImpl, Method, Optimizer, TargetSpec, LINEAR_NAMES};
 use web_sys::{HtmlInputElement, HtmlSelectElement};
 use yew::prelude::*;
 
@@ -15,7 +15,7 @@ use super::controls::{
 use super::model::ModelPicker;
 use crate::format;
 use crate::i18n::Lang;
-use crate::query::{ADAPTER_DTYPES, ATTENTIONS, METHODS, PRECISIONS, WEIGHT_DTYPES};
+use crate::query::{ADAPTER_DTYPES, ATTENTIONS, METHODS, PRECISIONS, SDPA_KERNELS, TRAINERS, WEIGHT_DTYPES};
 use crate::state::{weight_dtypes, Action};
 
 /// A control the embed card can show (`data-controls`), in kebab-case scenario spelling.
@@ -53,13 +53,17 @@ pub enum Control {
     Attention,
     /// `mixed-precision`.
     MixedPrecision,
+    /// `sdpa-kernel`.
+    SdpaKernel,
+    /// `trainer`.
+    Trainer,
     /// `cuda-context-bytes`.
     CudaContext,
 }
 
 impl Control {
     /// Every control, in form order.
-    pub const ALL: [Control; 17] = [
+    pub const ALL: [Control; 19] = [
         Control::Model,
         Control::Method,
         Control::WeightDtype,
@@ -76,6 +80,8 @@ impl Control {
         Control::Checkpointing,
         Control::Attention,
         Control::MixedPrecision,
+        Control::SdpaKernel,
+        Control::Trainer,
         Control::CudaContext,
     ];
 
@@ -101,6 +107,8 @@ impl Control {
             Control::Checkpointing => "gradient-checkpointing",
             Control::Attention => "attention",
             Control::MixedPrecision => "mixed-precision",
+            Control::SdpaKernel => "sdpa-kernel",
+            Control::Trainer => "trainer",
             Control::CudaContext => "cuda-context-bytes",
         }
     }
@@ -226,6 +234,8 @@ impl PartialEq for ControlProps {
             Control::Checkpointing => a.gradient_checkpointing == b.gradient_checkpointing,
             Control::Attention => a.attention == b.attention,
             Control::MixedPrecision => a.mixed_precision == b.mixed_precision,
+            Control::SdpaKernel => a.attention == b.attention && a.sdpa_kernel == b.sdpa_kernel,
+            Control::Trainer => a.trainer == b.trainer,
             Control::CudaContext => a.cuda_context_bytes == b.cuda_context_bytes,
         };
         same && self.control == o.control
@@ -436,6 +446,17 @@ pub fn ControlView(props: &ControlProps) -> Html {
             let (selected, on_change) = pick(&PRECISIONS, i.mixed_precision, &act, Action::SetMixedPrecision);
             html! { { select(SelectProps { id: "c-mixed-precision".into(), label: t.mixed_precision_label.into(), selected, options, on_change, hint: None, disabled: false }) } }
         }
+        Control::SdpaKernel => {
+            let options = SDPA_KERNELS.iter().map(|k| (AttrValue::from(t.sdpa_kernel(*k)), true)).collect::<Vec<_>>();
+            let (selected, on_change) = pick(&SDPA_KERNELS, i.sdpa_kernel, &act, Action::SetSdpaKernel);
+            let disabled = i.attention != AttentionImpl::Sdpa;
+            html! { { select(SelectProps { id: "c-sdpa-kernel".into(), label: t.sdpa_kernel_label.into(), selected, options, on_change, hint: Some(AttrValue::from(t.sdpa_kernel_hint)), disabled }) } }
+        }
+        Control::Trainer => {
+            let options = TRAINERS.iter().map(|k| (AttrValue::from(t.trainer(*k)), true)).collect::<Vec<_>>();
+            let (selected, on_change) = pick(&TRAINERS, i.trainer, &act, Action::SetTrainer);
+            html! { { select(SelectProps { id: "c-trainer".into(), label: t.trainer_label.into(), selected, options, on_change, hint: Some(AttrValue::from(t.trainer_hint)), disabled: false }) } }
+        }
         Control::CudaContext => {
             let act = act.clone();
             let mib = i.cuda_context_bytes.map_or(0.0, |b| (b >> 20) as f64);
@@ -505,6 +526,8 @@ pub fn scenario_form(props: &FormProps) -> Html {
                     { c(Control::Optimizer) }
                     { c(Control::Attention) }
                     { c(Control::MixedPrecision) }
+                    { c(Control::SdpaKernel) }
+                    { c(Control::Trainer) }
                 </div>
                 { c(Control::Checkpointing) }
                 <details class="advanced">
