@@ -191,6 +191,16 @@ pub fn compute(input: &ScenarioInput, gpu: usize) -> Result<Computed, String> {
     Ok(Computed { estimate: estimate(&scenario), fits: Rc::new(gpu_table(&scenario).collect()), scenario })
 }
 
+/// The scenario with the chosen GPU written in (unless it names its own), so that its JSON gives
+/// `lora-vram estimate` the page's numbers.
+pub fn with_gpu(input: &ScenarioInput, gpu: usize) -> ScenarioInput {
+    let mut i = input.clone();
+    if i.gpu.is_none() {
+        i.gpu = GPUS.get(gpu).map(|g| g.id.to_string());
+    }
+    i
+}
+
 /// The scenario as query pairs, with a model imported from the Hub (or being imported) as
 /// `hf=<id>` rather than its whole config.json.
 pub fn scenario_pairs(s: &State) -> Vec<(String, String)> {
@@ -452,7 +462,7 @@ pub fn App(props: &AppProps) -> Html {
                 </div>
                 <div class="outputs" id="results" tabindex="-1">
                     { results }
-                    <SharePanel input={state.input.clone()} query={share_query} page_url={props.boot.page_url.clone()} {lang}
+                    <SharePanel input={with_gpu(&state.input, state.gpu)} query={share_query} page_url={props.boot.page_url.clone()} {lang}
                         on_reset={{ let a = on_action.clone(); Callback::from(move |_| a.emit(Action::Reset)) }} />
                 </div>
                 <div class="wide">{ for table }</div>
