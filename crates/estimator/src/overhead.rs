@@ -26,24 +26,36 @@
 //! allocation trace of the harness (`tools/calibrate/reserved.py`); on the 32 T4 configurations it
 //! gives their `max_memory_reserved()` within 2.0% on average, 8.9% at worst
 //! (`tests/fixtures/measurements/reserved_sim_t4.json`). What the replay shows cached but free
-//! at the peak, the term [`allocator_slack`] adds:
-//! - **One layer's blocks.** With checkpointing, every layer's forward allocates its internals
-//!   (norm outputs, q/k/v, scores, MLP intermediates) and frees them at the end of the layer; the
-//!   next layer reuses them, and after the last layer they stay cached. The loss then asks for
-//!   vocabulary-wide blocks (`b·s·V`), which none of them can hold: one layer's footprint —
-//!   the larger of its saved tensors and its forward's widest moment — sits idle while the loss
-//!   runs, where the T4 steps peak. Without checkpointing the layers' saved tensors stay allocated,
-//!   and only the last layer's forward transients are left over.
+//! at the peak is what `estimate.rs` adds to the allocated peak, as the largest of:
+//! - **The loss phases, plus one layer's blocks.** With checkpointing, every layer's forward
+//!   allocates its internals (norm outputs, q/k/v, scores, MLP intermediates) and frees them at the
+//!   end of the layer; the next layer reuses them, and after the last layer they stay cached. The
+//!   loss then asks for vocabulary-wide blocks (`b·s·V`), which none of them can hold, so one
+//!   layer's footprint (the larger of its saved tensors and its forward's widest moment) sits
+//!   idle while the loss runs. Without checkpointing only the last layer's forward transients are
+//!   left over.
+//! - **The layers' backward, as segments.** By then the loss's vocabulary-wide blocks have been
+//!   freed; the segments are those blocks, the layer's blocks and, when eager attention's score
+//!   tensors are larger than a loss block (`a·s > V`), the extra score blocks its backward needs
+//!   (`tmp`, the gradients); everything else the backward allocates is carved out of them.
+//! - **The allocated peak** itself, when nothing of the above is larger.
+//!
+//! and always:
 //! - **16-bit copies freed while loading a quantized model.** `prepare_model_for_kbit_training`
 //!   replaces every non-quantized parameter by an fp32 copy (`param.data = param.data.to(fp32)`),
-//!   freeing its 16-bit original; the embeddings and an untied head are far larger than what the
-//!   step later asks of that size range, so their blocks stay cached (seen in the replay as free
-//!   `V·h·2` blocks at the peak).
+//!   freeing its 16-bit original. The replay shows the embeddings' and an untied head's
+//!   `V·h·2` blocks free at the peak, unless the step's large tensors fit them (the loss's
+//!   vocabulary-wide tensors, or a layer's MLP intermediates), which best fit then carves out of them.
+//! - **The gradients' churn.** Gradients and the foreach AdamW temporaries are freed every step; a
+//!   tensor of up to 1 MiB leaves its block free among the optimizer state in the small pool's
+//!   2 MiB segments, a larger one at most 1 MiB (a cached block is taken whole when the rest
+//!   would be 1 MiB or less, `should_split`).
 //!
-//! Known error of this closed form against the T4 rows' reserved memory: mean 4.0%, 38 of 42
-//! distinct rows within 8%; the four outside are over-estimates (up to +19%) of eager attention on
-//! TinyLlama, where the peak is inside the recomputed layer's backward, so that layer's blocks are
-//! in use and the idle ones are the loss's instead. docs/accuracy.md has the table.
+//! Known error against the 50 T4 rows' `max_memory_reserved()`: mean 2.7%, from −7.0% to +7.0%.
+//! The same configuration measured in two sessions differs by up to 7% (docs/accuracy.md), and
+//! the rows cover checkpointing only: without it, and with sequence lengths that change from step
+//! to step, fragmentation is not measured. [`crate::Estimate::range`] spans 0.5 to 2.1 times the
+//! term, the spread of measured over estimated on these rows.
 //!
 //! # CUDA context (outside PyTorch's allocator)
 //! `nvidia-smi` shows the driver's context, loaded kernel modules and library handles, which
