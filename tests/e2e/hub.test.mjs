@@ -101,7 +101,9 @@ test("importing by id shows the name and parameter count, and the estimate equal
   // Byte agreement: the page's report is the CLI's for the same config.json and defaults.
   const { scenario, report } = await pageJson(page);
   assert.match(scenario, /"hf_config"/);
-  assert.equal(report, cli(["estimate", "--json", "--hf-config", QWEN_FILE]));
+  // The page estimates on the GPU it has selected (rtx-4090 by default) and names it in its scenario.
+  assert.match(scenario, /"gpu": "rtx-4090"/);
+  assert.equal(report, cli(["estimate", "--json", "--hf-config", QWEN_FILE, "--gpu", "rtx-4090"]));
   assert.equal(report, cliScenario(scenario));
   // The link names the model by id, not by its whole config.
   await page.waitForFunction(() => location.search.includes("hf="));
