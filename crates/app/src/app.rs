@@ -258,10 +258,32 @@ pub fn App(props: &AppProps) -> Html {
     let embed = start.1.clone();
     let computed = use_memo((state.input.clone(), state.gpu), |(i, g)| compute(i, *g));
 
-    // Persistence (full page only): the URL and localStorage follow the state. And the <html>
-    // element: language, theme, embed variables.
+    // The <html> element follows the language and theme (only when they change: every attribute
+    // write restyles the page), and embed mode's variables.
     {
         let embed = embed.clone();
+        use_effect_with((state.lang, state.theme), move |(lang, theme)| {
+            crate::platform::set_root_attr("lang", Some(lang.html_lang()));
+            crate::platform::set_root_attr(
+                "data-theme",
+                match theme {
+                    Theme::Auto => None,
+                    t => Some(t.as_str()),
+                },
+            );
+            crate::platform::set_title(lang.t().page_title);
+            if let Some(e) = &embed {
+                crate::platform::set_root_attr("data-embed", Some("1"));
+                for (var, v) in &e.vars {
+                    crate::platform::set_css_var(var, v);
+                }
+            }
+        });
+    }
+
+    // Persistence (full page only): the URL and localStorage follow the state, once the inputs
+    // settle (`platform::persist`).
+    {
         let boot = props.boot.clone();
         let deps = (
             state.input.clone(),
@@ -273,23 +295,9 @@ pub fn App(props: &AppProps) -> Html {
             state.import.clone(),
         );
         let s = (*state).clone();
+        let full_page = embed.is_none();
         use_effect_with(deps, move |_| {
-            crate::platform::set_root_attr("lang", Some(s.lang.html_lang()));
-            crate::platform::set_root_attr(
-                "data-theme",
-                match s.theme {
-                    Theme::Auto => None,
-                    t => Some(t.as_str()),
-                },
-            );
-            crate::platform::set_title(s.lang.t().page_title);
-            if let Some(e) = &embed {
-                crate::platform::set_root_attr("data-embed", Some("1"));
-                for (var, v) in &e.vars {
-                    crate::platform::set_css_var(var, v);
-                }
-            } else {
-                crate::platform::replace_query(&share_query(&s, &boot.languages));
+            if full_page {
                 let mut stored = serde_json::Map::new();
                 for (k, v) in [
                     ("query", query::join(&scenario_pairs(&s))),
@@ -300,7 +308,7 @@ pub fn App(props: &AppProps) -> Html {
                 ] {
                     stored.insert(k.into(), Value::String(v));
                 }
-                crate::platform::save(crate::platform::STORAGE_KEY, &Value::Object(stored).to_string());
+                crate::platform::persist(share_query(&s, &boot.languages), Value::Object(stored).to_string());
             }
         });
     }
@@ -391,7 +399,7 @@ pub fn App(props: &AppProps) -> Html {
             let act = on_action.clone();
             let on_select = Callback::from(move |g| act.emit(Action::SelectGpu(g)));
             let act = on_action.clone();
-            let on_apply = Callback::from(move |s: Scenario| act.emit(Action::Apply(Box::new(s))));
+            let on_apply = Callback::from(move |a: lora_vram::advice::Advice| act.emit(Action::Apply(Box::new(a))));
             let g = &GPUS[state.gpu];
             html! {
                 <>
@@ -455,7 +463,7 @@ pub fn App(props: &AppProps) -> Html {
                     { theme_button }
                 </div>
             </header>
-            { for notices }
+            { notices.unwrap_or_default() }
             <main class="layout">
                 <div class="inputs">
                     { scenario_form(&FormProps { input: state.input.clone(), lang, summary: summary_line, hub, on_action: on_action.clone() }) }
@@ -465,9 +473,9 @@ pub fn App(props: &AppProps) -> Html {
                     <SharePanel input={with_gpu(&state.input, state.gpu)} query={share_query} page_url={props.boot.page_url.clone()} {lang}
                         on_reset={{ let a = on_action.clone(); Callback::from(move |_| a.emit(Action::Reset)) }} />
                 </div>
-                <div class="wide">{ for table }</div>
+                <div class="wide">{ table.unwrap_or_default() }</div>
             </main>
-            { for computed.as_ref().as_ref().ok().map(|c| summary_bar(c.estimate.total(), state.unit, lang, c.fits.get(state.gpu).map(|f| (f.verdict, GPUS[f.gpu].name)))) }
+            { computed.as_ref().as_ref().ok().map(|c| summary_bar(c.estimate.total(), state.unit, lang, c.fits.get(state.gpu).map(|f| (f.verdict, GPUS[f.gpu].name)))).unwrap_or_default() }
             <footer class="foot">
                 <p>{ t.footer }</p>
             </footer>

@@ -211,9 +211,18 @@ pub struct Text {
     pub headroom_text: F2,
     pub shortfall_text: F2,
     pub limits_text: fn(&str, &str, &str, &str) -> String,
-    pub limits_none: &'static str,
+    pub limits_none: F1,
     pub limits_seq_only: fn(&str, &str, &str) -> String,
+    pub limits_may_run: F1,
+    pub limits_tight_only: F2,
+    pub limits_other_gpus: &'static str,
+    pub limits_no_gpu: &'static str,
+    pub cause_weights: &'static str,
+    pub cause_trainable: &'static str,
+    pub cause_activations: &'static str,
+    pub cause_overhead: &'static str,
     pub tight_explain: &'static str,
+    pub tight_explain_no_gpu: &'static str,
     pub verdict_fits: &'static str,
     pub verdict_tight: &'static str,
     pub verdict_nofit: &'static str,
@@ -239,11 +248,20 @@ pub struct Text {
     pub ch_checkpointing: &'static str,
     pub ch_batch_one: F1,
     pub ch_attention: F1,
-    pub ch_adamw8bit: &'static str,
+    pub ch_optimizer: F1,
+    pub list_sep: &'static str,
     pub ch_paged: &'static str,
     pub ch_qlora: &'static str,
     pub ch_seq: F1,
+    pub ch_rank: F1,
+    pub ch_attn_targets: &'static str,
     pub ch_all: &'static str,
+    pub chs_checkpointing: &'static str,
+    pub chs_batch_one: F1,
+    pub chs_qlora: &'static str,
+    pub chs_rank: F1,
+    pub chs_attn_targets: &'static str,
+    pub chs_seq: F1,
     // Phases
     pub phase_forward: &'static str,
     pub phase_loss_backward: &'static str,
@@ -304,7 +322,7 @@ impl Text {
         }
     }
 
-    /// One piece of advice, as an instruction.
+    /// One change, as an instruction.
     pub fn change(&self, c: Change) -> String {
         match c {
             Change::GradientCheckpointing => self.ch_checkpointing.to_string(),
@@ -312,11 +330,53 @@ impl Text {
                 (self.ch_batch_one)(&accumulation_steps.to_string())
             }
             Change::Attention(a) => (self.ch_attention)(a.as_str()),
-            Change::Adamw8bit => self.ch_adamw8bit.to_string(),
-            Change::PagedAdamw => self.ch_paged.to_string(),
+            Change::Optimizer(Optimizer::PagedAdamw8bit) => self.ch_paged.to_string(),
+            Change::Optimizer(o) => (self.ch_optimizer)(o.as_str()),
             Change::Qlora => self.ch_qlora.to_string(),
+            Change::Rank(r) => (self.ch_rank)(&r.to_string()),
+            Change::AttentionTargets => self.ch_attn_targets.to_string(),
             Change::SeqLen(n) => (self.ch_seq)(&crate::format::group(n)),
-            Change::All => self.ch_all.to_string(),
+        }
+    }
+
+    /// One change in a few words, for the combination's label.
+    pub fn change_short(&self, c: Change) -> String {
+        match c {
+            Change::GradientCheckpointing => self.chs_checkpointing.to_string(),
+            Change::BatchOneWithAccumulation { accumulation_steps } => {
+                (self.chs_batch_one)(&accumulation_steps.to_string())
+            }
+            Change::Attention(a) => a.as_str().to_string(),
+            Change::Optimizer(o) => o.as_str().to_string(),
+            Change::Qlora => self.chs_qlora.to_string(),
+            Change::Rank(r) => (self.chs_rank)(&r.to_string()),
+            Change::AttentionTargets => self.chs_attn_targets.to_string(),
+            Change::SeqLen(n) => (self.chs_seq)(&crate::format::group(n)),
+        }
+    }
+
+    /// A piece of advice: one change as an instruction, or the combination as the list of exactly
+    /// the changes "apply" makes.
+    pub fn advice(&self, a: &lora_vram::advice::Advice) -> String {
+        if !a.is_combination() {
+            return self.change(a.change());
+        }
+        let mut s = String::from(self.ch_all);
+        for (i, c) in a.changes.iter().enumerate() {
+            s.push_str(if i == 0 { " " } else { self.list_sep });
+            s.push_str(&self.change_short(*c));
+        }
+        s
+    }
+
+    /// The part of the estimate that keeps even one token from fitting.
+    pub fn cause(&self, c: lora_vram::advice::Cause) -> &'static str {
+        use lora_vram::advice::Cause;
+        match c {
+            Cause::Weights => self.cause_weights,
+            Cause::TrainableState => self.cause_trainable,
+            Cause::Activations => self.cause_activations,
+            Cause::Overhead => self.cause_overhead,
         }
     }
 
@@ -539,10 +599,19 @@ pub static EN: Text = Text {
     gpu_nofit: |g| format!("Does not fit on {g}"),
     headroom_text: |h, v| format!("{h} to spare of {v}."),
     shortfall_text: |h, v| format!("Needs {h} more than the {v} it has."),
-    limits_text: |seq, batch, maxb, s| format!("Longest sequence that fits at batch {batch}: {seq} tokens. Largest batch at {s} tokens: {maxb}."),
-    limits_seq_only: |seq, batch, s| format!("Longest sequence that fits at batch {batch}: {seq} tokens. At {s} tokens not even batch 1 fits."),
-    limits_none: "Even one 1-token sequence doesn't fit: the weights alone are too big. Try QLoRA or a bigger GPU.",
-    tight_explain: "The estimate fits, but not with the uncertainty margin: it may run out of memory. Consider one of the savings below, or a bigger GPU.",
+    limits_text: |seq, batch, maxb, s| format!("Fits with the margin up to {seq} tokens at batch {batch}, and up to batch {maxb} at {s} tokens."),
+    limits_seq_only: |seq, batch, s| format!("Fits with the margin up to {seq} tokens at batch {batch}. At {s} tokens not even batch 1 fits with the margin."),
+    limits_may_run: |seq| format!("Up to {seq} tokens it may run, without the margin (tight)."),
+    limits_tight_only: |seq, batch| format!("Nothing fits with the margin. Up to {seq} tokens at batch {batch} it may run, without it (tight)."),
+    limits_none: |part| format!("Even a 1-token sequence doesn't fit: {part} alone take more than this GPU has."),
+    limits_other_gpus: "The GPU table shows the cards where it fits.",
+    limits_no_gpu: "No listed GPU is big enough for it as it is.",
+    cause_weights: "the base weights",
+    cause_trainable: "the trainable parameters with their gradients and optimizer state",
+    cause_activations: "the activations",
+    cause_overhead: "the CUDA context and allocator",
+    tight_explain: "The estimate fits, but not with the uncertainty margin: it may run out of memory. Consider one of the changes below, or a GPU with more memory.",
+    tight_explain_no_gpu: "The estimate fits, but not with the uncertainty margin: it may run out of memory. Consider one of the changes below.",
     verdict_fits: "Fits",
     verdict_tight: "Tight",
     verdict_nofit: "Does not fit",
@@ -567,11 +636,20 @@ pub static EN: Text = Text {
     ch_checkpointing: "Turn on gradient checkpointing (same result, ≈30% slower)",
     ch_batch_one: |n| format!("Batch size 1 with gradient_accumulation_steps={n} (same effective batch)"),
     ch_attention: |a| format!("Use attn_implementation=\"{a}\" instead of eager"),
-    ch_adamw8bit: "Use 8-bit AdamW: optim=\"adamw_8bit\"",
+    ch_optimizer: |o| format!("Use 8-bit AdamW: optim=\"{o}\""),
+    list_sep: ", ",
     ch_paged: "Use paged 8-bit AdamW: optim=\"paged_adamw_8bit\" (state can spill to CPU RAM)",
     ch_qlora: "Switch to QLoRA: 4-bit nf4 base weights with double quantization",
     ch_seq: |n| format!("Shorten sequences to {n} tokens (longer samples get truncated)"),
-    ch_all: "All of the above together",
+    ch_rank: |r| format!("Lower the LoRA rank to r={r} (fewer trainable parameters)"),
+    ch_attn_targets: "LoRA on the attention projections only (target_modules q/k/v/o)",
+    ch_all: "Together:",
+    chs_checkpointing: "gradient checkpointing",
+    chs_batch_one: |n| format!("batch 1 × {n} accumulation steps"),
+    chs_qlora: "QLoRA nf4",
+    chs_rank: |r| format!("r={r}"),
+    chs_attn_targets: "attention-only targets",
+    chs_seq: |n| format!("{n} tokens"),
     phase_forward: "the forward pass",
     phase_loss_backward: "the loss backward",
     phase_last_layer: "backward (last layer)",
@@ -739,10 +817,19 @@ pub static ZH: Text = Text {
     gpu_nofit: |g| format!("{g} 显存不够"),
     headroom_text: |h, v| format!("共 {v}，还剩 {h}。"),
     shortfall_text: |h, v| format!("显卡只有 {v}，还差 {h}。"),
-    limits_text: |seq, batch, maxb, s| format!("批大小为 {batch} 时最长可跑 {seq} tokens；序列长度为 {s} 时批大小最大 {maxb}。"),
-    limits_seq_only: |seq, batch, s| format!("批大小为 {batch} 时最长可跑 {seq} tokens；序列长度为 {s} 时批大小为 1 也放不下。"),
-    limits_none: "哪怕序列长度为 1 也放不下：光权重就超了。试试 QLoRA 或更大显存的卡。",
-    tight_explain: "估算值放得下，但算上误差范围就不一定了，可能会 OOM。建议采用下面的某项节省措施，或换更大显存的卡。",
+    limits_text: |seq, batch, maxb, s| format!("留足误差余量时：批大小为 {batch} 最长可跑 {seq} tokens；序列长度为 {s} 时批大小最大 {maxb}。"),
+    limits_seq_only: |seq, batch, s| format!("留足误差余量时：批大小为 {batch} 最长可跑 {seq} tokens；序列长度为 {s} 时批大小为 1 也放不下。"),
+    limits_may_run: |seq| format!("不留余量的话最长到 {seq} tokens 也许能跑（很紧张）。"),
+    limits_tight_only: |seq, batch| format!("留足余量时什么都放不下；不留余量的话，批大小为 {batch} 最长到 {seq} tokens 也许能跑（很紧张）。"),
+    limits_none: |part| format!("哪怕序列长度为 1 也放不下：光是{part}就超过了这张卡的显存。"),
+    limits_other_gpus: "显卡表里列出了放得下的卡。",
+    limits_no_gpu: "按现在的设置，列表里没有一张卡放得下。",
+    cause_weights: "基座权重",
+    cause_trainable: "可训练参数及其梯度和优化器状态",
+    cause_activations: "激活值",
+    cause_overhead: "CUDA 上下文和分配器开销",
+    tight_explain: "估算值放得下，但算上误差范围就不一定了，可能会 OOM。建议采用下面的某项改动，或换显存更大的卡。",
+    tight_explain_no_gpu: "估算值放得下，但算上误差范围就不一定了，可能会 OOM。建议采用下面的某项改动。",
     verdict_fits: "够用",
     verdict_tight: "紧张",
     verdict_nofit: "不够",
@@ -767,11 +854,20 @@ pub static ZH: Text = Text {
     ch_checkpointing: "开启梯度检查点（结果不变，速度慢约 30%）",
     ch_batch_one: |n| format!("批大小设为 1，gradient_accumulation_steps={n}（等效批大小不变）"),
     ch_attention: |a| format!("把 eager 换成 attn_implementation=\"{a}\""),
-    ch_adamw8bit: "换用 8-bit AdamW：optim=\"adamw_8bit\"",
+    ch_optimizer: |o| format!("换用 8-bit AdamW：optim=\"{o}\""),
+    list_sep: "、",
     ch_paged: "换用分页 8-bit AdamW：optim=\"paged_adamw_8bit\"（优化器状态可换出到内存）",
     ch_qlora: "改用 QLoRA：基座权重 4-bit nf4 量化 + 双重量化",
     ch_seq: |n| format!("把序列长度缩短到 {n} tokens（更长的样本会被截断）"),
-    ch_all: "以上全部一起用",
+    ch_rank: |r| format!("把 LoRA 秩降到 r={r}（可训练参数更少）"),
+    ch_attn_targets: "只在注意力投影上加 LoRA（target_modules 为 q/k/v/o）",
+    ch_all: "同时采用：",
+    chs_checkpointing: "梯度检查点",
+    chs_batch_one: |n| format!("批大小 1 × 累积 {n} 步"),
+    chs_qlora: "QLoRA nf4",
+    chs_rank: |r| format!("r={r}"),
+    chs_attn_targets: "只训练注意力投影",
+    chs_seq: |n| format!("{n} tokens"),
     phase_forward: "前向传播",
     phase_loss_backward: "loss 反向",
     phase_last_layer: "反向传播（最后一层）",
@@ -823,8 +919,9 @@ mod tests {
     #[test]
     fn every_change_has_text_in_both_languages() {
         for t in [&EN, &ZH] {
-            for c in [Change::GradientCheckpointing, Change::Qlora, Change::SeqLen(4096), Change::All] {
+            for c in [Change::GradientCheckpointing, Change::Qlora, Change::SeqLen(4096), Change::Rank(16)] {
                 assert!(!t.change(c).is_empty());
+                assert!(!t.change_short(c).is_empty());
             }
         }
         assert!(ZH.change(Change::SeqLen(4096)).contains("4,096"));

@@ -59,6 +59,52 @@ pub fn save(key: &str, value: &str) {
     }
 }
 
+/// What [`persist`] will write: the share query and the localStorage item.
+type Pending = (String, String);
+
+thread_local! {
+    static PENDING: std::cell::RefCell<Option<Pending>> = const { std::cell::RefCell::new(None) };
+    static TIMER: std::cell::RefCell<Option<gloo::timers::callback::Timeout>> = const { std::cell::RefCell::new(None) };
+    static SAVE_FAILED: std::cell::Cell<bool> = const { std::cell::Cell::new(false) };
+}
+
+/// How long the URL and localStorage wait for the inputs to settle. `history.replaceState` costs
+/// Chromium about 20 ms a call (the profile in docs/performance.md), so writing it on every slider
+/// step made each input miss its frame; a link copied meanwhile is built from the state, not from
+/// the address bar.
+const PERSIST_DELAY_MS: u32 = 300;
+
+/// Writes the query into the address bar and the item into localStorage once the inputs have been
+/// still for [`PERSIST_DELAY_MS`], or at once when the page is hidden or closed (`pagehide`).
+/// Returns whether the last write to localStorage failed (quota, private mode): the page says so.
+pub fn persist(query: String, stored: String) -> bool {
+    PENDING.with(|p| *p.borrow_mut() = Some((query, stored)));
+    TIMER.with(|t| {
+        let mut t = t.borrow_mut();
+        if t.is_none() {
+            static HOOKED: std::sync::Once = std::sync::Once::new();
+            HOOKED.call_once(|| {
+                if let Some(w) = window() {
+                    gloo::events::EventListener::new(&w, "pagehide", |_| flush()).forget();
+                }
+            });
+        }
+        // Restart the wait: only the last state of a burst of inputs is written.
+        *t = Some(gloo::timers::callback::Timeout::new(PERSIST_DELAY_MS, flush));
+    });
+    SAVE_FAILED.with(|f| f.get())
+}
+
+/// Writes what [`persist`] is holding, now.
+pub fn flush() {
+    TIMER.with(|t| t.borrow_mut().take());
+    if let Some((query, stored)) = PENDING.with(|p| p.borrow_mut().take()) {
+        replace_query(&query);
+        let ok = storage().is_some_and(|s| s.set_item(STORAGE_KEY, &stored).is_ok());
+        SAVE_FAILED.with(|f| f.set(!ok));
+    }
+}
+
 /// Replaces the query of the current history entry (no navigation, no new entry).
 pub fn replace_query(query: &str) {
     if let Some(w) = window() {

@@ -7,11 +7,11 @@
 
 use std::rc::Rc;
 
+use lora_vram::advice::{Advice, Change};
 use lora_vram::gpus::{find_gpu, GPUS};
 use lora_vram::input::{resolve_model, ModelInput, ScenarioInput};
 use lora_vram::scenario::{
-    AdapterDtype, AttentionImpl, Method, MixedPrecision, Optimizer, Scenario, SdpaKernel, TargetSpec, Trainer,
-    WeightDtype,
+    AdapterDtype, AttentionImpl, Method, MixedPrecision, Optimizer, SdpaKernel, TargetSpec, Trainer, WeightDtype,
 };
 use yew::Reducible;
 
@@ -183,8 +183,8 @@ pub enum Action {
     SetTrainer(Trainer),
     /// CUDA context override (None: the estimator's default).
     SetCudaContext(Option<u64>),
-    /// Take the changed fields of a scenario the advice proposes.
-    Apply(Box<Scenario>),
+    /// Make exactly the changes a piece of advice lists.
+    Apply(Box<Advice>),
     /// Back to the default scenario.
     Reset,
     /// GB or GiB.
@@ -219,21 +219,32 @@ pub fn weight_dtypes(m: Method) -> &'static [WeightDtype] {
     }
 }
 
-/// The input with the scalar fields of a validated scenario (from advice) copied in.
-pub fn apply_scenario(mut i: ScenarioInput, s: &Scenario) -> ScenarioInput {
-    if i.method != s.method {
-        i.prepare_kbit = None;
+/// The input with exactly the changes of a piece of advice made: what its label says.
+pub fn apply_advice(mut i: ScenarioInput, a: &Advice) -> ScenarioInput {
+    for c in a.changes.iter() {
+        match *c {
+            Change::GradientCheckpointing => i.gradient_checkpointing = true,
+            Change::BatchOneWithAccumulation { .. } => i.batch_size = 1,
+            Change::Attention(att) => i.attention = att,
+            Change::Optimizer(o) => i.optimizer = o,
+            Change::Qlora => {
+                i.method = Method::Qlora;
+                i.weight_dtype = None;
+                i.double_quant = true;
+                i.prepare_kbit = None;
+            }
+            Change::Rank(r) => i.lora.rank = r,
+            Change::AttentionTargets => {
+                let names: Vec<String> = a.scenario.lora.targets.names().map(str::to_string).collect();
+                let attention = TargetSpec::Shorthand("attention".into());
+                i.lora.targets = match attention.resolve(&a.scenario.arch) {
+                    Ok(t) if t == a.scenario.lora.targets => attention,
+                    _ => TargetSpec::Modules(names),
+                };
+            }
+            Change::SeqLen(n) => i.seq_len = n,
+        }
     }
-    i.method = s.method;
-    let default_dtype =
-        ScenarioInput { method: s.method, weight_dtype: None, ..ScenarioInput::default() }.effective_weight_dtype();
-    i.weight_dtype = (s.weight_dtype != default_dtype).then_some(s.weight_dtype);
-    i.double_quant = s.double_quant;
-    i.optimizer = s.optimizer;
-    i.batch_size = s.batch_size;
-    i.seq_len = s.seq_len;
-    i.gradient_checkpointing = s.gradient_checkpointing;
-    i.attention = s.attention;
     i
 }
 
@@ -288,7 +299,7 @@ impl Reducible for State {
             Action::SetSdpaKernel(k) => i.sdpa_kernel = k,
             Action::SetTrainer(t) => i.trainer = t,
             Action::SetCudaContext(c) => i.cuda_context_bytes = c,
-            Action::Apply(sc) => s.input = apply_scenario(s.input.clone(), &sc),
+            Action::Apply(a) => s.input = apply_advice(s.input.clone(), &a),
             Action::Reset => {
                 s.input = ScenarioInput::default();
                 s.notices.clear();
@@ -334,6 +345,7 @@ impl Reducible for State {
 #[allow(clippy::field_reassign_with_default)]
 mod tests {
     use super::*;
+    use lora_vram::scenario::Scenario;
 
     fn run(actions: impl IntoIterator<Item = Action>) -> State {
         let mut s = Rc::new(State::default());
@@ -429,18 +441,20 @@ mod tests {
         assert_eq!(s.sort, (SortKey::Vram, true));
     }
 
+    // See: issue 10, item 3 ("Apply sets something other than what its label says").
     #[test]
-    fn applying_advice_copies_the_changed_fields() {
+    fn applying_advice_makes_exactly_its_changes() {
         let mut i = ScenarioInput::default();
         i.method = Method::Lora;
         i.seq_len = 8192;
+        i.lora.rank = 256;
         let sc = Scenario::try_from(&i).unwrap();
-        let changed =
-            Scenario { seq_len: 4096, method: Method::Qlora, weight_dtype: WeightDtype::Nf4, prepare_kbit: true, ..sc };
-        let out = apply_scenario(i, &changed);
-        assert_eq!(out.seq_len, 4096);
-        assert_eq!(out.method, Method::Qlora);
-        assert_eq!(out.weight_dtype, None, "the method's default stays implicit");
-        assert_eq!(Scenario::try_from(&out).unwrap(), changed);
+        let g = &GPUS[find_gpu("rtx-4090").unwrap()];
+        let advice = lora_vram::advice::advise(&sc, g.vram_bytes, g.flash_attn2);
+        assert!(advice.len() > 2, "{advice:?}");
+        for a in advice.iter() {
+            let out = apply_advice(i.clone(), a);
+            assert_eq!(Scenario::try_from(&out).unwrap(), a.scenario, "{:?}", a.changes);
+        }
     }
 }

@@ -430,22 +430,28 @@ fn print_estimate(out: &mut dyn Write, s: &Scenario, a: &EstimateArgs) -> Result
             writeln!(out, "To make it fit, least disruptive first:")?;
         }
         for ad in advice.iter() {
-            let what = match ad.change {
-                Change::GradientCheckpointing => "turn on gradient checkpointing".to_string(),
-                Change::BatchOneWithAccumulation { accumulation_steps } => {
-                    format!("batch size 1 with gradient_accumulation_steps={accumulation_steps}")
-                }
-                Change::Attention(att) => format!("attn_implementation=\"{}\"", att.as_str()),
-                Change::Adamw8bit => "optim=\"adamw_8bit\"".to_string(),
-                Change::PagedAdamw => "optim=\"paged_adamw_8bit\" (state may page to CPU)".to_string(),
-                Change::Qlora => "QLoRA: 4-bit nf4 with double quantization".to_string(),
-                Change::SeqLen(n) => format!("max sequence length {n}"),
-                Change::All => "all of the above".to_string(),
-            };
+            let what = ad.changes.iter().map(|c| change_text(*c)).collect::<Vec<_>>().join(" + ");
             writeln!(out, "  - {what:<52} → {} ({})", bytes(ad.total, u), ad.verdict.as_str().replace('_', " "))?;
         }
     }
     Ok(())
+}
+
+/// One change, as the setting a user types.
+fn change_text(c: Change) -> String {
+    match c {
+        Change::GradientCheckpointing => "gradient_checkpointing=True".to_string(),
+        Change::BatchOneWithAccumulation { accumulation_steps } => {
+            format!("batch size 1 with gradient_accumulation_steps={accumulation_steps}")
+        }
+        Change::Attention(att) => format!("attn_implementation=\"{}\"", att.as_str()),
+        Change::Optimizer(o) if o.is_paged() => format!("optim=\"{}\" (state may page to CPU)", o.as_str()),
+        Change::Optimizer(o) => format!("optim=\"{}\"", o.as_str()),
+        Change::Qlora => "QLoRA: 4-bit nf4 with double quantization".to_string(),
+        Change::Rank(r) => format!("LoRA rank r={r}"),
+        Change::AttentionTargets => "LoRA on the attention projections only".to_string(),
+        Change::SeqLen(n) => format!("max sequence length {n}"),
+    }
 }
 
 /// Runs the CLI; returns the process exit code.

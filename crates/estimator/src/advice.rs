@@ -1,23 +1,40 @@
-//! What to change when a scenario does not fit a GPU.
+//! What to change when a scenario does not fit a GPU, computed, never guessed.
 //!
-//! The candidate changes are the memory savers of the user's original write-up (REFERENCE.md),
-//! each applied on its own to the current scenario and estimated in full, then listed least
-//! disruptive first: those that change neither the result nor the data come before those that
-//! trade speed, and those that change the model or the data come last.
+//! # Method
+//! Every candidate change is applied on its own to the current scenario and estimated in full. A
+//! candidate is kept only when it is not already in effect and lowers the memory that must stay on
+//! the GPU; the rest are dropped, so a change that would raise the peak is never shown (QLoRA on a
+//! transformers-5 MoE model, whose stacked experts bitsandbytes leaves 16-bit and
+//! `prepare_model_for_kbit_training` then upcasts to fp32, is one). The kept changes are listed
+//! least disruptive first: those that change neither the result nor the data come before those
+//! that trade speed, and those that change the model or the data come last (the order of the
+//! user's original write-up, REFERENCE.md):
 //!
 //! 1. Gradient checkpointing (`gradient_checkpointing=True`): same result, about 30% slower.
 //! 2. Batch size 1 with `gradient_accumulation_steps` = the old batch: same effective batch.
 //! 3. FlashAttention-2 (Ampere or newer) or SDPA instead of eager attention: same result.
-//! 4. 8-bit AdamW (`adamw_8bit`): a quarter of AdamW's state, near-identical training curves.
-//! 5. Paged AdamW (`paged_adamw_8bit`): the state can spill to CPU RAM when the GPU is full.
-//! 6. QLoRA 4-bit (nf4 with double quantization): a quarter of the 16-bit weights.
-//! 7. A shorter `max_seq_len`: the longest that fits; long samples get truncated.
+//! 4. A smaller optimizer state: 8-bit AdamW (`adamw_8bit`, a quarter of AdamW's state) or paged
+//!    8-bit AdamW (`paged_adamw_8bit`, whose state the driver can move to CPU RAM). They exclude
+//!    each other; both are offered when both help.
+//! 5. QLoRA 4-bit (nf4 with double quantization): a quarter of the 16-bit Linear weights.
+//! 6. A lower LoRA rank (a quarter, not below 16): the adapter state shrinks with it.
+//! 7. LoRA on the attention projections only, instead of every Linear.
+//! 8. A shorter `max_seq_len`: the longest whose whole uncertainty range fits; long samples get
+//!    truncated.
 //!
-//! Last, all the applicable changes together, so that the user sees whether any combination fits.
+//! Last, the best combination: starting from the scenario, each change in the order above is
+//! added when it lowers the resident memory of what has been combined so far (for the optimizer,
+//! the better of the two), and when that still does not fit, the longest sequence that does. It is
+//! shown only when it combines at least two changes and beats every single one; its label lists
+//! exactly the changes it makes ([`Advice::changes`]), which are what "apply" sets.
+//!
+//! # What "fits" means here
+//! A change fits when the upper end of the new estimate's range does ([`crate::fit::verdict`]).
+//! For a paged optimizer, the state the driver can evict is left out of what must stay resident.
 
 use crate::estimate::estimate;
 use crate::fit::{verdict, Verdict};
-use crate::scenario::{AttentionImpl, Method, Optimizer, Scenario, WeightDtype};
+use crate::scenario::{AttentionImpl, Method, Optimizer, Scenario, Targets, WeightDtype};
 
 /// One change the user can make.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
@@ -31,135 +48,244 @@ pub enum Change {
     },
     /// Use this attention kernel instead of eager.
     Attention(AttentionImpl),
-    /// Use 8-bit AdamW.
-    Adamw8bit,
-    /// Use paged 8-bit AdamW; the state may live in CPU RAM.
-    PagedAdamw,
+    /// Use this optimizer (`adamw_8bit` or `paged_adamw_8bit`).
+    Optimizer(Optimizer),
     /// QLoRA with nf4 double-quantized weights.
     Qlora,
+    /// LoRA rank `r` (lower than now).
+    Rank(u64),
+    /// LoRA on the attention projections only (PEFT's names for this model's q/k/v/o).
+    AttentionTargets,
     /// Shorten sequences to this many tokens.
     SeqLen(u64),
-    /// Every applicable change above at once.
-    All,
 }
 
-/// A change and what it does to the estimate.
+impl Change {
+    /// The scenario with this change made, or `None` when it is not a valid scenario.
+    pub fn apply(self, s: &Scenario) -> Option<Scenario> {
+        let mut c = *s;
+        match self {
+            Change::GradientCheckpointing => c.gradient_checkpointing = true,
+            Change::BatchOneWithAccumulation { .. } => c.batch_size = 1,
+            Change::Attention(a) => c.attention = a,
+            Change::Optimizer(o) => c.optimizer = o,
+            Change::Qlora => {
+                c.method = Method::Qlora;
+                c.weight_dtype = WeightDtype::Nf4;
+                c.double_quant = true;
+                c.prepare_kbit = c.trainer != crate::scenario::Trainer::TrlSft;
+            }
+            Change::Rank(r) => c.lora.rank = r,
+            Change::AttentionTargets => c.lora.targets = attention_targets(s)?,
+            Change::SeqLen(n) => c.seq_len = n,
+        }
+        c.validate().ok().map(|()| c)
+    }
+}
+
+/// A change, or a combination of changes, and what it does to the estimate.
 #[derive(Clone, Copy, Debug, PartialEq)]
 pub struct Advice {
-    /// The change.
-    pub change: Change,
+    /// The changes made, in the order of the module doc: one, or several for the combination.
+    pub changes: heapless_list::List<Change>,
     /// The new total, in bytes (for a paged optimizer, without the state that can page out).
     pub total: u64,
     /// Whether it then fits the GPU.
     pub verdict: Verdict,
-    /// The changed scenario, for "apply".
+    /// The changed scenario.
     pub scenario: Scenario,
 }
 
-/// The most pieces of advice [`advise`] returns.
-pub const MAX_ADVICE: usize = 8;
-
-/// Advice for a scenario on a GPU of `vram` bytes, least disruptive first. Empty when it fits
-/// with the uncertainty margin to spare; given for *tight* and *does not fit*.
-/// `supports_flash_attention_2` picks FlashAttention-2 over SDPA when eager attention is in use.
-pub fn advise(s: &Scenario, vram: u64, supports_flash_attention_2: bool) -> heapless_list::List<Advice> {
-    let mut out = heapless_list::List::new();
-    let current = estimate(s);
-    if verdict(current.total(), current.range().1, vram) == Verdict::Fits {
-        return out;
+impl Advice {
+    /// Whether this is the combination of several changes.
+    pub fn is_combination(&self) -> bool {
+        self.changes.len() > 1
     }
-    let mut candidates: [Option<(Change, Scenario)>; MAX_ADVICE - 1] = [None; MAX_ADVICE - 1];
+
+    /// The single change, or the first of a combination.
+    pub fn change(&self) -> Change {
+        self.changes.iter().next().copied().unwrap_or(Change::GradientCheckpointing)
+    }
+}
+
+/// The most pieces of advice [`advise`] returns: every single change and the combination.
+pub const MAX_ADVICE: usize = 10;
+
+/// The resident total of a scenario and the upper end of its range, without a paged optimizer's
+/// evictable state.
+fn resident(s: &Scenario) -> (u64, u64) {
+    let e = estimate(s);
+    let paged = if e.paged_optimizer { e.adapter.optimizer } else { 0 };
+    (e.total() - paged, e.range().1.saturating_sub(paged))
+}
+
+/// The scenario's targets restricted to its attention projections, if that is a real change.
+fn attention_targets(s: &Scenario) -> Option<Targets> {
+    let all = crate::scenario::TargetSpec::Shorthand(alloc::string::String::from("attention")).resolve(&s.arch).ok()?;
+    let mut t = Targets::NONE;
+    for name in s.lora.targets.names() {
+        if all.names().any(|n| n == name) {
+            t = t.with(name);
+        }
+    }
+    // Nothing left, or nothing removed: not a change this can offer.
+    (!t.is_empty() && t != s.lora.targets).then_some(t)
+}
+
+/// The single changes that apply to `s`, in the order of the module doc (not yet judged).
+fn candidates(s: &Scenario, vram: u64, supports_flash_attention_2: bool) -> heapless_list::List<Change> {
+    let mut c = heapless_list::List::new();
+    let lora = s.method != Method::Full;
     if !s.gradient_checkpointing {
-        candidates[0] = Some((Change::GradientCheckpointing, Scenario { gradient_checkpointing: true, ..*s }));
+        c.push(Change::GradientCheckpointing);
     }
     if s.batch_size > 1 {
-        candidates[1] = Some((
-            Change::BatchOneWithAccumulation { accumulation_steps: s.batch_size },
-            Scenario { batch_size: 1, ..*s },
-        ));
+        c.push(Change::BatchOneWithAccumulation { accumulation_steps: s.batch_size });
     }
     if s.attention == AttentionImpl::Eager {
         let a = if supports_flash_attention_2 { AttentionImpl::FlashAttention2 } else { AttentionImpl::Sdpa };
-        candidates[2] = Some((Change::Attention(a), Scenario { attention: a, ..*s }));
+        c.push(Change::Attention(a));
     }
-    if !matches!(s.optimizer, Optimizer::Adamw8bit | Optimizer::PagedAdamw8bit | Optimizer::Sgd) {
-        candidates[3] = Some((Change::Adamw8bit, Scenario { optimizer: Optimizer::Adamw8bit, ..*s }));
-    }
-    if !s.optimizer.is_paged() && s.optimizer != Optimizer::Sgd {
-        candidates[4] = Some((Change::PagedAdamw, Scenario { optimizer: Optimizer::PagedAdamw8bit, ..*s }));
+    for o in [Optimizer::Adamw8bit, Optimizer::PagedAdamw8bit] {
+        if s.optimizer != o && s.optimizer != Optimizer::Sgd {
+            c.push(Change::Optimizer(o));
+        }
     }
     if s.method != Method::Qlora {
-        let q = Scenario {
-            method: Method::Qlora,
-            weight_dtype: WeightDtype::Nf4,
-            double_quant: true,
-            prepare_kbit: true,
-            ..*s
-        };
-        // Full fine-tuning has no LoRA targets yet: QLoRA adapts every Linear.
-        if q.validate().is_ok() {
-            candidates[5] = Some((Change::Qlora, q));
-        }
+        c.push(Change::Qlora);
     }
-    // The longest sequence whose upper bound fits, so that the advice leaves the margin.
+    if lora && s.lora.rank > 16 {
+        c.push(Change::Rank((s.lora.rank / 4).max(16)));
+    }
+    if lora && attention_targets(s).is_some() {
+        c.push(Change::AttentionTargets);
+    }
     let seq = crate::fit::max_seq_len_with_margin(s, vram);
     if seq > 0 && seq < s.seq_len {
-        candidates[6] = Some((Change::SeqLen(seq), Scenario { seq_len: seq, ..*s }));
+        c.push(Change::SeqLen(seq));
     }
-    let mut all = *s;
-    let mut applicable = 0;
-    for (change, changed) in candidates.iter().flatten() {
-        let e = estimate(changed);
-        // A paged optimizer's state is what the driver evicts to CPU RAM when the GPU runs out:
-        // what must stay resident is the rest.
-        let paged = if *change == Change::PagedAdamw { e.adapter.optimizer } else { 0 };
-        let total = e.total() - paged;
-        let high = e.range().1 - paged;
-        out.push(Advice { change: *change, total, verdict: verdict(total, high, vram), scenario: *changed });
-        match change {
-            Change::GradientCheckpointing => all.gradient_checkpointing = true,
-            Change::BatchOneWithAccumulation { .. } => all.batch_size = 1,
-            Change::Attention(a) => all.attention = *a,
-            Change::Adamw8bit => all.optimizer = Optimizer::Adamw8bit,
-            Change::PagedAdamw => {}
-            Change::Qlora => {
-                all.method = Method::Qlora;
-                all.weight_dtype = WeightDtype::Nf4;
-                all.double_quant = true;
-                all.prepare_kbit = true;
-            }
-            Change::SeqLen(_) | Change::All => {}
-        }
-        applicable += 1;
+    c
+}
+
+/// Advice for a scenario on a GPU of `vram` bytes, least disruptive first, then the best
+/// combination. Empty when it fits with the uncertainty margin to spare; given for *tight* and
+/// *does not fit*. `supports_flash_attention_2` picks FlashAttention-2 over SDPA when eager
+/// attention is in use.
+pub fn advise(s: &Scenario, vram: u64, supports_flash_attention_2: bool) -> heapless_list::List<Advice> {
+    let mut out = heapless_list::List::new();
+    let (now, now_high) = resident(s);
+    if verdict(now, now_high, vram) == Verdict::Fits {
+        return out;
     }
-    if applicable > 1 {
-        // All of them together, and then, if that still does not fit with the margin, the longest
-        // sequence that does.
-        let e = estimate(&all);
-        let mut scenario = all;
-        if verdict(e.total(), e.range().1, vram) != Verdict::Fits {
-            let seq = crate::fit::max_seq_len_with_margin(&all, vram);
-            if seq > 0 && seq < all.seq_len {
-                scenario.seq_len = seq;
-            }
+    let changes = candidates(s, vram, supports_flash_attention_2);
+    let mut best_single = now;
+    for &change in changes.iter() {
+        let Some(changed) = change.apply(s) else { continue };
+        let (total, high) = resident(&changed);
+        if total >= now {
+            continue; // it does not help: never shown
         }
-        let e = estimate(&scenario);
-        out.push(Advice {
-            change: Change::All,
-            total: e.total(),
-            verdict: verdict(e.total(), e.range().1, vram),
-            scenario,
-        });
+        best_single = best_single.min(total);
+        let mut one = heapless_list::List::new();
+        one.push(change);
+        out.push(Advice { changes: one, total, verdict: verdict(total, high, vram), scenario: changed });
+    }
+    if let Some(combo) = combination(s, vram, &changes) {
+        if combo.is_combination() && combo.total < best_single {
+            out.push(combo);
+        }
     }
     out
+}
+
+/// The best combination of `changes` (module doc): greedy in their order, one optimizer, and the
+/// longest sequence that fits last.
+fn combination(s: &Scenario, vram: u64, changes: &heapless_list::List<Change>) -> Option<Advice> {
+    let mut made = heapless_list::List::new();
+    let mut cur = *s;
+    let (mut cur_total, mut cur_high) = resident(s);
+    let mut optimizer_done = false;
+    for &change in changes.iter() {
+        if matches!(change, Change::SeqLen(_)) || (optimizer_done && matches!(change, Change::Optimizer(_))) {
+            continue;
+        }
+        // The optimizer: the better of the two that apply.
+        let options: heapless_list::List<Change> = if let Change::Optimizer(_) = change {
+            optimizer_done = true;
+            changes.iter().copied().filter(|c| matches!(c, Change::Optimizer(_))).collect()
+        } else {
+            core::iter::once(change).collect()
+        };
+        let mut best: Option<(Change, Scenario, u64, u64)> = None;
+        for &c in options.iter() {
+            let Some(next) = c.apply(&cur) else { continue };
+            let (t, h) = resident(&next);
+            if t < cur_total && best.is_none_or(|b| t < b.2) {
+                best = Some((c, next, t, h));
+            }
+        }
+        if let Some((c, next, t, h)) = best {
+            made.push(c);
+            cur = next;
+            (cur_total, cur_high) = (t, h);
+        }
+    }
+    if verdict(cur_total, cur_high, vram) != Verdict::Fits {
+        let seq = crate::fit::max_seq_len_with_margin(&cur, vram);
+        if seq > 0 && seq < cur.seq_len {
+            if let Some(next) = Change::SeqLen(seq).apply(&cur) {
+                made.push(Change::SeqLen(seq));
+                cur = next;
+                (cur_total, cur_high) = resident(&cur);
+            }
+        }
+    }
+    (!made.is_empty()).then(|| Advice {
+        changes: made,
+        total: cur_total,
+        verdict: verdict(cur_total, cur_high, vram),
+        scenario: cur,
+    })
+}
+
+/// Which part of the estimate keeps even the smallest step (batch 1, one token) from fitting.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum Cause {
+    /// The base weights.
+    Weights,
+    /// The trainable parameters, their gradients and the optimizer state.
+    TrainableState,
+    /// Activations (the logits of a large vocabulary, or unchecked layers).
+    Activations,
+    /// The CUDA context and the allocator.
+    Overhead,
+}
+
+/// The largest part of the estimate at batch 1 and one token: what makes a scenario too big for
+/// any sequence length.
+pub fn dominant_part(s: &Scenario) -> Cause {
+    let e = estimate(&Scenario { batch_size: 1, seq_len: 1, ..*s });
+    let parts = [
+        (Cause::Weights, e.weights),
+        (Cause::TrainableState, e.adapter.total()),
+        (Cause::Activations, e.activations),
+        (Cause::Overhead, e.overhead.total()),
+    ];
+    let mut best = parts[0];
+    for p in parts {
+        if p.1 > best.1 {
+            best = p;
+        }
+    }
+    best.0
 }
 
 /// A fixed-capacity list, so that advice needs no allocation.
 pub mod heapless_list {
     use super::{Advice, MAX_ADVICE};
 
-    /// Up to [`MAX_ADVICE`] pieces of advice.
-    #[derive(Clone, Copy, Debug)]
+    /// Up to [`MAX_ADVICE`] items.
+    #[derive(Clone, Copy, Debug, PartialEq)]
     pub struct List<T: Copy = Advice> {
         items: [Option<T>; MAX_ADVICE],
         len: usize,
@@ -198,6 +324,16 @@ pub mod heapless_list {
     impl<T: Copy> Default for List<T> {
         fn default() -> Self {
             Self::new()
+        }
+    }
+
+    impl<T: Copy> FromIterator<T> for List<T> {
+        fn from_iter<I: IntoIterator<Item = T>>(iter: I) -> Self {
+            let mut l = List::new();
+            for x in iter {
+                l.push(x);
+            }
+            l
         }
     }
 }

@@ -10,6 +10,11 @@
 //! The peak never decreases as `seq_len` or `batch_size` grows (tested by property tests), so the
 //! longest sequence and largest batch that fit are found exactly by bisection over the integers,
 //! each probe a full [`crate::estimate()`]. The answer `x` satisfies `fits(x) && !fits(x + 1)`.
+//!
+//! Each is solved twice, so that the limits and the verdict never contradict each other: against
+//! the verdict's own criterion (the whole range fits: [`Fit::max_seq_len`], what the verdict calls
+//! *fits*), and against the point estimate ([`Fit::tight_seq_len`], up to which the step *may* run:
+//! the verdict there is *tight*).
 
 use crate::estimate::{profile, Profile};
 use crate::gpus::{Gpu, GPUS};
@@ -66,10 +71,15 @@ pub struct Fit {
     pub verdict: Verdict,
     /// VRAM minus the estimate, negative when it does not fit.
     pub headroom: i128,
-    /// Longest `seq_len` that fits at this batch size, 0 if none.
+    /// Longest `seq_len` that fits at this batch size with the whole uncertainty range (the verdict
+    /// there is *fits*), 0 if none.
     pub max_seq_len: u64,
-    /// Largest `batch_size` that fits at this sequence length, 0 if none.
+    /// Largest `batch_size` that fits at this sequence length with the whole range, 0 if none.
     pub max_batch_size: u64,
+    /// Longest `seq_len` whose point estimate fits (the verdict there is at best *tight*), 0 if none.
+    pub tight_seq_len: u64,
+    /// Largest `batch_size` whose point estimate fits, 0 if none.
+    pub tight_batch_size: u64,
     /// bf16 on a GPU without it.
     pub no_bf16: bool,
     /// FlashAttention-2 on a GPU without it.
@@ -114,28 +124,36 @@ fn largest(max: u64, fits: impl Fn(u64) -> bool) -> u64 {
     lo
 }
 
-/// Longest sequence that fits `vram` bytes (the estimate's total, not its upper bound).
+/// Longest sequence whose point estimate fits `vram` bytes (the verdict there is at best *tight*).
 pub fn max_seq_len(s: &Scenario, vram: u64) -> u64 {
-    seq_in(&profile(s), s, vram)
+    seq_in(&profile(s), s, vram, false)
 }
 
-/// Largest batch that fits `vram` bytes.
+/// Largest batch whose point estimate fits `vram` bytes.
 pub fn max_batch_size(s: &Scenario, vram: u64) -> u64 {
-    batch_in(&profile(s), s, vram)
+    batch_in(&profile(s), s, vram, false)
 }
 
 /// Longest sequence whose whole uncertainty range fits `vram` bytes: what the verdict calls *fits*.
 pub fn max_seq_len_with_margin(s: &Scenario, vram: u64) -> u64 {
-    let p = profile(s);
-    largest(MAX_SEQ, |seq| p.at(s.batch_size, seq).range().1 <= vram)
+    seq_in(&profile(s), s, vram, true)
 }
 
-fn seq_in(p: &Profile, s: &Scenario, vram: u64) -> u64 {
-    largest(MAX_SEQ, |seq| p.at(s.batch_size, seq).total() <= vram)
+/// The memory a probe is judged by: the range's upper end (`margin`), or the point estimate.
+fn judged(e: &crate::Estimate, margin: bool) -> u64 {
+    if margin {
+        e.range().1
+    } else {
+        e.total()
+    }
 }
 
-fn batch_in(p: &Profile, s: &Scenario, vram: u64) -> u64 {
-    largest(MAX_BATCH, |batch| p.at(batch, s.seq_len).total() <= vram)
+fn seq_in(p: &Profile, s: &Scenario, vram: u64, margin: bool) -> u64 {
+    largest(MAX_SEQ, |seq| judged(&p.at(s.batch_size, seq), margin) <= vram)
+}
+
+fn batch_in(p: &Profile, s: &Scenario, vram: u64, margin: bool) -> u64 {
+    largest(MAX_BATCH, |batch| judged(&p.at(batch, s.seq_len), margin) <= vram)
 }
 
 /// The fit of a scenario on one GPU.
@@ -152,8 +170,10 @@ fn fit_with(p: &Profile, s: &Scenario, gpu_index: usize, gpu: &Gpu) -> Fit {
         gpu: gpu_index,
         verdict: verdict(e.total(), high, gpu.vram_bytes),
         headroom: i128::from(gpu.vram_bytes) - i128::from(e.total()),
-        max_seq_len: seq_in(p, s, gpu.vram_bytes),
-        max_batch_size: batch_in(p, s, gpu.vram_bytes),
+        max_seq_len: seq_in(p, s, gpu.vram_bytes, true),
+        max_batch_size: batch_in(p, s, gpu.vram_bytes, true),
+        tight_seq_len: seq_in(p, s, gpu.vram_bytes, false),
+        tight_batch_size: batch_in(p, s, gpu.vram_bytes, false),
         no_bf16: uses_bf16 && !gpu.bf16,
         no_flash_attention_2: s.attention == AttentionImpl::FlashAttention2 && !gpu.flash_attn2,
     }

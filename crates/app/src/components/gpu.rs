@@ -102,7 +102,7 @@ pub struct GpuPanelProps {
     /// Choose another GPU.
     pub on_select: Callback<usize>,
     /// Apply a piece of advice.
-    pub on_apply: Callback<Scenario>,
+    pub on_apply: Callback<Advice>,
 }
 
 /// The chosen GPU: verdict in words, headroom, limits, warnings, and what to change.
@@ -131,22 +131,29 @@ pub fn GpuPanel(props: &GpuPanelProps) -> Html {
     } else {
         (t.shortfall_text)(&format::bytes(mag, unit), &format::bytes(g.vram_bytes, unit))
     };
-    let limits = if fit.max_seq_len == 0 {
-        t.limits_none.to_string()
+    // Limits, judged like the verdict (the whole range fits), then how far it may run (tight).
+    let any_gpu_fits = props.fits.iter().any(|f| f.verdict == Verdict::Fits);
+    let batch = format::group(props.scenario.batch_size);
+    let mut limits = if fit.tight_seq_len == 0 {
+        let part = t.cause(lora_vram::advice::dominant_part(&props.scenario));
+        let more = if any_gpu_fits { t.limits_other_gpus } else { t.limits_no_gpu };
+        format!("{} {more}", (t.limits_none)(part))
+    } else if fit.max_seq_len == 0 {
+        (t.limits_tight_only)(&format::tokens(fit.tight_seq_len), &batch)
     } else if fit.max_batch_size == 0 {
-        (t.limits_seq_only)(
-            &format::tokens(fit.max_seq_len),
-            &format::group(props.scenario.batch_size),
-            &format::tokens(props.scenario.seq_len),
-        )
+        (t.limits_seq_only)(&format::tokens(fit.max_seq_len), &batch, &format::tokens(props.scenario.seq_len))
     } else {
         (t.limits_text)(
             &format::tokens(fit.max_seq_len),
-            &format::group(props.scenario.batch_size),
+            &batch,
             &format::batch(fit.max_batch_size),
             &format::tokens(props.scenario.seq_len),
         )
     };
+    if fit.max_seq_len > 0 && fit.tight_seq_len > fit.max_seq_len {
+        limits.push(' ');
+        limits.push_str(&(t.limits_may_run)(&format::tokens(fit.tight_seq_len)));
+    }
     let advice_list = (!advice.is_empty()).then(|| {
         html! {
             <div class="advice">
@@ -154,9 +161,9 @@ pub fn GpuPanel(props: &GpuPanelProps) -> Html {
                 <ol>
                 { for advice.iter().map(|a| {
                     let on_apply = props.on_apply.clone();
-                    let sc = a.scenario;
-                    let onclick = Callback::from(move |_| on_apply.emit(sc));
-                    let text = t.change(a.change);
+                    let adv = *a;
+                    let onclick = Callback::from(move |_| on_apply.emit(adv));
+                    let text = t.advice(a);
                     html! {
                         <li class={verdict_class(a.verdict)}>
                             <span class="advice-text">{ text.clone() }</span>
@@ -183,14 +190,14 @@ pub fn GpuPanel(props: &GpuPanelProps) -> Html {
                 </p>
                 <p>{ detail }</p>
                 <p>{ limits }</p>
-                if fit.verdict == Verdict::Tight { <p>{ t.tight_explain }</p> }
+                if fit.verdict == Verdict::Tight { <p>{ if any_gpu_fits { t.tight_explain } else { t.tight_explain_no_gpu } }</p> }
             </div>
             if fit.warnings().next().is_some() {
                 <ul class="warnings">
                     { for fit.warnings().map(|w| html! { <li><span aria-hidden="true">{ "⚠ " }</span>{ t.warning(w) }</li> }) }
                 </ul>
             }
-            { for advice_list }
+            { advice_list.unwrap_or_default() }
         </section>
     }
 }
@@ -306,7 +313,7 @@ pub fn gpu_table_view(props: &GpuTableProps) -> Html {
         let selected = f.gpu == props.selected;
         let warn: Vec<String> = f.warnings().map(|w| t.warning_short(w).to_string()).collect();
         html! {
-            <tr class={classes!(selected.then_some("selected"))} data-gpu={g.id}>
+            <tr key={g.id} class={classes!(selected.then_some("selected"))} data-gpu={g.id}>
                 <th scope="row">
                     <button type="button" class="gpu-name" aria-pressed={selected.to_string()} {onclick}>{ g.name }</button>
                     <span class="gpu-arch">{ g.arch.as_str() }</span>

@@ -84,7 +84,7 @@ pub fn hub_box(p: &HubProps) -> Html {
             html! {
                 <div id="hf-error" class="error" role="alert">
                     <p>{ error_text(p.lang, id, e) }{ t.hub_kept }</p>
-                    { for switch }
+                    { switch.unwrap_or_default() }
                 </div>
             }
         }

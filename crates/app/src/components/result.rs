@@ -227,7 +227,7 @@ pub fn StackedBar(props: &BarProps) -> Html {
         <div class="bar-wrap">
             <svg class="bar" viewBox="0 -6 10000 52" preserveAspectRatio="none" role="group" aria-label={t.bar_label}>
                 { segments }
-                { for capacity }
+                { capacity.unwrap_or_default() }
             </svg>
             if let Some((name, bytes)) = &props.capacity {
                 <p class="capacity-label">

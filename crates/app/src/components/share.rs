@@ -111,7 +111,7 @@ pub fn SharePanel(props: &ShareProps) -> Html {
                 <button type="button" class="btn ghost" id="reset" onclick={reset}>{ t.reset }</button>
             </div>
             <p class="status" role="status" aria-live="polite" id="copy-status">{ status_text.unwrap_or("") }</p>
-            { for fallback }
+            { fallback.unwrap_or_default() }
             <details class="json" id="json-details" {ontoggle}>
                 <summary>{ t.json_title }</summary>
                 if let Some((scenario, report)) = json.as_ref() {
