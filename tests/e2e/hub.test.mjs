@@ -10,7 +10,8 @@ import { join } from "node:path";
 import { watchErrors, ready, totalBytes, axe, ARTIFACTS, ROOT, useBrowserAndServer } from "./helpers.mjs";
 
 const HUB = "https://huggingface.co";
-const QWEN = "Qwen/Qwen2.5-7B";
+// A fine-tune's id: not a preset, so the page must fetch it (a preset id loads the preset offline).
+const QWEN = "acme/qwen2.5-7b-sft";
 const QWEN_FILE = join(ROOT, "tests/fixtures/configs/Qwen__Qwen2.5-7B.json");
 const QWEN_CONFIG = readFileSync(QWEN_FILE, "utf8");
 // transformers' count for this config (tests/fixtures/configs/expected.json), as the Hub reports it.
@@ -92,8 +93,8 @@ test("importing by id shows the name and parameter count, and the estimate equal
   const { page, errors } = await open(ctx);
   await importId(page, QWEN);
   await loaded(page, "7.62 B parameters");
-  assert.match(await page.textContent("#hf-status"), /Qwen\/Qwen2\.5-7B · 7\.62 B parameters/);
-  assert.match(await page.textContent(".result-model"), /^Qwen\/Qwen2\.5-7B · QLoRA/);
+  assert.match(await page.textContent("#hf-status"), /acme\/qwen2\.5-7b-sft · 7\.62 B parameters/);
+  assert.match(await page.textContent(".result-model"), /^acme\/qwen2\.5-7b-sft · QLoRA/);
   assert.match(await page.textContent(".model-summary"), /7\.62 B parameters · 28 layers · hidden 3584/);
   assert.deepEqual(requests, [config(QWEN), api(QWEN)], "the two documents, nothing else");
   assert.deepEqual(stray, []);
@@ -107,7 +108,7 @@ test("importing by id shows the name and parameter count, and the estimate equal
   assert.equal(report, cliScenario(scenario));
   // The link names the model by id, not by its whole config.
   await page.waitForFunction(() => location.search.includes("hf="));
-  assert.match(page.url(), /\?hf=Qwen\/Qwen2\.5-7B$/);
+  assert.match(page.url(), /\?hf=acme\/qwen2\.5-7b-sft&gpu=rtx-4090&unit=gib$/);
   assert.doesNotMatch(page.url(), /model-config/);
   await page.locator(".hub").screenshot({ path: join(ARTIFACTS, "hub-success-en.png") });
   await page.screenshot({ path: join(ARTIFACTS, "hub-page-en.png") });
@@ -187,6 +188,30 @@ for (const f of FAILURES) {
   });
 }
 
+// See: issue 10, item 10: "A 302 or 307 from the config URL to another host is followed, and that
+// host's config is imported under the requested name."
+test("a redirect to another site is refused, and nothing from there is imported", async () => {
+  const ELSEWHERE = "https://files.example.org/config.json";
+  const ctx = await env.browser.newContext({ viewport: { width: 1280, height: 900 }, locale: "en-US" });
+  const cors = { "access-control-allow-origin": "*" };
+  await ctx.route("**/*", (route) => {
+    const url = route.request().url();
+    if (url.startsWith(env.server.origin)) return route.continue();
+    if (url === config(QWEN)) return route.fulfill({ status: 302, headers: { ...cors, location: ELSEWHERE } });
+    if (url === ELSEWHERE) return route.fulfill({ status: 200, contentType: "application/json", headers: cors, body: QWEN_CONFIG });
+    return route.abort();
+  });
+  const { page, errors } = await open(ctx);
+  const before = await totalBytes(page);
+  await importId(page, QWEN);
+  await page.waitForFunction(() => /another site/.test(document.querySelector("#hf-status")?.textContent || ""), null, { timeout: 15000 });
+  assert.match(await page.textContent(".result-model"), /^Llama 3\.1 8B/, "the previous model stays");
+  assert.equal(await totalBytes(page), before);
+  assert.doesNotMatch(page.url(), /hf=/);
+  assert.deepEqual(errors.filter((e) => !/Failed to load resource/.test(e)), []);
+  await ctx.close();
+});
+
 test("an id that is not owner/name is refused inline, and nothing is fetched", async () => {
   const { ctx, requests, stray } = await context({}, { locale: "zh-CN" });
   const { page, errors } = await open(ctx);
@@ -235,7 +260,7 @@ test("URL round trip: a shared ?hf= link reloads the same model in a fresh brows
   await page.fill("#c-seq-len-num", "4096");
   await page.waitForFunction(() => location.search.includes("seq-len=4096"));
   const url = page.url();
-  assert.match(url, /hf=Qwen\/Qwen2\.5-7B/);
+  assert.match(url, /hf=acme\/qwen2\.5-7b-sft/);
   const before = await pageJson(page);
   await ctx.close();
 

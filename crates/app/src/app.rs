@@ -19,8 +19,8 @@ use crate::components::result::{breakdown_table, summary_bar, total_view, Stacke
 use crate::components::share::SharePanel;
 use crate::format::{self, Unit};
 use crate::i18n::Lang;
-use crate::query::{self, Notice};
-use crate::state::{default_gpu, Action, State, Theme};
+use crate::query::{self, Notice, Reason};
+use crate::state::{Action, GpuFilter, SortKey, State, Theme};
 
 /// What the page starts from: the browser's state, read once by `main` (or made up by a test).
 #[derive(Clone, Debug, PartialEq, Default)]
@@ -122,18 +122,31 @@ pub fn init(boot: &Boot) -> (State, Option<Embed>) {
         match find_gpu(&id) {
             Some(g) => s.gpu = g,
             None if get("gpu").is_some() => {
-                s.notices.push(Notice { param: "gpu".into(), reason: format!("`{id}` is not a known GPU id") })
+                s.notices.push(Notice { param: format!("gpu={}", format::clip(&id, 40)), reason: Reason::UnknownGpu })
             }
             None => {}
         }
     }
+    s.filter = get("filter").and_then(GpuFilter::parse).unwrap_or_default();
+    if let Some((k, dir)) = get("sort").and_then(|v| v.rsplit_once('-')) {
+        if let (Some(k), Some(asc)) = (SortKey::parse(k), matches!(dir, "asc" | "desc").then_some(dir == "asc")) {
+            s.sort = (k, asc);
+        }
+    }
     for (k, ok) in [
+        ("filter", get("filter").is_none_or(|f| GpuFilter::parse(f).is_some())),
+        (
+            "sort",
+            get("sort").is_none_or(|v| {
+                v.rsplit_once('-').is_some_and(|(k, d)| SortKey::parse(k).is_some() && matches!(d, "asc" | "desc"))
+            }),
+        ),
         ("lang", get("lang").is_none_or(|l| Lang::from_tag(l).is_some())),
         ("theme", get("theme").is_none_or(|t| Theme::parse(t).is_some())),
         ("unit", get("unit").is_none_or(|u| Unit::parse(u).is_some())),
     ] {
         if !ok {
-            s.notices.push(Notice { param: k.into(), reason: "has a value this page does not know".into() });
+            s.notices.push(Notice { param: k.into(), reason: Reason::UnknownValue });
         }
     }
     let embed = get("embed").filter(|v| *v != "0").map(|_| {
@@ -182,9 +195,9 @@ pub struct Computed {
 }
 
 /// Validates and estimates on the chosen GPU (unless the scenario names its own); the error is the
-/// estimator's message.
-pub fn compute(input: &ScenarioInput, gpu: usize) -> Result<Computed, String> {
-    let mut scenario = Scenario::try_from(input).map_err(|e| e.to_string())?;
+/// estimator's, which the page words in its language.
+pub fn compute(input: &ScenarioInput, gpu: usize) -> Result<Computed, lora_vram::Error> {
+    let mut scenario = Scenario::try_from(input)?;
     if scenario.gpu.is_none() && gpu < lora_vram::gpus::GPUS.len() {
         scenario.gpu = Some(gpu);
     }
@@ -201,6 +214,16 @@ pub fn with_gpu(input: &ScenarioInput, gpu: usize) -> ScenarioInput {
     i
 }
 
+/// Longest config.json a link carries; a longer one (real ones are 1–5 KB) stays out of the
+/// address bar and the share link, which say so, and is kept in localStorage only.
+pub const MAX_LINK_CONFIG: usize = 16 * 1024;
+
+/// Whether the scenario's config.json is too long for a link ([`MAX_LINK_CONFIG`]).
+pub fn config_too_long_for_link(s: &State) -> bool {
+    s.hub.is_none()
+        && matches!(&s.input.model, lora_vram::input::ModelInput::HfConfig { hf_config } if hf_config.to_string().len() > MAX_LINK_CONFIG)
+}
+
 /// The scenario as query pairs, with a model imported from the Hub (or being imported) as
 /// `hf=<id>` rather than its whole config.json.
 pub fn scenario_pairs(s: &State) -> Vec<(String, String)> {
@@ -214,11 +237,22 @@ pub fn scenario_pairs(s: &State) -> Vec<(String, String)> {
     pairs
 }
 
-/// The query that reproduces the state: the scenario, plus the GPU and language when not the defaults.
+/// The query that reproduces what the page shows: the scenario, the GPU and the unit always (so
+/// that the receiver's own stored choices don't replace them), the theme, the GPU table's filter
+/// and sort when not the defaults, and the language when the browser would not pick it.
 pub fn share_query(s: &State, languages: &[String]) -> String {
     let mut pairs = scenario_pairs(s);
-    if s.gpu != default_gpu() {
-        pairs.push(("gpu".into(), GPUS[s.gpu].id.into()));
+    pairs.retain(|(k, v)| k != "model-config" || v.len() <= MAX_LINK_CONFIG);
+    pairs.push(("gpu".into(), GPUS[s.gpu].id.into()));
+    pairs.push(("unit".into(), s.unit.as_str().into()));
+    if s.theme != Theme::Auto {
+        pairs.push(("theme".into(), s.theme.as_str().into()));
+    }
+    if s.filter != GpuFilter::All {
+        pairs.push(("filter".into(), s.filter.as_str().into()));
+    }
+    if s.sort != State::default().sort {
+        pairs.push(("sort".into(), format!("{}-{}", s.sort.0.as_str(), if s.sort.1 { "asc" } else { "desc" })));
     }
     if s.lang != detect_lang(languages) {
         pairs.push(("lang".into(), s.lang.as_str().into()));
@@ -238,6 +272,9 @@ pub fn summary(c: &Computed, lang: Lang) -> String {
         a.model_type.as_str(),
     )
 }
+
+/// Notices listed one by one; the rest are counted (a hostile link can carry thousands).
+const MAX_NOTICES: usize = 8;
 
 /// Props of [`App`].
 #[derive(Properties, PartialEq)]
@@ -293,9 +330,13 @@ pub fn App(props: &AppProps) -> Html {
             state.gpu,
             state.hub.clone(),
             state.import.clone(),
+            state.filter,
+            state.sort,
         );
         let s = (*state).clone();
         let full_page = embed.is_none();
+        let saved = state.dispatcher();
+        let saved = Callback::from(move |ok| saved.dispatch(Action::Saved(ok)));
         use_effect_with(deps, move |_| {
             if full_page {
                 let mut stored = serde_json::Map::new();
@@ -308,7 +349,7 @@ pub fn App(props: &AppProps) -> Html {
                 ] {
                     stored.insert(k.into(), Value::String(v));
                 }
-                crate::platform::persist(share_query(&s, &boot.languages), Value::Object(stored).to_string());
+                crate::platform::persist(share_query(&s, &boot.languages), Value::Object(stored).to_string(), saved);
             }
         });
     }
@@ -384,14 +425,17 @@ pub fn App(props: &AppProps) -> Html {
             <div class="notice" role="alert" id="notice">
                 <p><strong>{ t.notice_title }</strong></p>
                 <ul>
-                    { for state.notices.iter().map(|n| html! { <li><code>{ n.param.clone() }</code>{ " " }{ n.reason.clone() }</li> }) }
+                    { for state.notices.iter().take(MAX_NOTICES).map(|n| html! { <li><code>{ n.param.clone() }</code>{ " " }{ t.reason(&n.reason) }</li> }) }
                 </ul>
+                if state.notices.len() > MAX_NOTICES { <p>{ (t.notice_more)(&format::group((state.notices.len() - MAX_NOTICES) as u64)) }</p> }
                 <button type="button" class="btn" onclick={dismiss}>{ t.dismiss }</button>
             </div>
         }
     });
     let summary_line = computed.as_ref().as_ref().ok().map(|c| AttrValue::from(summary(c, lang)));
 
+    // Typed text that is not a valid value: the result is for the last valid one, and says so.
+    let stale = !state.drafts.is_empty();
     let results = match computed.as_ref() {
         Ok(c) => {
             let act = on_action.clone();
@@ -403,8 +447,9 @@ pub fn App(props: &AppProps) -> Html {
             let g = &GPUS[state.gpu];
             html! {
                 <>
-                    <section class="card result" aria-labelledby="h-result">
+                    <section class={classes!("card", "result", stale.then_some("stale"))} aria-labelledby="h-result">
                         <h2 id="h-result" class="sr-only">{ t.result_title }</h2>
+                        if stale { <p class="stale-note" role="status" id="stale-note">{ t.stale_note }</p> }
                         <p class="result-model">{ model_name(&state.input.model, lang) }{ " · " }{ t.method_short(state.input.method) }
                             { " · " }{ (t.seq_batch)(&format::group(state.input.seq_len), &format::group(state.input.batch_size)) }</p>
                         { total_view(&TotalProps { estimate: c.estimate, unit: state.unit, lang, on_unit, compact: false }) }
@@ -423,7 +468,7 @@ pub fn App(props: &AppProps) -> Html {
         Err(e) => html! {
             <section class="card result error-card" aria-labelledby="h-result">
                 <h2 id="h-result">{ t.invalid_title }</h2>
-                <p role="alert" id="scenario-error">{ e.clone() }</p>
+                <p role="alert" id="scenario-error">{ t.error(e) }</p>
                 <p class="hint">{ t.invalid_hint }</p>
             </section>
         },
@@ -465,15 +510,18 @@ pub fn App(props: &AppProps) -> Html {
             </header>
             { notices.unwrap_or_default() }
             <main class="layout">
+                <div class="cols">
                 <div class="inputs">
-                    { scenario_form(&FormProps { input: state.input.clone(), lang, summary: summary_line, hub, on_action: on_action.clone() }) }
+                    { scenario_form(&FormProps { input: state.input.clone(), lang, summary: summary_line, hub, drafts: state.drafts.clone(), on_action: on_action.clone() }) }
                 </div>
-                <div class="outputs" id="results" tabindex="-1">
+                <div class={classes!("outputs", stale.then_some("is-stale"))} id="results" tabindex="-1">
                     { results }
                     <SharePanel input={with_gpu(&state.input, state.gpu)} query={share_query} page_url={props.boot.page_url.clone()} {lang}
+                        save_failed={state.save_failed} config_left_out={config_too_long_for_link(&state)}
                         on_reset={{ let a = on_action.clone(); Callback::from(move |_| a.emit(Action::Reset)) }} />
                 </div>
-                <div class="wide">{ table.unwrap_or_default() }</div>
+                </div>
+                <div class={classes!("wide", stale.then_some("is-stale"))}>{ table.unwrap_or_default() }</div>
             </main>
             { computed.as_ref().as_ref().ok().map(|c| summary_bar(c.estimate.total(), state.unit, lang, c.fits.get(state.gpu).map(|f| (f.verdict, GPUS[f.gpu].name)))).unwrap_or_default() }
             <footer class="foot">
@@ -500,25 +548,85 @@ mod tests {
     // See: issue 6, "The id goes into the URL, so a shared link reloads the same model".
     #[test]
     fn an_imported_model_is_shared_as_its_id() {
-        let (s, _) = init(&boot("?hf=Qwen/Qwen2.5-7B&seq-len=4096", None));
-        assert_eq!(s.import, ImportStatus::Loading("Qwen/Qwen2.5-7B".into()));
+        let (s, _) = init(&boot("?hf=acme/qwen-7b-custom&seq-len=4096", None));
+        assert_eq!(s.import, ImportStatus::Loading("acme/qwen-7b-custom".into()));
         assert_eq!(s.input.seq_len, 4096);
         assert!(s.notices.is_empty(), "{:?}", s.notices);
-        assert_eq!(share_query(&s, &["en".into()]), "?hf=Qwen/Qwen2.5-7B&seq-len=4096", "the id stays while loading");
+        assert_eq!(
+            share_query(&s, &["en".into()]),
+            "?hf=acme/qwen-7b-custom&seq-len=4096&gpu=rtx-4090&unit=gib",
+            "the id stays while loading"
+        );
 
         let c = include_str!("../../../tests/fixtures/configs/Qwen__Qwen2.5-7B.json");
-        let m = resolve("Qwen/Qwen2.5-7B", Fetched::Body(c.into()), Fetched::Offline).unwrap();
+        let m = resolve("acme/qwen-7b-custom", Fetched::Body(c.into()), Fetched::Offline).unwrap();
         let s = (*Rc::new(s).reduce(Action::Imported(Box::new(m)))).clone();
         assert!(s.hub.is_some());
         let q = share_query(&s, &["en".into()]);
-        assert_eq!(q, "?hf=Qwen/Qwen2.5-7B&seq-len=4096", "no config.json in the link");
+        assert_eq!(q, "?hf=acme/qwen-7b-custom&seq-len=4096&gpu=rtx-4090&unit=gib", "no config.json in the link");
         // The link, and the stored query, bring the import back.
         let (back, _) = init(&boot(&q, None));
-        assert_eq!(back.import, ImportStatus::Loading("Qwen/Qwen2.5-7B".into()));
+        assert_eq!(back.import, ImportStatus::Loading("acme/qwen-7b-custom".into()));
         let stored = format!("{{\"query\": \"{q}\"}}");
         let (back, _) = init(&boot("", Some(&stored)));
-        assert_eq!(back.import, ImportStatus::Loading("Qwen/Qwen2.5-7B".into()));
+        assert_eq!(back.import, ImportStatus::Loading("acme/qwen-7b-custom".into()));
         assert_eq!(back.input.seq_len, 4096);
+    }
+
+    // See: issue 10, friction ("the link drops the GB/GiB unit, the theme, the filter and the sort,
+    // and leaves out the GPU when it is the default").
+    #[test]
+    fn the_link_carries_what_the_page_shows() {
+        let (mut s, _) = init(&boot("?seq-len=4096", Some(r#"{"gpu": "a100-80gb", "unit": "gb"}"#)));
+        s.theme = Theme::Dark;
+        s.filter = GpuFilter::Datacenter;
+        s.sort = (SortKey::Headroom, false);
+        let q = share_query(&s, &["en".into()]);
+        assert_eq!(q, "?seq-len=4096&gpu=a100-80gb&unit=gb&theme=dark&filter=datacenter&sort=headroom-desc");
+        // Opened where another GPU and unit are stored, the link wins.
+        let (back, _) = init(&boot(&q, Some(r#"{"gpu": "rtx-3090", "unit": "gib", "theme": "light"}"#)));
+        assert_eq!(
+            (back.gpu, back.unit, back.theme, back.filter, back.sort),
+            (s.gpu, s.unit, s.theme, s.filter, s.sort)
+        );
+        assert_eq!(back.input, s.input);
+    }
+
+    // See: issue 10, item 9 (hostile input: 100,000 keys, a repeated s=, a 100 KB id).
+    #[test]
+    fn hostile_links_are_bounded_and_summarised() {
+        let many: String = (0..100_000).map(|i| format!("k{i}=1&")).collect();
+        let (s, _) = init(&boot(&format!("?{many}"), None));
+        assert!(s.notices.len() <= query::MAX_PAIRS + 2, "{}", s.notices.len());
+        assert!(s.notices.iter().any(|n| matches!(n.reason, Reason::TooMany(_))));
+        let (s, _) = init(&boot("?s={}&s={\"seq_len\":1024}", None));
+        assert_eq!(s.input.seq_len, 1024, "the last s= is used");
+        assert!(s.notices.iter().any(|n| n.reason == Reason::Repeated));
+        let long = "a".repeat(100_000);
+        let (s, _) = init(&boot(&format!("?hf=x/{long}"), None));
+        assert!(matches!(s.import, ImportStatus::Failed(_, crate::hub::ImportError::InvalidId)));
+        let (s, _) = init(&boot("?lora-alpha=1e308", None));
+        assert_eq!(s.input.lora.alpha, ScenarioInput::default().lora.alpha);
+        assert_eq!(s.notices.len(), 1);
+    }
+
+    // See: issue 10, item 2 (MoE presets failed with the default dropout; a link's dropout was
+    // silently rewritten to 0).
+    #[test]
+    fn moe_models_get_dropout_zero_with_the_reason() {
+        let (s, _) = init(&boot("?model=mistralai/Mixtral-8x7B-v0.1&lora-dropout=0.1&seq-len=1024", None));
+        assert_eq!(s.input.lora.dropout, 0.0);
+        assert_eq!(s.input.seq_len, 1024, "everything else is kept");
+        assert_eq!(s.notices.len(), 1, "{:?}", s.notices);
+        assert_eq!(s.notices[0].reason, Reason::MoeDropout);
+        assert!(Scenario::try_from(&s.input).is_ok());
+        // Picked in the form: the same, said once.
+        let s = (*Rc::new(State::default())
+            .reduce(Action::SetModel(lora_vram::input::ModelInput::Id("Qwen/Qwen3-30B-A3B".into()))))
+        .clone();
+        assert_eq!(s.input.lora.dropout, 0.0);
+        assert_eq!(s.notices.iter().filter(|n| n.reason == Reason::MoeDropout).count(), 1);
+        assert!(Lang::Zh.t().reason(&Reason::MoeDropout).contains("ParamWrapper"));
     }
 
     #[test]

@@ -48,10 +48,24 @@ impl Unit {
     }
 }
 
-/// The number part of `bytes` in `unit`, with precision that fits its size: `0.42`, `7.31`, `21.4`, `640`.
-pub fn amount(bytes: u64, unit: Unit) -> String {
-    let v = bytes as f64 / unit.bytes();
-    if v == 0.0 {
+/// `bytes` in `unit` or, past 10,000 of it, in the unit 1,000 (GB) or 1,024 (GiB) times larger
+/// (TB/TiB, then PB/PiB), so that an absurd scenario still reads: the number and its label.
+pub fn scaled(bytes: u64, unit: Unit) -> (String, &'static str) {
+    let labels = match unit {
+        Unit::Gb => ["GB", "TB", "PB"],
+        Unit::Gib => ["GiB", "TiB", "PiB"],
+    };
+    let step = match unit {
+        Unit::Gb => 1e3,
+        Unit::Gib => 1024.0,
+    };
+    let mut v = bytes as f64 / unit.bytes();
+    let mut k = 0;
+    while v >= 10_000.0 && k < 2 {
+        v /= step;
+        k += 1;
+    }
+    let n = if v == 0.0 {
         "0".to_string()
     } else if v < 10.0 {
         fixed(v, 2)
@@ -59,12 +73,38 @@ pub fn amount(bytes: u64, unit: Unit) -> String {
         fixed(v, 1)
     } else {
         group(v.round() as u64)
+    };
+    (n, labels[k])
+}
+
+/// The number part of `bytes` in `unit` (see [`scaled`]), with precision that fits its size:
+/// `0.42`, `7.31`, `21.4`, `640`.
+pub fn amount(bytes: u64, unit: Unit) -> String {
+    scaled(bytes, unit).0
+}
+
+/// `bytes` in `unit`, labelled: `"7.31 GB"`, `"14.1 TiB"`.
+pub fn bytes(bytes: u64, unit: Unit) -> String {
+    let (n, label) = scaled(bytes, unit);
+    format!("{n} {label}")
+}
+
+/// A file's size in decimal units: `312 KB`, `20.4 MB`.
+pub fn file_size(n: u64) -> String {
+    if n < 1_000_000 {
+        format!("{} KB", n.div_ceil(1000))
+    } else {
+        format!("{} MB", fixed(n as f64 / 1e6, 1))
     }
 }
 
-/// `bytes` in `unit`, labelled: `"7.31 GB"`.
-pub fn bytes(bytes: u64, unit: Unit) -> String {
-    format!("{} {}", amount(bytes, unit), unit.label())
+/// At most `max` characters of `s`, with "…" when it was cut: what the page echoes of a value
+/// someone typed or linked, so that a 100 KB value can neither hide the page nor slow it down.
+pub fn clip(s: &str, max: usize) -> String {
+    match s.char_indices().nth(max) {
+        Some((i, _)) => format!("{}…", &s[..i]),
+        None => s.to_string(),
+    }
 }
 
 /// A signed byte difference, labelled: `"+3.20 GB"`, `"−1.05 GB"`.
@@ -207,6 +247,22 @@ pub fn float(x: f64) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    // See: issue 10, friction ("Extreme inputs read \"148,115,515 GiB\"").
+    #[test]
+    fn huge_amounts_switch_units() {
+        assert_eq!(bytes(24 << 30, Unit::Gib), "24.0 GiB");
+        assert_eq!(bytes(9_999 << 30, Unit::Gib), "9,999 GiB");
+        assert_eq!(bytes(148_115_515 << 30, Unit::Gib), "141 PiB");
+        assert_eq!(bytes(u64::MAX, Unit::Gb), "18,447 PB");
+        assert_eq!(bytes(20_000_000_000_000, Unit::Gb), "20.0 TB");
+    }
+
+    #[test]
+    fn clip_keeps_short_text_and_cuts_long_text() {
+        assert_eq!(clip("abc", 5), "abc");
+        assert_eq!(clip("中文字符串很长", 3), "中文字…");
+    }
 
     #[test]
     fn units_are_labelled() {

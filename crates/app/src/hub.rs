@@ -23,6 +23,8 @@ pub enum Fetched {
     Status(u16),
     /// No response: offline, DNS, CORS, or the request was blocked.
     Offline,
+    /// The response came from another origin than huggingface.co's: a redirect was followed there.
+    Elsewhere,
 }
 
 /// Why an import failed; the page says what to do about each, and keeps the previous model.
@@ -41,12 +43,14 @@ pub enum ImportError {
     Network,
     /// Another HTTP status.
     Http(u16),
+    /// huggingface.co redirected the request to another site; nothing from there is used.
+    Redirected,
     /// config.json is not JSON.
     Malformed(String),
     /// config.json is JSON the estimator cannot read (an architecture it does not support).
     Unsupported {
-        /// The estimator's reason.
-        reason: String,
+        /// The estimator's reason (the page words it in its language).
+        reason: lora_vram::Error,
         /// The Hub's parameter count, for the parameter-count mode.
         params: Option<u64>,
     },
@@ -98,7 +102,7 @@ impl ImportStatus {
 /// Whether the model info must be fetched to explain this config.json response (it gives the
 /// parameter count offered when the config is gated or unreadable).
 pub fn needs_info(config: &Fetched) -> bool {
-    !matches!(config, Fetched::Status(404) | Fetched::Offline)
+    !matches!(config, Fetched::Status(404) | Fetched::Offline | Fetched::Elsewhere)
 }
 
 /// Turns the two responses into a model, or the reason there is none.
@@ -113,9 +117,10 @@ pub fn resolve(id: &str, config: Fetched, info: Fetched) -> Result<Imported, Imp
         Fetched::Status(401 | 403) => return Err(ImportError::Gated { params }),
         Fetched::Status(s) => return Err(ImportError::Http(s)),
         Fetched::Offline => return Err(ImportError::Network),
+        Fetched::Elsewhere => return Err(ImportError::Redirected),
     };
     let mut config: Value = serde_json::from_str(&text).map_err(|e| ImportError::Malformed(e.to_string()))?;
-    lora_vram::config::parse_config(&config).map_err(|e| ImportError::Unsupported { reason: e.to_string(), params })?;
+    lora_vram::config::parse_config(&config).map_err(|e| ImportError::Unsupported { reason: e, params })?;
     if let Some(o) = config.as_object_mut() {
         o.insert("_name_or_path".into(), Value::String(id.into()));
     }
@@ -139,10 +144,15 @@ pub fn cache_decode(id: &str, s: &str) -> Option<Imported> {
     Some(Imported { id: id.into(), config, params: v.get("params").and_then(Value::as_u64) })
 }
 
-/// The id the user typed, trimmed; also accepts a pasted model-page address
+/// The id the user typed, trimmed and cut to 256 characters (a real one is under 200: what the
+/// import box keeps and shows of a 100 KB link); also accepts a pasted model-page address
 /// (`https://huggingface.co/owner/name`), which is only ever reduced to `owner/name`.
 pub fn clean_id(typed: &str) -> String {
     let s = typed.trim();
+    let s = match s.char_indices().nth(256) {
+        Some((i, _)) => &s[..i],
+        None => s,
+    };
     let page =
         ["https://huggingface.co/", "http://huggingface.co/", "huggingface.co/"].iter().find_map(|p| s.strip_prefix(p));
     page.map_or(s, |id| id.trim_end_matches('/')).to_string()
@@ -187,10 +197,13 @@ mod tests {
         assert_eq!(resolve(id, Fetched::Status(403), Fetched::Status(403)), Err(ImportError::Gated { params: None }));
         assert_eq!(resolve(id, Fetched::Offline, Fetched::Offline), Err(ImportError::Network));
         assert_eq!(resolve(id, Fetched::Status(502), Fetched::Offline), Err(ImportError::Http(502)));
+        // See: issue 10, item 10 (a 302 to another host imported that host's config).
+        assert_eq!(resolve(id, Fetched::Elsewhere, Fetched::Offline), Err(ImportError::Redirected));
+        assert_eq!(resolve(id, body(CONFIG), Fetched::Elsewhere).unwrap().params, None);
         assert!(matches!(resolve(id, body("{\"model_type\": "), body(INFO)), Err(ImportError::Malformed(_))));
         match resolve(id, body(r#"{"model_type": "bert", "hidden_size": 768}"#), body(INFO)) {
             Err(ImportError::Unsupported { reason, params }) => {
-                assert!(reason.contains("bert"), "{reason}");
+                assert_eq!(reason, lora_vram::Error::UnsupportedModelType("bert".into()));
                 assert_eq!(params, Some(7615616512));
             }
             other => panic!("{other:?}"),

@@ -76,7 +76,32 @@ pub struct Text {
     pub theme_light: &'static str,
     pub theme_dark: &'static str,
     pub notice_title: &'static str,
+    pub notice_more: F1,
     pub dismiss: &'static str,
+    pub r_expected: F1,
+    pub r_not_field: &'static str,
+    pub r_repeated: &'static str,
+    pub r_unknown_value: &'static str,
+    pub r_unknown_gpu: &'static str,
+    pub r_too_long: &'static str,
+    pub r_too_many: F1,
+    pub r_moe_dropout: &'static str,
+    pub e_preset: &'static str,
+    pub e_params: &'static str,
+    pub e_whole: &'static str,
+    pub e_number: &'static str,
+    pub e_bool: &'static str,
+    pub e_config: &'static str,
+    pub e_one_of: F1,
+    pub err_invalid: F2,
+    pub err_unknown_model: F1,
+    pub err_unknown_gpu: F1,
+    pub err_unsupported: F2,
+    pub err_missing: F1,
+    pub err_unknown_target: F2,
+    pub err_json: F1,
+    /// Translations of the estimator's reasons (English text → this language); empty for English.
+    pub reasons: &'static [(&'static str, &'static str)],
     pub form_label: &'static str,
     // Model
     pub model_title: &'static str,
@@ -99,6 +124,8 @@ pub struct Text {
     pub config_hint: &'static str,
     pub config_ok: &'static str,
     pub config_error: &'static str,
+    pub config_too_large: F1,
+    pub config_unreadable: &'static str,
     pub model_summary: fn(&str, u64, u64, &str, &str) -> String,
     // Hugging Face import
     pub hub_label: &'static str,
@@ -112,6 +139,7 @@ pub struct Text {
     pub hub_gated: F1,
     pub hub_network: &'static str,
     pub hub_http: F2,
+    pub hub_redirected: F1,
     pub hub_malformed: F2,
     pub hub_unsupported: F2,
     pub hub_use_params: F1,
@@ -137,6 +165,10 @@ pub struct Text {
     pub targets_all_hint: &'static str,
     pub dropout: &'static str,
     pub dropout_hint: &'static str,
+    pub dropout_moe_hint: &'static str,
+    pub rank_number: &'static str,
+    pub invalid_whole: F2,
+    pub invalid_number: F2,
     pub modules_to_save: &'static str,
     // Training
     pub training_title: &'static str,
@@ -293,6 +325,9 @@ pub struct Text {
     pub copied_link: &'static str,
     pub copied_embed: &'static str,
     pub copy_failed: &'static str,
+    pub link_config_left_out: &'static str,
+    pub save_failed: &'static str,
+    pub stale_note: &'static str,
     pub reset: &'static str,
     pub json_title: &'static str,
     pub json_scenario: &'static str,
@@ -367,6 +402,62 @@ impl Text {
             s.push_str(&self.change_short(*c));
         }
         s
+    }
+
+    /// What is wrong with a config.json.
+    pub fn config_problem(&self, e: &crate::components::model::ConfigError) -> String {
+        use crate::components::model::ConfigError as C;
+        match e {
+            C::TooLarge(n) => (self.config_too_large)(&crate::format::file_size(*n as u64)),
+            C::Json(m) => (self.err_json)(&crate::format::clip(m, 200)),
+            C::Model(e) => self.error(e),
+            C::Unreadable => self.config_unreadable.into(),
+        }
+    }
+
+    /// An estimator error in this language (field names and code values stay as they are).
+    pub fn error(&self, e: &lora_vram::Error) -> String {
+        use lora_vram::Error as E;
+        match e {
+            E::Invalid { field, reason } => {
+                let r = self.reasons.iter().find(|(en, _)| en == reason).map_or(*reason, |(_, t)| *t);
+                (self.err_invalid)(field, r)
+            }
+            E::UnknownModel(id) => (self.err_unknown_model)(&crate::format::clip(id, 80)),
+            E::UnknownGpu(id) => (self.err_unknown_gpu)(&crate::format::clip(id, 80)),
+            E::UnsupportedModelType(t) => {
+                (self.err_unsupported)(&crate::format::clip(t, 80), &lora_vram::arch::SUPPORTED_MODEL_TYPES.join(", "))
+            }
+            E::MissingField(f) => (self.err_missing)(f),
+            E::UnknownTarget { name, available } => {
+                (self.err_unknown_target)(&crate::format::clip(name, 80), available)
+            }
+            E::Json(m) => (self.err_json)(&crate::format::clip(m, 200)),
+        }
+    }
+
+    /// Why a notice was given, in this language.
+    pub fn reason(&self, r: &crate::query::Reason) -> String {
+        use crate::query::{Expect, Reason};
+        match r {
+            Reason::Expected(x) => (self.r_expected)(match x {
+                Expect::PresetId => self.e_preset,
+                Expect::ParamCount => self.e_params,
+                Expect::WholeNumber => self.e_whole,
+                Expect::Number => self.e_number,
+                Expect::Bool => self.e_bool,
+                Expect::Config => self.e_config,
+                Expect::OneOf(l) => return (self.r_expected)(&(self.e_one_of)(l)),
+            }),
+            Reason::Estimator(e) => self.error(e),
+            Reason::NotAField => self.r_not_field.into(),
+            Reason::Repeated => self.r_repeated.into(),
+            Reason::UnknownValue => self.r_unknown_value.into(),
+            Reason::UnknownGpu => self.r_unknown_gpu.into(),
+            Reason::TooLong => self.r_too_long.into(),
+            Reason::TooMany(n) => (self.r_too_many)(&crate::format::group(*n as u64)),
+            Reason::MoeDropout => self.r_moe_dropout.into(),
+        }
     }
 
     /// The part of the estimate that keeps even one token from fitting.
@@ -481,8 +572,32 @@ pub static EN: Text = Text {
     theme_auto: "Auto",
     theme_light: "Light",
     theme_dark: "Dark",
-    notice_title: "Some settings in the link were not valid and have been reset to their defaults:",
+    notice_title: "Some settings were changed or ignored:",
+    notice_more: |n| format!("…and {n} more."),
     dismiss: "Dismiss",
+    r_expected: |w| format!("expected {w}; the default is used"),
+    r_not_field: "is not a setting of this calculator; ignored",
+    r_repeated: "is given more than once; the last value is used",
+    r_unknown_value: "has a value this page does not know; ignored",
+    r_unknown_gpu: "is not a GPU id of the table; ignored",
+    r_too_long: "is longer than any valid value; ignored",
+    r_too_many: |n| format!("{n} more parameters in the link were not read"),
+    r_moe_dropout: "was set to 0: PEFT adapts this model's MoE experts through ParamWrapper, which refuses lora_dropout > 0 (as a PEFT user you'd have to set 0 too)",
+    e_preset: "a preset id such as meta-llama/Llama-3.1-8B",
+    e_params: "a parameter count such as 7e9",
+    e_whole: "a whole number",
+    e_number: "a number",
+    e_bool: "true or false",
+    e_config: "a valid JSON object",
+    e_one_of: |l| format!("one of: {l}"),
+    err_invalid: |f, r| format!("`{f}` {r}"),
+    err_unknown_model: |id| format!("`{id}` is not a preset model; pick one from the list, or use the Hugging Face id box, a parameter count or a config.json"),
+    err_unknown_gpu: |id| format!("`{id}` is not a GPU id of the table"),
+    err_unsupported: |t, l| format!("model_type `{t}` is not supported yet (supported: {l}); use a parameter count for a typical-architecture estimate"),
+    err_missing: |f| format!("config.json has no `{f}`, which this model type needs"),
+    err_unknown_target: |n, a| format!("LoRA target `{n}` matches no Linear of this model; it has: {a}"),
+    err_json: |m| format!("not valid JSON ({m})"),
+    reasons: &[],
     form_label: "Training setup",
     model_title: "Model",
     model_source: "Model from",
@@ -504,6 +619,8 @@ pub static EN: Text = Text {
     config_hint: "The config.json from the model's Hugging Face page gives the exact architecture.",
     config_ok: "Using",
     config_error: "Can't use this config.json:",
+    config_too_large: |size| format!("it is {size}, and a model's config.json is a few KB. Is it another file (the weights, model.safetensors.index.json, tokenizer.json)? The previous model is still in use."),
+    config_unreadable: "the file could not be read.",
     model_summary: |p, layers, hidden, vocab, ty| format!("{p} parameters · {layers} layers · hidden {hidden} · vocabulary {vocab} · {ty}"),
     hub_label: "Hugging Face model id",
     hub_load: "Load",
@@ -515,6 +632,7 @@ pub static EN: Text = Text {
     hub_not_found: |id| format!("There is no model {id} on Hugging Face (404). Check the spelling, or pick a preset."),
     hub_gated: |id| format!("{id} is gated or private: Hugging Face asks to sign in. Accept its licence on the model page, then paste its config.json in the config.json tab below."),
     hub_network: "Can't reach huggingface.co: you may be offline, or a network filter blocks it. Try again, or paste the model's config.json in the config.json tab below.",
+    hub_redirected: |id| format!("huggingface.co sent the request for {id} to another site; this page reads model files from huggingface.co only, so nothing was imported. Paste the model's config.json in the config.json tab below."),
     hub_http: |id, s| format!("Hugging Face answered HTTP {s} for {id}. Try again in a minute, or paste its config.json in the config.json tab below."),
     hub_malformed: |id, why| format!("The config.json of {id} is not valid JSON ({why}). Paste a corrected copy in the config.json tab below."),
     hub_unsupported: |id, why| format!("Can't read the architecture of {id}: {why}."),
@@ -539,6 +657,10 @@ pub static EN: Text = Text {
     targets_all_hint: "Every Linear layer except lm_head (PEFT's \"all-linear\"). Unticked: the query and value projections only.",
     dropout: "lora_dropout",
     dropout_hint: "Above 0, each adapted layer keeps an extra copy of its input.",
+    dropout_moe_hint: "Must be 0 for this model: PEFT adapts its MoE experts through ParamWrapper, which refuses lora_dropout > 0.",
+    rank_number: "Rank r, any whole number",
+    invalid_whole: |lo, hi| format!("Enter a whole number from {lo} to {hi}. The result below still uses the last valid value."),
+    invalid_number: |lo, hi| format!("Enter a number from {lo} to {hi}. The result below still uses the last valid value."),
     modules_to_save: "Also train in full (modules_to_save)",
     training_title: "Training",
     optimizer_label: "Optimizer (optim)",
@@ -677,6 +799,9 @@ pub static EN: Text = Text {
     copy_embed: "Copy embed code",
     copied_link: "Link copied. It opens this exact setup.",
     copied_embed: "Embed code copied. Paste it into any HTML or Markdown page.",
+    link_config_left_out: "Your config.json is too long for a link, so the link leaves it out (the receiver sees the default model): share the file itself, or the scenario JSON below.",
+    save_failed: "This browser refused to save your settings (storage full or disabled): they will be lost when the page reloads. Copy the link to keep them.",
+    stale_note: "This result is for your last valid settings: a field in the form has a value that can't be used (marked in red).",
     copy_failed: "Your browser blocked the clipboard. Select the text below and copy it:",
     reset: "Reset to defaults",
     json_title: "JSON for the command line",
@@ -699,8 +824,32 @@ pub static ZH: Text = Text {
     theme_auto: "跟随系统",
     theme_light: "浅色",
     theme_dark: "深色",
-    notice_title: "链接中有些参数无效，已恢复为默认值：",
+    notice_title: "部分设置已被调整或忽略：",
+    notice_more: |n| format!("……另有 {n} 条。"),
     dismiss: "知道了",
+    r_expected: |w| format!("应为{w}，已改用默认值"),
+    r_not_field: "不是本计算器的设置项，已忽略",
+    r_repeated: "出现了多次，以最后一个为准",
+    r_unknown_value: "的取值本页不认识，已忽略",
+    r_unknown_gpu: "不是显卡表中的 GPU id，已忽略",
+    r_too_long: "比任何有效值都长，已忽略",
+    r_too_many: |n| format!("链接里另有 {n} 个参数未读取"),
+    r_moe_dropout: "已设为 0：PEFT 通过 ParamWrapper 给这个模型的 MoE 专家加 LoRA，它不接受 lora_dropout > 0（用 PEFT 训练时也必须设为 0）",
+    e_preset: "预设模型 id，例如 meta-llama/Llama-3.1-8B",
+    e_params: "参数量，例如 7e9",
+    e_whole: "整数",
+    e_number: "数字",
+    e_bool: "true 或 false",
+    e_config: "有效的 JSON 对象",
+    e_one_of: |l| format!("以下之一：{l}"),
+    err_invalid: |f, r| format!("`{f}` {r}"),
+    err_unknown_model: |id| format!("`{id}` 不是预设模型；请从列表中选择，或使用 Hugging Face 模型 id、参数量或 config.json"),
+    err_unknown_gpu: |id| format!("`{id}` 不是显卡表中的 GPU id"),
+    err_unsupported: |t, l| format!("暂不支持 model_type `{t}`（已支持：{l}）；可改用参数量按典型结构估算"),
+    err_missing: |f| format!("config.json 缺少该模型类型必需的 `{f}`"),
+    err_unknown_target: |n, a| format!("LoRA 目标 `{n}` 不对应这个模型的任何 Linear 层；它有：{a}"),
+    err_json: |m| format!("不是有效的 JSON（{m}）"),
+    reasons: ZH_REASONS,
     form_label: "训练配置",
     model_title: "模型",
     model_source: "模型来源",
@@ -722,6 +871,8 @@ pub static ZH: Text = Text {
     config_hint: "用 Hugging Face 模型页上的 config.json 可以得到精确的模型结构。",
     config_ok: "正在使用",
     config_error: "这个 config.json 用不了：",
+    config_too_large: |size| format!("它有 {size}，而模型的 config.json 只有几 KB。是不是选错了文件（权重、model.safetensors.index.json、tokenizer.json）？仍在使用之前的模型。"),
+    config_unreadable: "无法读取这个文件。",
     model_summary: |p, layers, hidden, vocab, ty| format!("{p} 参数 · {layers} 层 · hidden {hidden} · 词表 {vocab} · {ty}"),
     hub_label: "Hugging Face 模型 ID",
     hub_load: "加载",
@@ -733,6 +884,7 @@ pub static ZH: Text = Text {
     hub_not_found: |id| format!("Hugging Face 上没有 {id} 这个模型（404）。请检查拼写，或选择一个预设模型。"),
     hub_gated: |id| format!("{id} 是受限或私有模型，Hugging Face 要求登录后才能访问。请先在模型页上同意许可协议，再把它的 config.json 粘贴到下方的 config.json 选项卡中。"),
     hub_network: "无法连接 huggingface.co：可能已离线，或被网络过滤拦截。请重试，或把模型的 config.json 粘贴到下方的 config.json 选项卡中。",
+    hub_redirected: |id| format!("huggingface.co 把 {id} 的请求转到了别的网站；本页只从 huggingface.co 读取模型文件，所以没有导入任何内容。请在下方 config.json 标签页粘贴该模型的 config.json。"),
     hub_http: |id, s| format!("Hugging Face 对 {id} 返回了 HTTP {s}。请稍后再试，或把它的 config.json 粘贴到下方的 config.json 选项卡中。"),
     hub_malformed: |id, why| format!("{id} 的 config.json 不是有效的 JSON（{why}）。请在下方的 config.json 选项卡中粘贴一份修正后的内容。"),
     hub_unsupported: |id, why| format!("无法识别 {id} 的模型结构：{why}。仍可按参数量估算（使用典型结构）。"),
@@ -757,6 +909,10 @@ pub static ZH: Text = Text {
     targets_all_hint: "除 lm_head 外的所有 Linear 层（PEFT 的 \"all-linear\"）。取消勾选则只加在 q、v 投影上。",
     dropout: "lora_dropout",
     dropout_hint: "大于 0 时，每个加了 LoRA 的层要多存一份输入。",
+    dropout_moe_hint: "这个模型必须设为 0：PEFT 通过 ParamWrapper 给它的 MoE 专家加 LoRA，不接受 lora_dropout > 0。",
+    rank_number: "秩 r，任意整数",
+    invalid_whole: |lo, hi| format!("请输入 {lo} 到 {hi} 之间的整数。下面的结果仍按上一个有效值计算。"),
+    invalid_number: |lo, hi| format!("请输入 {lo} 到 {hi} 之间的数。下面的结果仍按上一个有效值计算。"),
     modules_to_save: "同时全量训练（modules_to_save）",
     training_title: "训练参数",
     optimizer_label: "优化器（optim）",
@@ -895,6 +1051,9 @@ pub static ZH: Text = Text {
     copy_embed: "复制嵌入代码",
     copied_link: "链接已复制，打开即是当前这套配置。",
     copied_embed: "嵌入代码已复制，可粘贴到任意 HTML 或 Markdown 页面。",
+    link_config_left_out: "你的 config.json 太长，放不进链接，所以链接里没有它（对方会看到默认模型）：请直接分享这个文件，或下面的场景 JSON。",
+    save_failed: "浏览器拒绝保存你的设置（存储已满或被禁用）：刷新页面后会丢失。请复制链接保存。",
+    stale_note: "这个结果对应你上一次有效的设置：表单里有一项的值无法使用（已用红色标出）。",
     copy_failed: "浏览器禁止了剪贴板，请手动选中下面的文本复制：",
     reset: "恢复默认",
     json_title: "命令行用的 JSON",
@@ -903,6 +1062,47 @@ pub static ZH: Text = Text {
     embed_fallback: "打开 LoRA 显存计算器",
     open_full: "在完整计算器中打开",
 };
+
+/// The estimator's reasons in 简体中文 (field names and code values stay as they are).
+static ZH_REASONS: &[(&str, &str)] = &[
+    ("must be between 1 and 65536", "必须在 1 到 65536 之间"),
+    ("must be between 1 and 16777216 tokens", "必须在 1 到 16777216 tokens 之间"),
+    ("must be between 0 and 64 GiB", "必须在 0 到 64 GiB 之间"),
+    ("must be at least 0 and below 1", "必须 ≥ 0 且 < 1"),
+    ("must be a positive number up to 1e6", "必须是不超过 1e6 的正数"),
+    ("must be nf4 or fp4 for qlora", "用 qlora 时必须是 nf4 或 fp4"),
+    ("cannot be quantized for full fine-tuning: bitsandbytes weights are frozen", "全量微调不能用量化权重：bitsandbytes 的权重是冻结的"),
+    ("must be 0 when LoRA adapts MoE experts or routers: PEFT's ParamWrapper raises \"does not work with lora_dropout != 0\"; set dropout to 0 or target attention only", "LoRA 作用于 MoE 专家或路由时必须为 0：PEFT 的 ParamWrapper 会报错 \"does not work with lora_dropout != 0\"；请设为 0，或只训练注意力层"),
+    ("selects no Linear", "没有选中任何 Linear 层"),
+    ("lists no module", "没有列出任何模块"),
+    ("must be \"all-linear\", \"qv\", \"attention\" or a list of module names", "必须是 \"all-linear\"、\"qv\"、\"attention\" 或模块名列表"),
+    ("is empty; use \"all-linear\", \"qv\", \"attention\" or a list of module names", "为空；请用 \"all-linear\"、\"qv\"、\"attention\" 或模块名列表"),
+    ("supports embed_tokens and lm_head (and their aliases embed_in, wte, embed_out)", "只支持 embed_tokens 和 lm_head（及其别名 embed_in、wte、embed_out）"),
+    ("must be between 1e8 (0.1B) and 2e12 (2T)", "必须在 1e8（0.1B）到 2e12（2T）之间"),
+    ("must be a positive number such as 7e9", "必须是正数，例如 7e9"),
+    ("must be a positive integer", "必须是正整数"),
+    ("must be a positive number", "必须是正数"),
+    ("must be a whole number", "必须是整数"),
+    ("must be an integer", "必须是整数"),
+    ("must be an integer, not null", "必须是整数，不能为 null"),
+    ("must be a number", "必须是数字"),
+    ("must be a number or null", "必须是数字或 null"),
+    ("must be true or false", "必须是 true 或 false"),
+    ("must be true or false, not null", "必须是 true 或 false，不能为 null"),
+    ("must be a string", "必须是字符串"),
+    ("must be a JSON object", "必须是 JSON 对象"),
+    ("must be a list of strings", "必须是字符串列表"),
+    ("must be a list of layer indices", "必须是层号列表"),
+    ("must list one type per layer", "必须为每一层列出一个类型"),
+    ("must not be negative", "不能为负数"),
+    ("is far larger than any real model", "远超任何真实模型"),
+    ("is too small for any decoder", "小到不可能是任何解码器"),
+    ("gives over 10^15 parameters, far beyond any real model", "算出超过 10^15 个参数，远超任何真实模型"),
+    ("must be a multiple of num_attention_heads", "必须是 num_attention_heads 的倍数"),
+    ("must divide num_attention_heads (grouped-query attention)", "必须能整除 num_attention_heads（分组查询注意力）"),
+    ("must be between 1 and the number of experts", "必须在 1 到专家数之间"),
+    ("must be an object (the language model's config)", "必须是对象（语言模型的配置）"),
+];
 
 #[cfg(test)]
 mod tests {

@@ -59,13 +59,13 @@ pub fn save(key: &str, value: &str) {
     }
 }
 
-/// What [`persist`] will write: the share query and the localStorage item.
-type Pending = (String, String);
+/// What [`persist`] will write: the share query, the localStorage item, and whom to tell whether
+/// the item was saved.
+type Pending = (String, String, yew::Callback<bool>);
 
 thread_local! {
     static PENDING: std::cell::RefCell<Option<Pending>> = const { std::cell::RefCell::new(None) };
     static TIMER: std::cell::RefCell<Option<gloo::timers::callback::Timeout>> = const { std::cell::RefCell::new(None) };
-    static SAVE_FAILED: std::cell::Cell<bool> = const { std::cell::Cell::new(false) };
 }
 
 /// How long the URL and localStorage wait for the inputs to settle. `history.replaceState` costs
@@ -75,33 +75,26 @@ thread_local! {
 const PERSIST_DELAY_MS: u32 = 300;
 
 /// Writes the query into the address bar and the item into localStorage once the inputs have been
-/// still for [`PERSIST_DELAY_MS`], or at once when the page is hidden or closed (`pagehide`).
-/// Returns whether the last write to localStorage failed (quota, private mode): the page says so.
-pub fn persist(query: String, stored: String) -> bool {
-    PENDING.with(|p| *p.borrow_mut() = Some((query, stored)));
-    TIMER.with(|t| {
-        let mut t = t.borrow_mut();
-        if t.is_none() {
-            static HOOKED: std::sync::Once = std::sync::Once::new();
-            HOOKED.call_once(|| {
-                if let Some(w) = window() {
-                    gloo::events::EventListener::new(&w, "pagehide", |_| flush()).forget();
-                }
-            });
+/// still for [`PERSIST_DELAY_MS`], or at once when the page is hidden or closed (`pagehide`);
+/// `saved` then learns whether localStorage took the item (quota, private mode).
+pub fn persist(query: String, stored: String, saved: yew::Callback<bool>) {
+    PENDING.with(|p| *p.borrow_mut() = Some((query, stored, saved)));
+    static HOOKED: std::sync::Once = std::sync::Once::new();
+    HOOKED.call_once(|| {
+        if let Some(w) = window() {
+            gloo::events::EventListener::new(&w, "pagehide", |_| flush()).forget();
         }
-        // Restart the wait: only the last state of a burst of inputs is written.
-        *t = Some(gloo::timers::callback::Timeout::new(PERSIST_DELAY_MS, flush));
     });
-    SAVE_FAILED.with(|f| f.get())
+    // Restart the wait: only the last state of a burst of inputs is written.
+    TIMER.with(|t| *t.borrow_mut() = Some(gloo::timers::callback::Timeout::new(PERSIST_DELAY_MS, flush)));
 }
 
 /// Writes what [`persist`] is holding, now.
 pub fn flush() {
     TIMER.with(|t| t.borrow_mut().take());
-    if let Some((query, stored)) = PENDING.with(|p| p.borrow_mut().take()) {
+    if let Some((query, stored, saved)) = PENDING.with(|p| p.borrow_mut().take()) {
         replace_query(&query);
-        let ok = storage().is_some_and(|s| s.set_item(STORAGE_KEY, &stored).is_ok());
-        SAVE_FAILED.with(|f| f.set(!ok));
+        saved.emit(storage().is_some_and(|s| s.set_item(STORAGE_KEY, &stored).is_ok()));
     }
 }
 
@@ -148,11 +141,17 @@ pub fn input_value(id: &str) -> Option<String> {
     Some(el.dyn_into::<web_sys::HtmlInputElement>().ok()?.value())
 }
 
-/// One GET, without credentials (the browser's default for another origin).
+/// One GET, without credentials (the browser's default for another origin). A response that a
+/// redirect brought from anywhere but huggingface.co is refused: `hub.rs` promises that no other
+/// site is ever read.
 async fn get(url: &str) -> Fetched {
     let Some(w) = window() else { return Fetched::Offline };
     let Ok(r) = JsFuture::from(w.fetch_with_str(url)).await else { return Fetched::Offline };
     let r: web_sys::Response = r.unchecked_into();
+    let allowed = format!("{}/", lora_vram::hub::DEFAULT_ENDPOINT);
+    if !r.url().starts_with(&allowed) {
+        return Fetched::Elsewhere;
+    }
     if !r.ok() {
         return Fetched::Status(r.status());
     }

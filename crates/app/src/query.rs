@@ -23,34 +23,92 @@ use serde_json::Value;
 
 use crate::format::float;
 
-/// Something in the URL that was ignored, and why.
+/// Something in the URL (or the page's own checks) that was ignored or changed, and why.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Notice {
-    /// The parameter (or field) that was ignored.
+    /// The parameter (or field) concerned, as the user wrote it (clipped for display).
     pub param: String,
-    /// The reason, from the estimator's error or a parse failure (English; field names are code).
-    pub reason: String,
+    /// Why; [`crate::i18n::Text::reason`] words it in the page's language.
+    pub reason: Reason,
 }
 
+/// Why a notice was given.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Reason {
+    /// The value does not parse: what was expected.
+    Expected(Expect),
+    /// The estimator rejected it (its error, which the page translates).
+    Estimator(lora_vram::Error),
+    /// Not a scenario field.
+    NotAField,
+    /// Given more than once: the last one is used.
+    Repeated,
+    /// A page setting (lang, theme, unit) with a value the page does not know.
+    UnknownValue,
+    /// Not a GPU id of the table.
+    UnknownGpu,
+    /// The value is longer than any valid one: ignored.
+    TooLong,
+    /// This many more parameters were not read.
+    TooMany(usize),
+    /// `lora_dropout` was set to 0: PEFT refuses dropout on MoE experts it wraps.
+    MoeDropout,
+}
+
+/// What a parameter's value should have been.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Expect {
+    /// A preset id.
+    PresetId,
+    /// A parameter count such as 7e9.
+    ParamCount,
+    /// A whole number.
+    WholeNumber,
+    /// A number.
+    Number,
+    /// true or false.
+    Bool,
+    /// A config.json (the JSON parser's message is not translated).
+    Config,
+    /// One of these code values.
+    OneOf(&'static str),
+}
+
+/// Longest value read from a query parameter (a config.json, or a `?s=` scenario).
+pub const MAX_VALUE_LEN: usize = 256 * 1024;
+/// Longest value of any other parameter: every valid one is far shorter.
+pub const MAX_SHORT_VALUE_LEN: usize = 512;
+/// Most parameters read from a query; a real scenario has fewer than 40.
+pub const MAX_PAIRS: usize = 100;
+
 /// Keys the page itself uses (not scenario fields).
-pub const UI_KEYS: &[&str] =
-    &["lang", "theme", "unit", "gpu", "embed", "controls", "gpus", "id", "host", "accent", "font", "radius", "bg"];
+pub const UI_KEYS: &[&str] = &[
+    "lang", "theme", "unit", "gpu", "filter", "sort", "embed", "controls", "gpus", "id", "host", "accent", "font",
+    "radius", "bg",
+];
 
 /// The model as a Hugging Face id to import (`hf=Qwen/Qwen2.5-7B`): a scenario key, since it
 /// names the model, but one that the page resolves by fetching (or from its cache), not here.
 pub const HF_KEY: &str = "hf";
 
-/// Splits a query string (with or without the leading `?`) into decoded pairs.
+/// Splits a query string (with or without the leading `?`) into decoded pairs; at most
+/// [`MAX_PAIRS`] + 1 are decoded (the extra one tells the caller there were more).
 pub fn parse(query: &str) -> Vec<(String, String)> {
     query
         .trim_start_matches('?')
         .split('&')
         .filter(|p| !p.is_empty())
+        .take(MAX_PAIRS + 1)
         .map(|p| {
             let (k, v) = p.split_once('=').unwrap_or((p, ""));
             (decode(k), decode(v))
         })
         .collect()
+}
+
+/// How many `&`-separated parameters a query has (without decoding them).
+pub fn count(query: &str) -> usize {
+    query.trim_start_matches('?').split('&').filter(|p| !p.is_empty()).count()
 }
 
 /// Percent-decoding, with `+` as a space; invalid escapes are kept as written.
@@ -283,58 +341,66 @@ pub fn encode_scenario(i: &ScenarioInput) -> Vec<(String, String)> {
 }
 
 /// Applies one scenario key; `Err` carries the reason it was ignored, `Ok(false)` means "not a scenario key".
-fn apply(i: &mut ScenarioInput, key: &str, v: &str) -> Result<bool, String> {
-    fn need<T>(x: Option<T>, what: &str) -> Result<T, String> {
-        x.ok_or_else(|| format!("expected {what}"))
+fn apply(i: &mut ScenarioInput, key: &str, v: &str) -> Result<bool, Reason> {
+    fn need<T>(x: Option<T>, what: Expect) -> Result<T, Reason> {
+        x.ok_or(Reason::Expected(what))
+    }
+    let long = matches!(key, "model-config" | "hf-config");
+    if v.len() > if long { MAX_VALUE_LEN } else { MAX_SHORT_VALUE_LEN } {
+        return Err(Reason::TooLong);
     }
     let l: &mut LoraInput = &mut i.lora;
     match key.replace('_', "-").as_str() {
         "model" => {
             let v = v.trim();
             if v.is_empty() {
-                return Err("expected a preset id".into());
+                return Err(Reason::Expected(Expect::PresetId));
             } else {
                 i.model = ModelInput::Id(v.to_string());
             }
         }
         "model-params" | "params" => {
-            let p = need(parse_f64(v), "a parameter count such as 7e9")?;
+            let p = need(parse_f64(v), Expect::ParamCount)?;
             i.model = ModelInput::Params { params: p };
         }
         "model-config" | "hf-config" => {
-            let c: Value = serde_json::from_str(v).map_err(|e| format!("invalid config.json: {e}"))?;
+            let c: Value = serde_json::from_str(v).map_err(|_| Reason::Expected(Expect::Config))?;
             i.model = ModelInput::HfConfig { hf_config: c };
         }
-        "method" => i.method = need(unspell(&METHODS, v), "lora, qlora or full")?,
+        "method" => i.method = need(unspell(&METHODS, v), Expect::OneOf("lora, qlora, full"))?,
         "weight-dtype" => {
-            i.weight_dtype = Some(need(unspell(&WEIGHT_DTYPES, v), "fp32, bf16, fp16, int8, nf4 or fp4")?)
+            i.weight_dtype = Some(need(unspell(&WEIGHT_DTYPES, v), Expect::OneOf("fp32, bf16, fp16, int8, nf4, fp4"))?)
         }
-        "double-quant" => i.double_quant = need(parse_bool(v), "true or false")?,
-        "lora-rank" | "rank" | "r" => l.rank = need(parse_u64(v), "a whole number")?,
-        "lora-alpha" | "alpha" => l.alpha = need(parse_f64(v), "a number")?,
+        "double-quant" => i.double_quant = need(parse_bool(v), Expect::Bool)?,
+        "lora-rank" | "rank" | "r" => l.rank = need(parse_u64(v), Expect::WholeNumber)?,
+        "lora-alpha" | "alpha" => l.alpha = need(parse_f64(v), Expect::Number)?,
         "lora-targets" | "targets" | "target-modules" => l.targets = parse_targets(v),
-        "lora-dropout" | "dropout" => l.dropout = need(parse_f64(v), "a number such as 0.05")?,
-        "lora-dtype" | "adapter-dtype" => l.dtype = need(unspell(&ADAPTER_DTYPES, v), "fp32, bf16 or fp16")?,
+        "lora-dropout" | "dropout" => l.dropout = need(parse_f64(v), Expect::Number)?,
+        "lora-dtype" | "adapter-dtype" => {
+            l.dtype = need(unspell(&ADAPTER_DTYPES, v), Expect::OneOf("fp32, bf16, fp16"))?
+        }
         "lora-modules-to-save" | "modules-to-save" => {
             l.modules_to_save = v.split(',').map(|m| m.trim().to_string()).filter(|m| !m.is_empty()).collect()
         }
         "optimizer" | "optim" => {
             i.optimizer = need(
                 unspell(&Optimizer::ALL, if v == "adamw_bnb_8bit" { "adamw_8bit" } else { v }),
-                "an optimizer such as adamw_torch",
+                Expect::OneOf(
+                    "adamw_torch, adamw_torch_fused, adamw_8bit, paged_adamw_8bit, paged_adamw_32bit, sgd, adafactor",
+                ),
             )?
         }
-        "batch-size" | "batch" => i.batch_size = need(parse_u64(v), "a whole number")?,
-        "seq-len" | "seq" => i.seq_len = need(parse_u64(v), "a whole number of tokens")?,
-        "gradient-checkpointing" | "checkpointing" => i.gradient_checkpointing = need(parse_bool(v), "true or false")?,
+        "batch-size" | "batch" => i.batch_size = need(parse_u64(v), Expect::WholeNumber)?,
+        "seq-len" | "seq" => i.seq_len = need(parse_u64(v), Expect::WholeNumber)?,
+        "gradient-checkpointing" | "checkpointing" => i.gradient_checkpointing = need(parse_bool(v), Expect::Bool)?,
         "attention" | "attn-implementation" => {
-            i.attention = need(unspell(&ATTENTIONS, v), "eager, sdpa or flash_attention_2")?
+            i.attention = need(unspell(&ATTENTIONS, v), Expect::OneOf("sdpa, flash_attention_2, eager"))?
         }
-        "mixed-precision" => i.mixed_precision = need(unspell(&PRECISIONS, v), "bf16, fp16 or no")?,
-        "sdpa-kernel" => i.sdpa_kernel = need(unspell(&SDPA_KERNELS, v), "flash or efficient")?,
-        "trainer" => i.trainer = need(unspell(&TRAINERS, v), "transformers, trl_sft or custom_loop")?,
-        "prepare-kbit" => i.prepare_kbit = Some(need(parse_bool(v), "true or false")?),
-        "cuda-context-bytes" => i.cuda_context_bytes = Some(need(parse_u64(v), "a whole number of bytes")?),
+        "mixed-precision" => i.mixed_precision = need(unspell(&PRECISIONS, v), Expect::OneOf("bf16, fp16, no"))?,
+        "sdpa-kernel" => i.sdpa_kernel = need(unspell(&SDPA_KERNELS, v), Expect::OneOf("flash, efficient"))?,
+        "trainer" => i.trainer = need(unspell(&TRAINERS, v), Expect::OneOf("transformers, trl_sft, custom_loop"))?,
+        "prepare-kbit" => i.prepare_kbit = Some(need(parse_bool(v), Expect::Bool)?),
+        "cuda-context-bytes" => i.cuda_context_bytes = Some(need(parse_u64(v), Expect::WholeNumber)?),
         _ => return Ok(false),
     }
     Ok(true)
@@ -370,16 +436,42 @@ fn reset_field(i: &mut ScenarioInput, e: &lora_vram::Error) -> Option<&'static s
     Some(field)
 }
 
+/// Whether the scenario's LoRA targets modules that PEFT adapts through `ParamWrapper` (the stacked
+/// experts and routers of transformers-5 MoE models), which refuses `lora_dropout > 0`.
+pub fn wraps_experts(i: &ScenarioInput) -> bool {
+    let probe = ScenarioInput { lora: LoraInput { dropout: 0.0, ..i.lora.clone() }, ..i.clone() };
+    let with = ScenarioInput { lora: LoraInput { dropout: 0.05, ..i.lora.clone() }, ..i.clone() };
+    Scenario::try_from(&probe).is_ok()
+        && matches!(Scenario::try_from(&with), Err(lora_vram::Error::Invalid { field: "lora.dropout", .. }))
+        && i.method != Method::Full
+}
+
+/// What a PEFT user has to do on an MoE model whose experts LoRA wraps: dropout 0. Returns whether
+/// it changed anything (the caller says why, [`Reason::MoeDropout`]).
+pub fn zero_moe_dropout(i: &mut ScenarioInput) -> bool {
+    if i.lora.dropout > 0.0 && wraps_experts(i) {
+        i.lora.dropout = 0.0;
+        return true;
+    }
+    false
+}
+
 /// Makes a scenario valid by resetting the fields the estimator rejects, one at a time, with a
-/// notice for each; as a last resort the whole default.
+/// notice for each; as a last resort the whole default. An MoE model's dropout is set to 0, with
+/// the reason, before anything else is judged.
 pub fn sanitize(mut i: ScenarioInput, notices: &mut Vec<Notice>) -> ScenarioInput {
+    if zero_moe_dropout(&mut i) {
+        notices.push(Notice { param: "lora-dropout".into(), reason: Reason::MoeDropout });
+    }
     for _ in 0..12 {
         match Scenario::try_from(&i) {
             Ok(_) => return i,
             Err(e) => match reset_field(&mut i, &e) {
-                Some(field) => notices.push(Notice { param: field.replace(['.', '_'], "-"), reason: e.to_string() }),
+                Some(field) => {
+                    notices.push(Notice { param: field.replace(['.', '_'], "-"), reason: Reason::Estimator(e) })
+                }
                 None => {
-                    notices.push(Notice { param: "scenario".into(), reason: e.to_string() });
+                    notices.push(Notice { param: "scenario".into(), reason: Reason::Estimator(e) });
                     return ScenarioInput::default();
                 }
             },
@@ -393,30 +485,54 @@ pub fn has_scenario(pairs: &[(String, String)]) -> bool {
     pairs.iter().any(|(k, _)| !UI_KEYS.contains(&k.as_str()))
 }
 
-/// Decodes the scenario from query pairs: every valid field kept, every invalid one reset with a notice.
+/// Decodes the scenario from query pairs: every valid field kept, every invalid one reset with a
+/// notice. A key given twice keeps its last value, with a notice; past [`MAX_PAIRS`] parameters
+/// nothing more is read, and one notice says how many were left.
 pub fn decode_scenario(pairs: &[(String, String)]) -> (ScenarioInput, Vec<Notice>) {
     let mut notices = Vec::new();
     let mut i = ScenarioInput::default();
     let mut all: Vec<(String, String)> = Vec::new();
-    if let Some((_, s)) = pairs.iter().find(|(k, _)| k == "s" || k == "scenario") {
-        match serde_json::from_str::<Value>(s)
-            .map_err(|e| format!("invalid scenario JSON: {e}"))
-            .and_then(|v| json_to_pairs(&v))
-        {
-            Ok(p) => all = p,
-            Err(reason) => notices.push(Notice { param: "s".into(), reason }),
+    let pairs = if pairs.len() > MAX_PAIRS {
+        notices.push(Notice { param: "…".into(), reason: Reason::TooMany(pairs.len() - MAX_PAIRS) });
+        &pairs[..MAX_PAIRS]
+    } else {
+        pairs
+    };
+    let scenario_json: Vec<&(String, String)> = pairs.iter().filter(|(k, _)| k == "s" || k == "scenario").collect();
+    if let Some((k, s)) = scenario_json.last() {
+        if scenario_json.len() > 1 {
+            notices.push(Notice { param: k.clone(), reason: Reason::Repeated });
+        }
+        let parsed = if s.len() > MAX_VALUE_LEN {
+            Err(Reason::TooLong)
+        } else {
+            serde_json::from_str::<Value>(s)
+                .map_err(|_| Reason::Expected(Expect::Config))
+                .and_then(|v| json_to_pairs(&v).map_err(|_| Reason::Expected(Expect::Config)))
+        };
+        match parsed {
+            Ok(p) => all = p.into_iter().take(MAX_PAIRS).collect(),
+            Err(reason) => notices.push(Notice { param: k.clone(), reason }),
         }
     }
+    // The URL's own parameters apply on top of `?s=`'s.
+    let own = all.len();
     all.extend(pairs.iter().cloned());
     let pairs = &all;
-    for (k, v) in pairs {
+    for (n, (k, v)) in pairs.iter().enumerate() {
         if k == "s" || k == "scenario" || k == HF_KEY || UI_KEYS.contains(&k.as_str()) {
+            continue;
+        }
+        let param = crate::format::clip(k, 40);
+        // A key given again later in the query: the later value wins.
+        if n >= own && pairs[n + 1..].iter().any(|(k2, _)| k2 == k) {
+            notices.push(Notice { param, reason: Reason::Repeated });
             continue;
         }
         match apply(&mut i, k, v) {
             Ok(true) => {}
-            Ok(false) => notices.push(Notice { param: k.clone(), reason: "is not a scenario field".into() }),
-            Err(reason) => notices.push(Notice { param: k.clone(), reason }),
+            Ok(false) => notices.push(Notice { param, reason: Reason::NotAField }),
+            Err(reason) => notices.push(Notice { param, reason }),
         }
     }
     let i = sanitize(i, &mut notices);

@@ -65,6 +65,22 @@ pub enum GpuFilter {
     Datacenter,
 }
 
+impl GpuFilter {
+    /// URL spelling.
+    pub const fn as_str(self) -> &'static str {
+        match self {
+            GpuFilter::All => "all",
+            GpuFilter::Consumer => "consumer",
+            GpuFilter::Datacenter => "datacenter",
+        }
+    }
+
+    /// Parses [`GpuFilter::as_str`].
+    pub fn parse(s: &str) -> Option<GpuFilter> {
+        [GpuFilter::All, GpuFilter::Consumer, GpuFilter::Datacenter].into_iter().find(|f| f.as_str() == s)
+    }
+}
+
 /// A sortable column of the GPU table.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Default)]
 pub enum SortKey {
@@ -81,6 +97,29 @@ pub enum SortKey {
     MaxSeq,
     /// Largest batch that fits.
     MaxBatch,
+}
+
+impl SortKey {
+    /// Every key.
+    pub const ALL: [SortKey; 6] =
+        [SortKey::Name, SortKey::Vram, SortKey::Verdict, SortKey::Headroom, SortKey::MaxSeq, SortKey::MaxBatch];
+
+    /// URL spelling.
+    pub const fn as_str(self) -> &'static str {
+        match self {
+            SortKey::Name => "name",
+            SortKey::Vram => "vram",
+            SortKey::Verdict => "verdict",
+            SortKey::Headroom => "headroom",
+            SortKey::MaxSeq => "max-seq",
+            SortKey::MaxBatch => "max-batch",
+        }
+    }
+
+    /// Parses [`SortKey::as_str`].
+    pub fn parse(s: &str) -> Option<SortKey> {
+        SortKey::ALL.into_iter().find(|k| k.as_str() == s)
+    }
 }
 
 /// The GPU the page opens with selected.
@@ -109,6 +148,11 @@ pub struct State {
     pub hub: Option<HubModel>,
     /// The import box: idle, loading an id, or the last import's error.
     pub import: ImportStatus,
+    /// Fields whose typed text is not a valid value, with that text: the field keeps showing it
+    /// (nothing typed is lost) and says why, and the result is marked as not matching the form.
+    pub drafts: Vec<(&'static str, String)>,
+    /// The last write to localStorage failed: a reload would lose this scenario.
+    pub save_failed: bool,
 }
 
 /// A model imported from the Hub: its id, and the exact parameter count the Hub gave, if any.
@@ -133,7 +177,16 @@ impl Default for State {
             notices: Vec::new(),
             hub: None,
             import: ImportStatus::Idle,
+            drafts: Vec::new(),
+            save_failed: false,
         }
+    }
+}
+
+impl State {
+    /// The invalid text typed in a field, if any.
+    pub fn draft(&self, field: &str) -> Option<&str> {
+        self.drafts.iter().find(|(f, _)| *f == field).map(|(_, t)| t.as_str())
     }
 }
 
@@ -207,6 +260,27 @@ pub enum Action {
     Imported(Box<Imported>),
     /// An import of this id failed: show why, keep the model.
     ImportFailed(String, ImportError),
+    /// The text typed in a field (by its element id) is not a valid value (`Some`), or is again
+    /// (`None`).
+    Draft(&'static str, Option<String>),
+    /// Whether localStorage took the last write.
+    Saved(bool),
+}
+
+impl Action {
+    /// The form field an edit sets, by element id: a valid value there clears its draft.
+    fn field(&self) -> Option<&'static str> {
+        Some(match self {
+            Action::SetModel(_) => "model",
+            Action::SetRank(_) => "c-lora-rank-num",
+            Action::SetAlpha(_) => "c-lora-alpha",
+            Action::SetDropout(_) => "c-lora-dropout",
+            Action::SetBatchSize(_) => "c-batch-size",
+            Action::SetSeqLen(_) => "c-seq-len-num",
+            Action::SetCudaContext(_) => "c-cuda-context",
+            _ => return None,
+        })
+    }
 }
 
 /// Weight precisions a method can use, in picker order.
@@ -253,6 +327,15 @@ impl Reducible for State {
 
     fn reduce(self: Rc<Self>, action: Action) -> Rc<Self> {
         let mut s = (*self).clone();
+        if let Some(f) = action.field() {
+            s.drafts.retain(|(k, _)| *k != f);
+            if f == "model" {
+                s.drafts.retain(|(k, _)| !k.starts_with("model"));
+            }
+        }
+        // Only a change of model, method or targets can make PEFT wrap MoE experts.
+        let moe_check = matches!(action, Action::SetModel(_) | Action::SetMethod(_) | Action::SetTargets(_));
+        let moe_before = moe_check && crate::query::wraps_experts(&s.input);
         let i = &mut s.input;
         match action {
             Action::SetModel(m) => {
@@ -315,6 +398,11 @@ impl Reducible for State {
             Action::DismissNotices => s.notices.clear(),
             Action::Import(typed) => {
                 let id = clean_id(&typed);
+                // A preset needs no network: its exact architecture is built in.
+                if let Some(p) = lora_vram::presets::find_model(&id) {
+                    let id = lora_vram::presets::MODELS[p].id.to_string();
+                    return Rc::new(s).reduce(Action::SetModel(ModelInput::Id(id)));
+                }
                 s.import = if is_valid(&id) {
                     ImportStatus::Loading(id)
                 } else {
@@ -336,6 +424,25 @@ impl Reducible for State {
                 }
                 s.import = ImportStatus::Failed(id, e);
             }
+            Action::Saved(ok) => {
+                if s.save_failed != ok {
+                    return self;
+                }
+                s.save_failed = !ok;
+            }
+            Action::Draft(field, text) => {
+                s.drafts.retain(|(k, _)| *k != field);
+                if let Some(t) = text {
+                    s.drafts.push((field, t));
+                }
+            }
+        }
+        // A model (or targets) whose MoE experts PEFT wraps: dropout must be 0, and the page says why
+        // (issue 10, item 2). Said once, when it starts to apply.
+        if moe_check && crate::query::zero_moe_dropout(&mut s.input) && !moe_before {
+            s.notices.retain(|n| n.reason != crate::query::Reason::MoeDropout);
+            s.notices
+                .push(crate::query::Notice { param: "lora-dropout".into(), reason: crate::query::Reason::MoeDropout });
         }
         Rc::new(s)
     }
@@ -387,15 +494,25 @@ mod tests {
     // See: issue 6 (model import by Hugging Face id).
     #[test]
     fn import_loads_then_uses_the_model() {
-        let s = run([Action::Import(" Qwen/Qwen2.5-7B ".into())]);
-        assert_eq!(s.import, ImportStatus::Loading("Qwen/Qwen2.5-7B".into()));
+        let s = run([Action::Import(" acme/qwen-7b-custom ".into())]);
+        assert_eq!(s.import, ImportStatus::Loading("acme/qwen-7b-custom".into()));
         assert_eq!(s.input.model, ScenarioInput::default().model, "the model stays until the config arrives");
-        let s =
-            run([Action::Import("Qwen/Qwen2.5-7B".into()), Action::Imported(Box::new(imported("Qwen/Qwen2.5-7B")))]);
+        let s = run([
+            Action::Import("acme/qwen-7b-custom".into()),
+            Action::Imported(Box::new(imported("acme/qwen-7b-custom"))),
+        ]);
         assert_eq!(s.import, ImportStatus::Idle);
-        assert_eq!(s.hub, Some(HubModel { id: "Qwen/Qwen2.5-7B".into(), params: None }));
+        assert_eq!(s.hub, Some(HubModel { id: "acme/qwen-7b-custom".into(), params: None }));
         assert!(matches!(s.input.model, ModelInput::HfConfig { .. }));
         assert!(Scenario::try_from(&s.input).is_ok());
+    }
+
+    // See: issue 10, friction ("Hub box: it fetches from the network even for ids that are presets").
+    #[test]
+    fn importing_a_preset_id_uses_the_preset() {
+        let s = run([Action::Import("https://huggingface.co/Qwen/Qwen2.5-7B".into())]);
+        assert_eq!(s.import, ImportStatus::Idle, "nothing to fetch");
+        assert_eq!(s.input.model, ModelInput::Id("Qwen/Qwen2.5-7B".into()));
     }
 
     #[test]
@@ -418,16 +535,16 @@ mod tests {
     fn stale_imports_are_ignored() {
         // A second import, or a model picked by hand, wins over a response still in flight.
         let s = run([
-            Action::Import("Qwen/Qwen2.5-7B".into()),
+            Action::Import("acme/qwen-7b-custom".into()),
             Action::Import("a/b".into()),
-            Action::Imported(Box::new(imported("Qwen/Qwen2.5-7B"))),
+            Action::Imported(Box::new(imported("acme/qwen-7b-custom"))),
         ]);
         assert_eq!((s.hub, s.import), (None, ImportStatus::Loading("a/b".into())));
         let s = run([
-            Action::Import("Qwen/Qwen2.5-7B".into()),
+            Action::Import("acme/qwen-7b-custom".into()),
             Action::SetModel(ModelInput::Params { params: 1e9 }),
-            Action::Imported(Box::new(imported("Qwen/Qwen2.5-7B"))),
-            Action::ImportFailed("Qwen/Qwen2.5-7B".into(), ImportError::Network),
+            Action::Imported(Box::new(imported("acme/qwen-7b-custom"))),
+            Action::ImportFailed("acme/qwen-7b-custom".into(), ImportError::Network),
         ]);
         assert_eq!((s.hub, s.import), (None, ImportStatus::Idle));
         assert_eq!(s.input.model, ModelInput::Params { params: 1e9 });

@@ -56,7 +56,9 @@ pub fn parse_model_info(v: &serde_json::Value) -> HubInfo {
     let st = &v["safetensors"];
     let by_dtype = st["parameters"].as_object();
     let sum = by_dtype.and_then(|m| m.values().try_fold(0u64, |acc, n| acc.checked_add(n.as_u64()?)));
-    let params = st["total"].as_u64().or(sum).filter(|&n| n > 0);
+    // A count beyond any real checkpoint (2^64 − 1 was seen) is not believed: the page would print
+    // "18,446,744 T parameters" and the parameter-count mode would reject it anyway.
+    let params = st["total"].as_u64().or(sum).filter(|&n| n > 0 && n <= crate::infer::MAX_PARAMS);
     let dtype = by_dtype
         .and_then(|m| m.iter().filter_map(|(k, n)| Some((n.as_u64()?, k))).max())
         .map(|(_, k)| String::from(k.as_str()));
@@ -108,7 +110,14 @@ mod tests {
         assert_eq!(parse_model_info(&v), HubInfo { params: Some(8030261258), dtype: Some("BF16".into()) });
         let v: serde_json::Value = serde_json::from_str(r#"{"safetensors": {"parameters": {"F16": 7}}}"#).unwrap();
         assert_eq!(parse_model_info(&v).params, Some(7));
-        for junk in [r#"{}"#, r#"{"safetensors": 5}"#, r#"{"safetensors": {"parameters": {"BF16": -1}}}"#, "[]"] {
+        for junk in [
+            r#"{}"#,
+            r#"{"safetensors": 5}"#,
+            r#"{"safetensors": {"parameters": {"BF16": -1}}}"#,
+            "[]",
+            // See: issue 10, item 9 ("the Hub's parameter count of 2^64−1").
+            r#"{"safetensors": {"total": 18446744073709551615}}"#,
+        ] {
             let v: serde_json::Value = serde_json::from_str(junk).unwrap();
             assert_eq!(parse_model_info(&v).params, None, "{junk}");
         }

@@ -481,6 +481,9 @@ pub const MAX_BATCH: u64 = 1 << 16;
 pub const MAX_SEQ: u64 = 1 << 24;
 /// Largest LoRA rank accepted.
 pub const MAX_RANK: u64 = 1 << 16;
+/// Largest `lora_alpha` accepted: it only scales the update (`alpha / r`), and real values are at
+/// most a few times the rank; 1e308 is a typo, not a setting.
+pub const MAX_ALPHA: f64 = 1e6;
 /// Largest CUDA context accepted: 64 GiB.
 pub const MAX_CONTEXT: u64 = 64 << 30;
 
@@ -502,8 +505,8 @@ impl Scenario {
         if !(0.0..1.0).contains(&self.lora.dropout) {
             return Err(Error::Invalid { field: "lora.dropout", reason: "must be at least 0 and below 1" });
         }
-        if !self.lora.alpha.is_finite() || self.lora.alpha <= 0.0 {
-            return Err(Error::Invalid { field: "lora.alpha", reason: "must be a positive number" });
+        if !self.lora.alpha.is_finite() || self.lora.alpha <= 0.0 || self.lora.alpha > MAX_ALPHA {
+            return Err(Error::Invalid { field: "lora.alpha", reason: "must be a positive number up to 1e6" });
         }
         if self.method == Method::Qlora && !self.weight_dtype.is_4bit() {
             return Err(Error::Invalid { field: "weight_dtype", reason: "must be nf4 or fp4 for qlora" });

@@ -222,14 +222,26 @@ pub struct SliderProps {
     /// Step of the number box.
     #[prop_or(1.0)]
     pub step: f64,
+    /// Whole numbers only.
+    #[prop_or_default]
+    pub integer: bool,
     /// Unit after the number box.
     #[prop_or_default]
     pub suffix: Option<AttrValue>,
     /// Called with the new value.
     pub on_change: Callback<f64>,
-    /// Hide the number box (rank).
+    /// Text typed in the number box that is not a valid value, and why: shown and flagged.
     #[prop_or_default]
-    pub no_number: bool,
+    pub invalid: Option<(AttrValue, AttrValue)>,
+    /// Called with invalid typed text (`Some`), or `None` when it is valid again.
+    #[prop_or_default]
+    pub on_invalid: Option<Callback<Option<String>>>,
+}
+
+/// Checks typed text against bounds: the value, or `None`.
+pub fn check(raw: &str, min: f64, max: f64, integer: bool) -> Option<f64> {
+    let v = crate::format::parse_f64(raw.trim())?;
+    (v.is_finite() && v >= min && v <= max && (!integer || v.fract() == 0.0)).then_some(v)
 }
 
 /// A slider on a log or stop scale with a number box. (A plain function.)
@@ -241,43 +253,41 @@ pub fn slider(props: SliderProps) -> Html {
             on_change.emit(scale.value(p));
         }
     });
-    let (min, max) = (props.min, props.max);
+    let (min, max, integer) = (props.min, props.max, props.integer);
     let on_change = props.on_change.clone();
+    let on_invalid = props.on_invalid.clone();
     let on_number = Callback::from(move |e: InputEvent| {
-        if let Some(v) = crate::format::parse_f64(&input_value_i(&e)) {
-            if v.is_finite() && v >= min && v <= max {
-                on_change.emit(v);
+        let raw = input_value_i(&e);
+        match check(&raw, min, max, integer) {
+            Some(v) => on_change.emit(v),
+            None => {
+                if let Some(f) = &on_invalid {
+                    f.emit(Some(raw));
+                }
             }
         }
     });
-    // On blur, an out-of-range or empty number box snaps back to the value in use.
-    let value = props.value;
-    let on_blur = Callback::from(move |e: FocusEvent| {
-        let el = e.target_unchecked_into::<HtmlInputElement>();
-        if crate::format::parse_f64(&el.value()).is_none_or(|v| v < min || v > max) {
-            el.set_value(&crate::format::float(value));
-        }
-    });
     let pos = scale.position(props.value);
+    let num_id = format!("{}-num", props.id);
+    let err_id = format!("{}-err", props.id);
+    let value = props.invalid.as_ref().map_or_else(|| crate::format::float(props.value), |(raw, _)| raw.to_string());
     html! {
         <div class="field slider">
             <div class="slider-head">
                 <label for={props.id.clone()}>{ props.label.clone() }</label>
-                if props.no_number { <output for={props.id.clone()} class="readout">{ props.value_text.clone() }</output> }
             </div>
             <div class="slider-row">
                 <input type="range" id={props.id.clone()} min="0" max={scale.positions().to_string()} step="1"
                     value={pos.to_string()} aria-valuetext={props.value_text.clone()} oninput={oninput} />
-                if !props.no_number {
-                    <span class="num">
-                        <input type="number" id={format!("{}-num", props.id)} aria-label={props.number_label.clone()}
-                            min={crate::format::float(props.min)} max={crate::format::float(props.max)} step={crate::format::float(props.step)}
-                            value={crate::format::float(props.value)} oninput={on_number} onblur={on_blur}
-                            inputmode="decimal" />
-                        if let Some(s) = &props.suffix { <span class="suffix" aria-hidden="true">{ s.clone() }</span> }
-                    </span>
-                }
+                <span class="num">
+                    <input type="text" id={num_id} aria-label={props.number_label.clone()}
+                        value={value} oninput={on_number} inputmode={if integer { "numeric" } else { "decimal" }}
+                        aria-invalid={props.invalid.is_some().then_some("true")}
+                        aria-describedby={props.invalid.is_some().then(|| err_id.clone())} />
+                    if let Some(s) = &props.suffix { <span class="suffix" aria-hidden="true">{ s.clone() }</span> }
+                </span>
             </div>
+            if let Some((_, why)) = &props.invalid { <p class="error" id={err_id}>{ why.clone() }</p> }
         </div>
     }
 }
@@ -291,23 +301,23 @@ pub struct NumberProps {
     pub label: AttrValue,
     /// Current value.
     pub value: f64,
-    /// Bounds and step.
+    /// Bounds.
     pub min: f64,
     /// Upper bound.
     pub max: f64,
-    /// Step.
-    #[prop_or(1.0)]
-    pub step: f64,
+    /// Whole numbers only.
+    #[prop_or_default]
+    pub integer: bool,
     /// Shown when the box is empty.
     #[prop_or_default]
     pub placeholder: Option<AttrValue>,
-    /// Leave the box empty (the default is in use).
+    /// Leave the box empty (the default is in use); an empty box is then valid (`None`).
     #[prop_or_default]
     pub empty: bool,
     /// Unit after the box.
     #[prop_or_default]
     pub suffix: Option<AttrValue>,
-    /// Called with a valid new value; `None` when the box is cleared.
+    /// Called with a valid new value; `None` when the box is cleared (where that is allowed).
     pub on_change: Callback<Option<f64>>,
     /// A hint under the control.
     #[prop_or_default]
@@ -315,35 +325,53 @@ pub struct NumberProps {
     /// Disabled.
     #[prop_or_default]
     pub disabled: bool,
+    /// Text typed that is not a valid value, and why: shown and flagged, never replaced.
+    #[prop_or_default]
+    pub invalid: Option<(AttrValue, AttrValue)>,
+    /// Called with invalid typed text (`Some`).
+    #[prop_or_default]
+    pub on_invalid: Option<Callback<Option<String>>>,
 }
 
-/// A labelled number box that reports only valid values. (A plain function.)
+/// A labelled number box: a valid value goes to `on_change`, anything else stays in the box,
+/// flagged (`aria-invalid`) with the reason under it. (A plain function.)
 pub fn number(props: NumberProps) -> Html {
-    let (min, max) = (props.min, props.max);
+    let (min, max, integer, empty_ok) = (props.min, props.max, props.integer, props.empty);
     let on_change = props.on_change.clone();
+    let on_invalid = props.on_invalid.clone();
     let oninput = Callback::from(move |e: InputEvent| {
         let raw = input_value_i(&e);
-        let raw = raw.trim();
-        if raw.is_empty() {
+        if raw.trim().is_empty() && empty_ok {
             on_change.emit(None);
-        } else if let Some(v) = crate::format::parse_f64(raw) {
-            if v.is_finite() && v >= min && v <= max {
-                on_change.emit(Some(v));
-            }
+        } else if let Some(v) = check(&raw, min, max, integer) {
+            on_change.emit(Some(v));
+        } else if let Some(f) = &on_invalid {
+            f.emit(Some(raw));
         }
     });
     let hint_id = format!("{}-hint", props.id);
-    let value = if props.empty { String::new() } else { crate::format::float(props.value) };
+    let err_id = format!("{}-err", props.id);
+    let value = match &props.invalid {
+        Some((raw, _)) => raw.to_string(),
+        None if props.empty => String::new(),
+        None => crate::format::float(props.value),
+    };
+    let described = match (&props.invalid, &props.hint) {
+        (Some(_), Some(_)) => Some(format!("{err_id} {hint_id}")),
+        (Some(_), None) => Some(err_id.clone()),
+        (None, Some(_)) => Some(hint_id.clone()),
+        (None, None) => None,
+    };
     html! {
         <div class="field">
             <label for={props.id.clone()}>{ props.label.clone() }</label>
             <span class="num">
-                <input type="number" id={props.id.clone()} min={crate::format::float(props.min)} max={crate::format::float(props.max)}
-                    step={crate::format::float(props.step)} {value} {oninput} disabled={props.disabled}
-                    placeholder={props.placeholder.clone()} inputmode="decimal"
-                    aria-describedby={props.hint.as_ref().map(|_| hint_id.clone())} />
+                <input type="text" id={props.id.clone()} {value} {oninput} disabled={props.disabled}
+                    placeholder={props.placeholder.clone()} inputmode={if integer { "numeric" } else { "decimal" }}
+                    aria-invalid={props.invalid.is_some().then_some("true")} aria-describedby={described} />
                 if let Some(s) = &props.suffix { <span class="suffix" aria-hidden="true">{ s.clone() }</span> }
             </span>
+            if let Some((_, why)) = &props.invalid { <p class="error" id={err_id}>{ why.clone() }</p> }
             if let Some(h) = &props.hint { <p class="hint" id={hint_id}>{ h.clone() }</p> }
         </div>
     }

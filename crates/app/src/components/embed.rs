@@ -21,7 +21,7 @@ pub struct EmbedProps {
     /// The state.
     pub state: State,
     /// The computed result.
-    pub computed: Rc<Result<Computed, String>>,
+    pub computed: Rc<Result<Computed, lora_vram::Error>>,
     /// Embed settings.
     pub embed: Embed,
     /// The app's own address (without query), for the "open in full calculator" link.
@@ -71,7 +71,7 @@ pub fn EmbedCard(props: &EmbedProps) -> Html {
                 </ul>
             </>
         },
-        Err(e) => html! { <p class="error" role="alert">{ e.clone() }</p> },
+        Err(e) => html! { <p class="error" role="alert">{ t.error(e) }</p> },
     };
     html! {
         <div class="embed-card" ref={root}>

@@ -113,6 +113,20 @@ impl Control {
         }
     }
 
+    /// The id of the element whose typed text is checked (see [`crate::state::State::drafts`]).
+    pub const fn field_id(self) -> Option<&'static str> {
+        Some(match self {
+            Control::Rank => "c-lora-rank-num",
+            Control::Alpha => "c-lora-alpha",
+            Control::Dropout => "c-lora-dropout",
+            Control::BatchSize => "c-batch-size",
+            Control::SeqLen => "c-seq-len-num",
+            Control::CudaContext => "c-cuda-context",
+            Control::Model => "model",
+            _ => return None,
+        })
+    }
+
     /// Parses a kebab-case name (also `rank`, `seq`, `batch`, `optim`, `checkpointing`).
     pub fn parse(s: &str) -> Option<Control> {
         let s = s.trim().replace('_', "-");
@@ -208,6 +222,9 @@ pub struct ControlProps {
     /// A compact variant (embed): a plain preset select instead of the full picker.
     #[prop_or_default]
     pub compact: bool,
+    /// The invalid text typed in this control (the field's id, the text), if any.
+    #[prop_or_default]
+    pub draft: Option<(&'static str, String)>,
     /// Dispatches an edit.
     pub on_action: Callback<Action>,
 }
@@ -239,6 +256,7 @@ impl PartialEq for ControlProps {
             Control::CudaContext => a.cuda_context_bytes == b.cuda_context_bytes,
         };
         same && self.control == o.control
+            && self.draft == o.draft
             && self.lang == o.lang
             && self.compact == o.compact
             && self.summary == o.summary
@@ -255,6 +273,10 @@ pub fn ControlView(props: &ControlProps) -> Html {
     let is_full = i.method == Method::Full;
     // Stable while on_action is, so the model picker skips rendering when the model is unchanged.
     let on_model = (*use_memo(props.on_action.clone(), |a| a.reform(Action::SetModel))).clone();
+    let on_model_draft = (*use_memo(props.on_action.clone(), |a| {
+        a.reform(|(field, raw): (&'static str, Option<String>)| Action::Draft(field, raw))
+    }))
+    .clone();
     macro_rules! emit {
         ($variant:path) => {{
             let act = act.clone();
@@ -271,6 +293,11 @@ pub fn ControlView(props: &ControlProps) -> Html {
         let i = all.iter().position(|x| *x == value).unwrap_or(0);
         (i, act.reform(move |i: usize| f(all[i])))
     }
+    // The control's invalid typed text and why, and the callback that records it.
+    let field = props.control.field_id().unwrap_or("");
+    let invalid =
+        |why: String| props.draft.as_ref().map(|(_, raw)| (AttrValue::from(raw.clone()), AttrValue::from(why)));
+    let on_invalid = Some(act.reform(move |raw: Option<String>| Action::Draft(field, raw)));
     match props.control {
         Control::Model if props.compact => {
             let current = match &i.model {
@@ -312,7 +339,8 @@ pub fn ControlView(props: &ControlProps) -> Html {
             }
         }
         Control::Model => html! {
-            <ModelPicker value={i.model.clone()} lang={props.lang} summary={props.summary.clone()} on_change={on_model} />
+            <ModelPicker value={i.model.clone()} lang={props.lang} summary={props.summary.clone()} on_change={on_model}
+                draft={props.draft.clone()} on_draft={on_model_draft} />
         },
         Control::Method => html! {
             { choice(ChoiceProps { label: t.method.into(), name: "method".into(), selected: METHODS.iter().position(|m| *m == i.method).unwrap_or(1), on_change: act.reform(|k: usize| Action::SetMethod(METHODS[k])), options: vec![t.method_lora.into(), t.method_qlora.into(), t.method_full.into()] }) }
@@ -338,12 +366,12 @@ pub fn ControlView(props: &ControlProps) -> Html {
         Control::Rank => {
             let act = act.clone();
             html! {
-                { slider(SliderProps { id: "c-lora-rank".into(), label: (t.rank).into(), number_label: (t.rank).into(), scale: Scale::Stops(RANK_STOPS), value: i.lora.rank as f64, value_text: (format!("r = {}", i.lora.rank)).into(), min: 1.0, max: 512.0, no_number: true, on_change: Callback::from(move |v: f64| act.emit(Action::SetRank(v as u64))), suffix: None, step: 1.0 }) }
+                { slider(SliderProps { id: "c-lora-rank".into(), label: (t.rank).into(), number_label: (t.rank_number).into(), scale: Scale::Stops(RANK_STOPS), value: i.lora.rank as f64, value_text: (format!("r = {}", i.lora.rank)).into(), min: 1.0, max: lora_vram::scenario::MAX_RANK as f64, integer: true, on_change: Callback::from(move |v: f64| act.emit(Action::SetRank(v as u64))), suffix: None, step: 1.0, invalid: invalid((t.invalid_whole)("1", "65,536")), on_invalid }) }
             }
         }
         Control::Alpha => {
             let act = act.clone();
-            html! { { number(NumberProps { id: "c-lora-alpha".into(), label: t.alpha.into(), value: i.lora.alpha, min: 0.001, max: 1e6, step: 1.0, hint: Some(AttrValue::from(t.alpha_hint)), disabled: is_full, on_change: Callback::from(move |v: Option<f64>| if let Some(v) = v { if v > 0.0 { act.emit(Action::SetAlpha(v)) } }), placeholder: None, empty: false, suffix: None }) } }
+            html! { { number(NumberProps { id: "c-lora-alpha".into(), label: t.alpha.into(), value: i.lora.alpha, min: 1e-3, max: lora_vram::scenario::MAX_ALPHA, integer: false, hint: Some(AttrValue::from(t.alpha_hint)), disabled: is_full, on_change: Callback::from(move |v: Option<f64>| if let Some(v) = v { act.emit(Action::SetAlpha(v)) }), placeholder: None, empty: false, suffix: None, invalid: invalid((t.invalid_number)("0.001", "1,000,000")), on_invalid }) } }
         }
         Control::Targets => {
             let Ok((arch, _)) = resolve_model(&i.model) else { return html! {} };
@@ -394,7 +422,12 @@ pub fn ControlView(props: &ControlProps) -> Html {
         }
         Control::Dropout => {
             let act = act.clone();
-            html! { { number(NumberProps { id: "c-lora-dropout".into(), label: t.dropout.into(), value: i.lora.dropout, min: 0.0, max: 0.99, step: 0.05, hint: Some(AttrValue::from(t.dropout_hint)), disabled: is_full, on_change: Callback::from(move |v: Option<f64>| act.emit(Action::SetDropout(v.unwrap_or(0.0)))), placeholder: None, empty: false, suffix: None }) } }
+            // On a model whose MoE experts PEFT wraps, only 0 is valid (issue 10, item 2).
+            let moe = crate::query::wraps_experts(i);
+            let max = if moe { 0.0 } else { 0.99 };
+            let why = if moe { t.r_moe_dropout.to_string() } else { (t.invalid_number)("0", "0.99") };
+            let hint = if moe { t.dropout_moe_hint } else { t.dropout_hint };
+            html! { { number(NumberProps { id: "c-lora-dropout".into(), label: t.dropout.into(), value: i.lora.dropout, min: 0.0, max, integer: false, hint: Some(AttrValue::from(hint)), disabled: is_full, on_change: Callback::from(move |v: Option<f64>| act.emit(Action::SetDropout(v.unwrap_or(0.0)))), placeholder: None, empty: false, suffix: None, invalid: invalid(why), on_invalid }) } }
         }
         Control::ModulesToSave => {
             let saved = i.lora.modules_to_save.clone();
@@ -425,12 +458,12 @@ pub fn ControlView(props: &ControlProps) -> Html {
         }
         Control::BatchSize => {
             let act = act.clone();
-            html! { { number(NumberProps { id: "c-batch-size".into(), label: t.batch_size.into(), value: i.batch_size as f64, min: 1.0, max: 65536.0, step: 1.0, hint: Some(AttrValue::from(t.batch_hint)), on_change: Callback::from(move |v: Option<f64>| if let Some(v) = v { if v.fract() == 0.0 { act.emit(Action::SetBatchSize(v as u64)) } }), disabled: false, placeholder: None, empty: false, suffix: None }) } }
+            html! { { number(NumberProps { id: "c-batch-size".into(), label: t.batch_size.into(), value: i.batch_size as f64, min: 1.0, max: lora_vram::scenario::MAX_BATCH as f64, integer: true, hint: Some(AttrValue::from(t.batch_hint)), on_change: Callback::from(move |v: Option<f64>| if let Some(v) = v { act.emit(Action::SetBatchSize(v as u64)) }), disabled: false, placeholder: None, empty: false, suffix: None, invalid: invalid((t.invalid_whole)("1", "65,536")), on_invalid }) } }
         }
         Control::SeqLen => {
             let act = act.clone();
             html! {
-                { slider(SliderProps { id: "c-seq-len".into(), label: (t.seq_len).into(), number_label: (t.seq_len_number).into(), scale: Scale::Stops(SEQ_STOPS), value: i.seq_len as f64, value_text: (format!("{} {}", format::group(i.seq_len), t.tokens)).into(), min: 1.0, max: lora_vram::scenario::MAX_SEQ as f64, step: 1.0, suffix: Some(AttrValue::from(t.tokens)), on_change: Callback::from(move |v: f64| if v.fract() == 0.0 { act.emit(Action::SetSeqLen(v as u64)) }), no_number: false }) }
+                { slider(SliderProps { id: "c-seq-len".into(), label: (t.seq_len).into(), number_label: (t.seq_len_number).into(), scale: Scale::Stops(SEQ_STOPS), value: i.seq_len as f64, value_text: (format!("{} {}", format::group(i.seq_len), t.tokens)).into(), min: 1.0, max: lora_vram::scenario::MAX_SEQ as f64, integer: true, step: 1.0, suffix: Some(AttrValue::from(t.tokens)), on_change: Callback::from(move |v: f64| act.emit(Action::SetSeqLen(v as u64))), invalid: invalid((t.invalid_whole)("1", "16,777,216")), on_invalid }) }
             }
         }
         Control::Checkpointing => html! {
@@ -460,7 +493,7 @@ pub fn ControlView(props: &ControlProps) -> Html {
         Control::CudaContext => {
             let act = act.clone();
             let mib = i.cuda_context_bytes.map_or(0.0, |b| (b >> 20) as f64);
-            html! { { number(NumberProps { id: "c-cuda-context".into(), label: t.cuda_context.into(), value: mib, empty: i.cuda_context_bytes.is_none(), min: 0.0, max: 65536.0, step: 10.0, placeholder: Some(AttrValue::from(t.cuda_context_auto)), suffix: Some(AttrValue::from("MiB")), hint: Some(AttrValue::from(t.cuda_context_hint)), on_change: Callback::from(move |v: Option<f64>| act.emit(Action::SetCudaContext(v.map(|m| (m * 1_048_576.0) as u64)))), disabled: false }) } }
+            html! { { number(NumberProps { id: "c-cuda-context".into(), label: t.cuda_context.into(), value: mib, empty: i.cuda_context_bytes.is_none(), min: 0.0, max: 65536.0, integer: false, placeholder: Some(AttrValue::from(t.cuda_context_auto)), suffix: Some(AttrValue::from("MiB")), hint: Some(AttrValue::from(t.cuda_context_hint)), on_change: Callback::from(move |v: Option<f64>| act.emit(Action::SetCudaContext(v.map(|m| (m * 1_048_576.0) as u64)))), disabled: false, invalid: invalid((t.invalid_number)("0", "65,536")), on_invalid }) } }
         }
     }
 }
@@ -478,6 +511,9 @@ pub struct FormProps {
     /// The Hugging Face import box, shown above the model picker.
     #[prop_or_default]
     pub hub: Html,
+    /// Fields with invalid typed text ([`crate::state::State::drafts`]).
+    #[prop_or_default]
+    pub drafts: Vec<(&'static str, String)>,
     /// Dispatches an edit.
     pub on_action: Callback<Action>,
 }
@@ -486,8 +522,10 @@ pub struct FormProps {
 pub fn scenario_form(props: &FormProps) -> Html {
     let t = props.lang.t();
     let c = |control: Control| {
+        // The model picker has two checked fields (the parameter count, the config.json).
+        let draft = control.field_id().and_then(|f| props.drafts.iter().find(|(k, _)| k.starts_with(f))).cloned();
         html! {
-            <ControlView {control} input={props.input.clone()} lang={props.lang} summary={props.summary.clone()} on_action={props.on_action.clone()} />
+            <ControlView {control} input={props.input.clone()} lang={props.lang} summary={props.summary.clone()} {draft} on_action={props.on_action.clone()} />
         }
     };
     let full = props.input.method == Method::Full;

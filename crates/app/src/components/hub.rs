@@ -34,14 +34,16 @@ pub struct HubProps {
 /// The message for a failed import of `id`.
 pub fn error_text(lang: Lang, id: &str, e: &ImportError) -> String {
     let t = lang.t();
+    let id = &crate::format::clip(id, 80);
     match e {
         ImportError::InvalidId => (t.hub_invalid)(id),
         ImportError::NotFound => (t.hub_not_found)(id),
         ImportError::Gated { .. } => (t.hub_gated)(id),
         ImportError::Network => t.hub_network.to_string(),
         ImportError::Http(s) => (t.hub_http)(id, &s.to_string()),
+        ImportError::Redirected => (t.hub_redirected)(id),
         ImportError::Malformed(why) => (t.hub_malformed)(id, why),
-        ImportError::Unsupported { reason, .. } => (t.hub_unsupported)(id, reason),
+        ImportError::Unsupported { reason, .. } => (t.hub_unsupported)(id, &t.error(reason)),
     }
 }
 
@@ -125,8 +127,9 @@ mod tests {
             ImportError::NotFound,
             ImportError::Gated { params: None },
             ImportError::Http(500),
+            ImportError::Redirected,
             ImportError::Malformed("EOF".into()),
-            ImportError::Unsupported { reason: "bert".into(), params: Some(1) },
+            ImportError::Unsupported { reason: lora_vram::Error::UnsupportedModelType("bert".into()), params: Some(1) },
         ];
         for lang in [Lang::En, Lang::Zh] {
             for e in &errors {

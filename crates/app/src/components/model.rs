@@ -79,10 +79,29 @@ pub fn grouped(query: &str) -> Vec<(&'static str, Vec<usize>)> {
     groups
 }
 
-/// Checks pasted config.json text: the parsed JSON, or a message that says what is wrong.
-pub fn check_config(text: &str) -> Result<Value, String> {
-    let v: Value = serde_json::from_str(text.trim()).map_err(|e| format!("not valid JSON: {e}"))?;
-    lora_vram::config::parse_config(&v).map_err(|e| e.to_string())?;
+/// Largest config.json the page reads: real ones are a few KB (a multimodal one under 20 KB).
+pub const MAX_CONFIG_BYTES: usize = 256 * 1024;
+
+/// Why a pasted or uploaded config.json can't be used.
+#[derive(Clone, Debug, PartialEq)]
+pub enum ConfigError {
+    /// Larger than [`MAX_CONFIG_BYTES`]: not a config.json (this many bytes).
+    TooLarge(usize),
+    /// Not JSON (the parser's message).
+    Json(String),
+    /// JSON, but not an architecture the estimator reads.
+    Model(lora_vram::Error),
+    /// The file could not be read.
+    Unreadable,
+}
+
+/// Checks pasted config.json text: the parsed JSON, or what is wrong.
+pub fn check_config(text: &str) -> Result<Value, ConfigError> {
+    if text.len() > MAX_CONFIG_BYTES {
+        return Err(ConfigError::TooLarge(text.len()));
+    }
+    let v: Value = serde_json::from_str(text.trim()).map_err(|e| ConfigError::Json(e.to_string()))?;
+    lora_vram::config::parse_config(&v).map_err(ConfigError::Model)?;
     Ok(v)
 }
 
@@ -98,6 +117,11 @@ pub struct ModelPickerProps {
     pub summary: Option<AttrValue>,
     /// Called with the new model.
     pub on_change: Callback<ModelInput>,
+    /// A field of the picker with invalid text: (`model-params-num` or `model-config`, the text).
+    #[prop_or_default]
+    pub draft: Option<(&'static str, String)>,
+    /// Records (or with `None` clears) a field's invalid text.
+    pub on_draft: Callback<(&'static str, Option<String>)>,
 }
 
 /// The model picker.
@@ -113,7 +137,7 @@ pub fn ModelPicker(props: &ModelPickerProps) -> Html {
         ModelInput::HfConfig { hf_config } => serde_json::to_string_pretty(hf_config).unwrap_or_default(),
         _ => String::new(),
     });
-    let config_error = use_state(|| None::<String>);
+    let config_error = use_state(|| None::<ConfigError>);
 
     let tab = |s: Source, label: &'static str| {
         let picked = picked.clone();
@@ -193,9 +217,14 @@ pub fn ModelPicker(props: &ModelPickerProps) -> Html {
             let on_slider =
                 Callback::from(move |billions: f64| on_change.emit(ModelInput::Params { params: billions * 1e9 }));
             let value_text = format!("{} {}", crate::format::params(p as u64), t.params_unit);
+            let invalid =
+                props.draft.as_ref().filter(|(f, _)| *f == "model-params-num").map(|(_, raw)| {
+                    (AttrValue::from(raw.clone()), AttrValue::from((t.invalid_number)("0.1", "2,000")))
+                });
+            let on_invalid = Some(props.on_draft.reform(|raw: Option<String>| ("model-params-num", raw)));
             html! {
                 <>
-                    { slider(SliderProps { id: "model-params".into(), label: (t.model_params).into(), number_label: (t.model_params_number).into(), scale: Scale::Log { min: 0.1, max: 700.0, steps: 240 }, value: crate::components::controls::clamp(crate::components::controls::round2(p / 1e9), 0.1, 700.0), value_text: (value_text).into(), min: 0.1, max: 700.0, step: 0.1, suffix: Some(AttrValue::from("B")), on_change: on_slider, no_number: false }) }
+                    { slider(SliderProps { id: "model-params".into(), label: (t.model_params).into(), number_label: (t.model_params_number).into(), scale: Scale::Log { min: 0.1, max: 2000.0, steps: 260 }, value: crate::components::controls::clamp(crate::components::controls::round2(p / 1e9), 0.1, 2000.0), value_text: (value_text).into(), min: 0.1, max: 2000.0, step: 0.1, integer: false, suffix: Some(AttrValue::from("B")), on_change: on_slider, invalid, on_invalid }) }
                     <p class="hint">{ t.model_params_hint }</p>
                 </>
             }
@@ -204,19 +233,26 @@ pub fn ModelPicker(props: &ModelPickerProps) -> Html {
             let text = config_text.clone();
             let err = config_error.clone();
             let on_change = props.on_change.clone();
+            let on_draft = props.on_draft.clone();
             let handle = Callback::from(move |s: String| {
-                if s.trim().is_empty() {
-                    err.set(None);
+                let e = if s.trim().is_empty() {
+                    None
                 } else {
                     match check_config(&s) {
                         Ok(v) => {
-                            err.set(None);
                             on_change.emit(ModelInput::HfConfig { hf_config: v });
+                            None
                         }
-                        Err(e) => err.set(Some(e)),
+                        Err(e) => Some(e),
                     }
+                };
+                // The result no longer matches the form while the config.json is wrong.
+                on_draft.emit(("model-config", e.as_ref().map(|_| String::new())));
+                // Text too large to be a config.json stays in the box as typed, but not in the state.
+                if !matches!(e, Some(ConfigError::TooLarge(_))) {
+                    text.set(s);
                 }
-                text.set(s);
+                err.set(e);
             });
             let h = handle.clone();
             let oninput =
@@ -226,12 +262,18 @@ pub fn ModelPicker(props: &ModelPickerProps) -> Html {
             let onupload = Callback::from(move |e: Event| {
                 let input = e.target_unchecked_into::<HtmlInputElement>();
                 if let Some(file) = input.files().and_then(|f| f.get(0)) {
+                    // A file too large to be a config.json is refused before it is read.
+                    let size = file.size() as usize;
+                    if size > MAX_CONFIG_BYTES {
+                        err2.set(Some(ConfigError::TooLarge(size)));
+                        return;
+                    }
                     let h = h.clone();
                     let err = err2.clone();
                     wasm_bindgen_futures::spawn_local(async move {
                         match wasm_bindgen_futures::JsFuture::from(file.text()).await {
                             Ok(v) => h.emit(v.as_string().unwrap_or_default()),
-                            Err(_) => err.set(Some("could not read the file".into())),
+                            Err(_) => err.set(Some(ConfigError::Unreadable)),
                         }
                     });
                 }
@@ -254,7 +296,7 @@ pub fn ModelPicker(props: &ModelPickerProps) -> Html {
                                 || if matches!(props.value, ModelInput::HfConfig { .. }) {
                                     format!("{} {}", t.config_ok, model_name(&props.value, props.lang))
                                 } else { t.config_hint.to_string() },
-                                |e| format!("{} {e}", t.config_error)) }
+                                |e| format!("{} {}", t.config_error, t.config_problem(e))) }
                         </p>
                     </div>
                 </>
@@ -293,8 +335,11 @@ mod tests {
 
     #[test]
     fn config_errors_say_what_is_wrong() {
-        assert!(check_config("{").unwrap_err().starts_with("not valid JSON"));
-        assert!(check_config("{\"hidden_size\": 1}").unwrap_err().contains("model_type"));
+        assert!(matches!(check_config("{"), Err(ConfigError::Json(_))));
+        assert!(matches!(check_config("{\"hidden_size\": 1}"), Err(ConfigError::Model(_))));
         assert!(check_config("[1]").is_err());
+        // See: issue 10, item 9 (a 20 MB paste froze the page for 8–10 s).
+        let huge = format!("{{\"a\": \"{}\"}}", "x".repeat(MAX_CONFIG_BYTES));
+        assert_eq!(check_config(&huge), Err(ConfigError::TooLarge(huge.len())));
     }
 }

@@ -110,6 +110,7 @@ pub fn total_view(props: &TotalProps) -> Html {
     let t = props.lang.t();
     let e = &props.estimate;
     let (low, high) = e.range();
+    let (amount, label) = format::scaled(e.total(), props.unit);
     let unit_button = |u: Unit| {
         let on_unit = props.on_unit.clone();
         let onclick = Callback::from(move |_| on_unit.emit(u));
@@ -126,8 +127,8 @@ pub fn total_view(props: &TotalProps) -> Html {
                 </span>
             </div>
             <p class="total-value" aria-labelledby="total-label" data-bytes={e.total().to_string()}>
-                <span class="num" id="total-amount">{ format::amount(e.total(), props.unit) }</span>
-                <span class="unit">{ props.unit.label() }</span>
+                <span class="num" id="total-amount">{ amount }</span>
+                <span class="unit">{ label }</span>
             </p>
             <p class="total-range">
                 { (t.range_text)(&format::bytes(low, props.unit), &format::bytes(high, props.unit)) }

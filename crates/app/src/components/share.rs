@@ -50,6 +50,12 @@ pub struct ShareProps {
     pub lang: Lang,
     /// Back to the defaults.
     pub on_reset: Callback<()>,
+    /// localStorage refused the last save.
+    #[prop_or_default]
+    pub save_failed: bool,
+    /// The config.json is too long for the link, which leaves it out.
+    #[prop_or_default]
+    pub config_left_out: bool,
 }
 
 /// Copy link, copy embed code, reset, and the JSON.
@@ -111,6 +117,8 @@ pub fn SharePanel(props: &ShareProps) -> Html {
                 <button type="button" class="btn ghost" id="reset" onclick={reset}>{ t.reset }</button>
             </div>
             <p class="status" role="status" aria-live="polite" id="copy-status">{ status_text.unwrap_or("") }</p>
+            if props.config_left_out { <p class="note" id="link-config-note">{ t.link_config_left_out }</p> }
+            if props.save_failed { <p class="note error" role="alert" id="save-failed">{ t.save_failed }</p> }
             { fallback.unwrap_or_default() }
             <details class="json" id="json-details" {ontoggle}>
                 <summary>{ t.json_title }</summary>
