@@ -63,18 +63,23 @@ test("sliders recompute at once (sequence length, parameter count, rank)", async
 
   await page.focus("#c-lora-rank");
   await page.keyboard.press("ArrowRight");
-  assert.match(await page.textContent("output[for='c-lora-rank']"), /r = 32/);
+  assert.equal(await page.inputValue("#c-lora-rank-num"), "32");
+  // Any rank can be typed, not only the slider's powers of two (issue 10, friction).
+  const r32 = await totalBytes(page);
+  await page.fill("#c-lora-rank-num", "48");
+  await page.waitForFunction((t) => Number(document.querySelector(".total-value").dataset.bytes) > t, r32);
+  assert.equal(await page.getAttribute("#c-lora-rank", "aria-valuetext"), "r = 48");
 
-  // Parameter-count slider: 0.1B to 700B on a log scale.
+  // Parameter-count slider: 0.1B to 2,000B on a log scale.
   await page.click("label.seg-item:has-text('Parameter count')");
   await page.waitForSelector("#model-params");
   await page.waitForFunction(() => /7\.00 B parameters/.test(document.querySelector(".result-model").textContent));
   const p0 = await totalBytes(page);
   await page.focus("#model-params");
   await page.keyboard.press("End");
-  assert.equal(await page.inputValue("#model-params-num"), "700");
+  assert.equal(await page.inputValue("#model-params-num"), "2000");
   const p1 = await totalBytes(page);
-  assert.ok(p1 > p0 * 3, `700B vs 7B: ${p1} vs ${p0}`);
+  assert.ok(p1 > p0 * 3, `2,000B vs 7B: ${p1} vs ${p0}`);
   await page.keyboard.press("Home");
   assert.equal(await page.inputValue("#model-params-num"), "0.1");
   await page.fill("#model-params-num", "13");

@@ -269,7 +269,7 @@ pub fn summary(c: &Computed, lang: Lang) -> String {
         a.layers,
         a.hidden,
         &format::group(a.vocab),
-        a.model_type.as_str(),
+        t.model_type(a.model_type.as_str()),
     )
 }
 
@@ -309,6 +309,7 @@ pub fn App(props: &AppProps) -> Html {
                 },
             );
             crate::platform::set_title(lang.t().page_title);
+            crate::platform::set_meta_description(lang.t().meta_description);
             if let Some(e) = &embed {
                 crate::platform::set_root_attr("data-embed", Some("1"));
                 for (var, v) in &e.vars {
@@ -399,7 +400,7 @@ pub fn App(props: &AppProps) -> Html {
         };
         html! {
             <button type="button" class="icon-btn" id="theme-toggle" {onclick} title={t.theme_toggle}
-                aria-label={format!("{}: {label}", t.theme_toggle)}>
+                aria-label={format!("{}{}{label}", t.theme_toggle, t.colon)}>
                 <span aria-hidden="true">{ icon }</span><span class="btn-text">{ label }</span>
             </button>
         }
@@ -413,7 +414,7 @@ pub fn App(props: &AppProps) -> Html {
         let onclick = Callback::from(move |_| act.emit(Action::SetLang(other)));
         html! {
             <button type="button" class="icon-btn" id="lang-toggle" {onclick} lang={other.html_lang()}
-                aria-label={other.t().switch_to}>
+                title={other.t().switch_to}>
                 <span aria-hidden="true">{ "文A " }</span>{ other.t().lang_name }
             </button>
         }

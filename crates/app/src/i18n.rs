@@ -219,6 +219,15 @@ pub struct Text {
     pub paged_note: F1,
     pub part_weights: &'static str,
     pub part_adapter: &'static str,
+    pub part_training: &'static str,
+    pub part_step_temp: &'static str,
+    pub colon: &'static str,
+    pub comma: &'static str,
+    pub open_paren: &'static str,
+    pub close_paren: &'static str,
+    pub inferred: &'static str,
+    pub text_only: &'static str,
+    pub meta_description: &'static str,
     pub part_activations: &'static str,
     pub part_overhead: &'static str,
     pub sub_params: &'static str,
@@ -262,6 +271,8 @@ pub struct Text {
     pub apply: &'static str,
     pub gpu_table_title: &'static str,
     pub gpu_table_hint: &'static str,
+    pub gpu_table_scroll: &'static str,
+    pub scroll_hint: &'static str,
     pub filter_label: &'static str,
     pub filter_all: &'static str,
     pub filter_consumer: &'static str,
@@ -457,6 +468,24 @@ impl Text {
             Reason::TooLong => self.r_too_long.into(),
             Reason::TooMany(n) => (self.r_too_many)(&crate::format::group(*n as u64)),
             Reason::MoeDropout => self.r_moe_dropout.into(),
+        }
+    }
+
+    /// A preset's display name in this language ("(text)" for the text-only part of a multimodal
+    /// checkpoint).
+    pub fn preset_name(&self, name: &'static str) -> String {
+        match name.strip_suffix(" (text)") {
+            Some(base) if self.text_only != "(text)" => format!("{base}{}", self.text_only),
+            _ => name.to_string(),
+        }
+    }
+
+    /// A model type for display: the config's `model_type`, or "inferred" in this language.
+    pub fn model_type(&self, t: &'static str) -> &'static str {
+        if t == "inferred" {
+            self.inferred
+        } else {
+            t
         }
     }
 
@@ -699,6 +728,15 @@ pub static EN: Text = Text {
     paged_note: |b| format!("The paged optimizer's state ({b}) lives in unified memory: it can spill to CPU RAM when the GPU is full, so the run may fit with less than the total."),
     part_weights: "Model weights",
     part_adapter: "Adapter",
+    part_training: "Gradients and optimizer state",
+    part_step_temp: "Optimizer-step temporaries",
+    colon: ": ",
+    comma: ", ",
+    open_paren: " (",
+    close_paren: ")",
+    inferred: "inferred (typical architecture)",
+    text_only: "(text)",
+    meta_description: "Peak GPU memory of a LoRA, QLoRA or full fine-tuning step, a GPU compatibility table, and what to change when it doesn't fit.",
     part_activations: "Activations",
     part_overhead: "Overhead",
     sub_params: "trainable parameters",
@@ -740,6 +778,8 @@ pub static EN: Text = Text {
     advice_title: "What to change, least disruptive first",
     apply: "Apply",
     gpu_table_title: "GPU compatibility",
+    gpu_table_scroll: "GPU table (scrolls sideways)",
+    scroll_hint: "Swipe the table sideways for more columns →",
     gpu_table_hint: "Headroom is the GPU's memory minus the estimate. Select a GPU's name to see its verdict and advice.",
     filter_label: "Show GPUs",
     filter_all: "All",
@@ -777,7 +817,7 @@ pub static EN: Text = Text {
     phase_last_layer: "backward (last layer)",
     phase_first_layer: "backward (first layer)",
     phase_optimizer: "the optimizer step",
-    opt_adamw_torch: "AdamW, two fp32 moments",
+    opt_adamw_torch: "AdamW, 2 moments",
     opt_adamw_fused: "AdamW, fused kernel",
     opt_adamw_8bit: "bitsandbytes 8-bit AdamW",
     opt_paged_8bit: "8-bit, paged to CPU when full",
@@ -817,9 +857,9 @@ pub static ZH: Text = Text {
     switch_to: "切换到简体中文",
     app_name: "LoRA 显存计算器",
     page_title: "LoRA 显存计算器：这次微调我的显卡跑得动吗？",
-    tagline: "估算 LoRA、QLoRA 或全参微调一步训练的显存峰值；放不下时告诉你该改什么。",
+    tagline: "估算 LoRA、QLoRA 或全参微调单步训练的显存峰值；放不下时告诉你该改什么。",
     skip_to_results: "跳到结果",
-    footer: "估算依据 Hugging Face transformers、PEFT 和 bitsandbytes 在一步训练中实际分配的张量。GB = 10⁹ 字节，GiB = 2³⁰ 字节（nvidia-smi 显示的 MiB/GiB 即后者）。",
+    footer: "估算依据 Hugging Face transformers、PEFT 和 bitsandbytes 在单步训练中实际分配的张量。GB = 10⁹ 字节，GiB = 2³⁰ 字节（nvidia-smi 显示的 MiB/GiB 即后者）。",
     theme_toggle: "配色",
     theme_auto: "跟随系统",
     theme_light: "浅色",
@@ -873,7 +913,7 @@ pub static ZH: Text = Text {
     config_error: "这个 config.json 用不了：",
     config_too_large: |size| format!("它有 {size}，而模型的 config.json 只有几 KB。是不是选错了文件（权重、model.safetensors.index.json、tokenizer.json）？仍在使用之前的模型。"),
     config_unreadable: "无法读取这个文件。",
-    model_summary: |p, layers, hidden, vocab, ty| format!("{p} 参数 · {layers} 层 · hidden {hidden} · 词表 {vocab} · {ty}"),
+    model_summary: |p, layers, hidden, vocab, ty| format!("{p} 参数 · {layers} 层 · 隐藏层维度 {hidden} · 词表 {vocab} · {ty}"),
     hub_label: "Hugging Face 模型 ID",
     hub_load: "加载",
     hub_loading_button: "加载中…",
@@ -951,6 +991,15 @@ pub static ZH: Text = Text {
     paged_note: |b| format!("分页优化器的状态（{b}）放在统一内存里，显存满了可以换出到内存，所以实际占用可能低于总数。"),
     part_weights: "模型权重",
     part_adapter: "适配器",
+    part_training: "梯度和优化器状态",
+    part_step_temp: "优化器更新时的临时张量",
+    colon: "：",
+    comma: "，",
+    open_paren: "（",
+    close_paren: "）",
+    inferred: "推断（典型结构）",
+    text_only: "（纯文本）",
+    meta_description: "估算 LoRA、QLoRA 或全参微调单步训练的显存峰值，列出各显卡能否放下，并告诉你放不下时该改什么。",
     part_activations: "激活值",
     part_overhead: "额外开销",
     sub_params: "可训练参数",
@@ -992,6 +1041,8 @@ pub static ZH: Text = Text {
     advice_title: "可以这样改（影响从小到大）",
     apply: "应用",
     gpu_table_title: "显卡兼容性",
+    gpu_table_scroll: "显卡表（可左右滑动）",
+    scroll_hint: "左右滑动表格查看更多列 →",
     gpu_table_hint: "余量 = 显卡显存 − 估算值。点击显卡名称可查看结论和修改建议。",
     filter_label: "显示的显卡",
     filter_all: "全部",
@@ -1025,11 +1076,11 @@ pub static ZH: Text = Text {
     chs_attn_targets: "只训练注意力投影",
     chs_seq: |n| format!("{n} tokens"),
     phase_forward: "前向传播",
-    phase_loss_backward: "loss 反向",
+    phase_loss_backward: "loss 反向传播时",
     phase_last_layer: "反向传播（最后一层）",
     phase_first_layer: "反向传播（第一层）",
     phase_optimizer: "优化器更新",
-    opt_adamw_torch: "AdamW，两个 fp32 动量",
+    opt_adamw_torch: "AdamW，一阶矩/二阶矩",
     opt_adamw_fused: "AdamW，fused 实现",
     opt_adamw_8bit: "bitsandbytes 8-bit AdamW",
     opt_paged_8bit: "8-bit，显存满时分页到内存",
@@ -1041,7 +1092,7 @@ pub static ZH: Text = Text {
     attn_eager: "会生成 s×s 注意力矩阵",
     mp_bf16: "bf16（bf16=True）",
     mp_fp16: "fp16（fp16=True）",
-    mp_no: "不开（fp32）",
+    mp_no: "不启用",
     wd_int8: "8-bit 量化（LLM.int8）",
     wd_nf4: "4-bit NormalFloat 量化",
     wd_fp4: "4-bit 浮点量化",

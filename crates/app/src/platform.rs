@@ -135,6 +135,28 @@ pub fn set_title(title: &str) {
     }
 }
 
+/// Moves keyboard focus to the element with this id once the page has re-rendered (after an
+/// action that may remove the focused element, like an Apply button whose advice is now done).
+pub fn focus_soon(id: &'static str) {
+    gloo::timers::callback::Timeout::new(0, move || {
+        if let Some(el) = window().and_then(|w| w.document()).and_then(|d| d.get_element_by_id(id)) {
+            if let Ok(el) = el.dyn_into::<web_sys::HtmlElement>() {
+                let _ = el.focus();
+            }
+        }
+    })
+    .forget();
+}
+
+/// Sets the page's `<meta name="description">` (search engines and link previews read it).
+pub fn set_meta_description(text: &str) {
+    if let Some(el) =
+        window().and_then(|w| w.document()).and_then(|d| d.query_selector("meta[name=description]").ok().flatten())
+    {
+        let _ = el.set_attribute("content", text);
+    }
+}
+
 /// The value of the `<input>` with this id.
 pub fn input_value(id: &str) -> Option<String> {
     let el = window()?.document()?.get_element_by_id(id)?;

@@ -330,7 +330,7 @@ pub fn ControlView(props: &ControlProps) -> Html {
                         { for families.iter().map(|f| html! {
                             <optgroup label={*f}>
                             { for MODELS.iter().enumerate().filter(|(_, m)| m.family == *f).map(|(k, m)| html! {
-                                <option value={k.to_string()} selected={current == Some(k)}>{ m.name }</option>
+                                <option value={k.to_string()} selected={current == Some(k)}>{ t.preset_name(m.name) }</option>
                             }) }
                             </optgroup>
                         }) }

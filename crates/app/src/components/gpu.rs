@@ -162,7 +162,11 @@ pub fn GpuPanel(props: &GpuPanelProps) -> Html {
                 { for advice.iter().map(|a| {
                     let on_apply = props.on_apply.clone();
                     let adv = *a;
-                    let onclick = Callback::from(move |_| on_apply.emit(adv));
+                    // Focus goes to the new verdict: the button itself may be gone after the change.
+                    let onclick = Callback::from(move |_| {
+                        on_apply.emit(adv);
+                        crate::platform::focus_soon("gpu-verdict");
+                    });
                     let text = t.advice(a);
                     html! {
                         <li class={verdict_class(a.verdict)}>
@@ -183,7 +187,7 @@ pub fn GpuPanel(props: &GpuPanelProps) -> Html {
         <section class="gpu-panel" aria-labelledby="gpu-panel-h">
             <h2 id="gpu-panel-h">{ t.gpu_panel_title }</h2>
             { gpu_picker(&GpuPickerProps { id: "gpu-select".into(), selected: i, unit, lang: props.lang, on_select: props.on_select.clone() }) }
-            <div class={classes!("verdict-banner", verdict_class(fit.verdict))} role="status" id="gpu-verdict" data-verdict={fit.verdict.as_str()}>
+            <div class={classes!("verdict-banner", verdict_class(fit.verdict))} role="status" id="gpu-verdict" tabindex="-1" data-verdict={fit.verdict.as_str()}>
                 <p class="verdict-head">
                     <span class="chip-icon" aria-hidden="true">{ match fit.verdict { Verdict::Fits => "✓", Verdict::Tight => "!", Verdict::DoesNotFit => "✗" } }</span>
                     <strong>{ headline }</strong>
@@ -340,7 +344,8 @@ pub fn gpu_table_view(props: &GpuTableProps) -> Html {
                     </div>
                 </fieldset>
             </div>
-            <div class="table-scroll" tabindex="0" role="region" aria-labelledby="gpu-table-h">
+            <p class="scroll-hint" aria-hidden="true">{ t.scroll_hint }</p>
+            <div class="table-scroll" tabindex="0" role="region" aria-label={t.gpu_table_scroll}>
                 <table class="gpus" id="gpu-table">
                     <thead><tr>
                         { header(SortKey::Name, t.col_gpu.to_string(), false) }

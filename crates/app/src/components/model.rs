@@ -41,9 +41,8 @@ impl Source {
 pub fn model_name(m: &ModelInput, lang: Lang) -> String {
     let t = lang.t();
     match m {
-        ModelInput::Id(id) => {
-            lora_vram::presets::find_model(id).map_or_else(|| id.clone(), |i| MODELS[i].name.to_string())
-        }
+        ModelInput::Id(id) => lora_vram::presets::find_model(id)
+            .map_or_else(|| crate::format::clip(id, 80), |i| t.preset_name(MODELS[i].name)),
         ModelInput::Params { params } => (t.params_model)(&crate::format::params(*params as u64)),
         ModelInput::HfConfig { hf_config } => config_name(hf_config).unwrap_or_else(|| t.config_model.to_string()),
     }
@@ -197,7 +196,7 @@ pub fn ModelPicker(props: &ModelPickerProps) -> Html {
                                 <optgroup label={*family}>
                                     { for items.iter().map(|&i| html! {
                                         <option value={i.to_string()} selected={current == Some(i)} title={MODELS[i].id}>
-                                            { MODELS[i].name }
+                                            { t.preset_name(MODELS[i].name) }
                                         </option>
                                     }) }
                                 </optgroup>

@@ -35,11 +35,15 @@ impl Part {
         }
     }
 
-    /// Its label.
-    pub fn label(self, t: &Text) -> &'static str {
+    /// Its label, named for what it is in this estimate: under full fine-tuning the trainable
+    /// parameters are the weights, so the second part is their gradients and optimizer state; at
+    /// the optimizer step the activations are freed and what is left is the step's temporaries.
+    pub fn label(self, t: &Text, e: &Estimate) -> &'static str {
         match self {
             Part::Weights => t.part_weights,
+            Part::Adapter if is_full(e) => t.part_training,
             Part::Adapter => t.part_adapter,
+            Part::Activations if e.phase == lora_vram::estimate::Phase::OptimizerStep => t.part_step_temp,
             Part::Activations => t.part_activations,
             Part::Overhead => t.part_overhead,
         }
@@ -59,6 +63,9 @@ impl Part {
     pub fn items(self, e: &Estimate, t: &Text) -> Vec<(&'static str, u64)> {
         match self {
             Part::Weights | Part::Activations => Vec::new(),
+            Part::Adapter if is_full(e) => {
+                vec![(t.sub_gradients, e.adapter.gradients), (t.sub_optimizer, e.adapter.optimizer)]
+            }
             Part::Adapter => vec![
                 (t.sub_params, e.adapter.params),
                 (t.sub_gradients, e.adapter.gradients),
@@ -72,20 +79,26 @@ impl Part {
 
     /// One sentence for screen readers and the hover detail: "Adapter: 0.53 GB (parameters 0.17 GB, …)".
     pub fn describe(self, e: &Estimate, t: &Text, unit: Unit) -> String {
-        let mut s = format!("{}: {}", self.label(t), format::bytes(self.bytes(e), unit));
+        let mut s = format!("{}{}{}", self.label(t, e), t.colon, format::bytes(self.bytes(e), unit));
         let items = self.items(e, t);
         if !items.is_empty() {
-            s.push_str(" (");
+            s.push_str(t.open_paren);
             for (i, (label, b)) in items.iter().enumerate() {
                 if i > 0 {
-                    s.push_str(", ");
+                    s.push_str(t.comma);
                 }
                 s.push_str(&format!("{label} {}", format::bytes(*b, unit)));
             }
-            s.push(')');
+            s.push_str(t.close_paren);
         }
         s
     }
+}
+
+/// Whether the estimate is of full fine-tuning: every weight is trainable, and there are no
+/// adapter parameters apart from them.
+fn is_full(e: &Estimate) -> bool {
+    e.adapter.params == 0 && e.trainable_params > 0
 }
 
 /// Props of [`TotalView`].
@@ -268,7 +281,7 @@ pub fn breakdown_table(props: &TableProps) -> Html {
         html! {
             <>
                 <tr class="part">
-                    <th scope="row"><span class={classes!("swatch", p.class())} aria-hidden="true"></span>{ p.label(t) }</th>
+                    <th scope="row"><span class={classes!("swatch", p.class())} aria-hidden="true"></span>{ p.label(t, e) }</th>
                     <td class="r">{ format::bytes(p.bytes(e), props.unit) }</td>
                     <td class="r">{ format::percent(p.bytes(e), total) }</td>
                 </tr>
