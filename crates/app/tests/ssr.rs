@@ -169,11 +169,15 @@ async fn bar_and_table_name_the_sub_items() {
 async fn the_import_box_is_labelled_and_a_shared_id_starts_loading() {
     let html = render("", &["en"]).await;
     assert!(html.contains(r#"<label for="hf-id">Hugging Face model id</label>"#), "{html}");
-    let html = render("?hf=Qwen/Qwen2.5-7B", &["en"]).await;
+    let html = render("?hf=acme/qwen-7b-sft", &["en"]).await;
     let t = text(&html);
-    assert!(t.contains("Loading Qwen/Qwen2.5-7B"), "{t}");
-    assert!(html.contains(r#"value="Qwen/Qwen2.5-7B""#), "the box shows the id");
+    assert!(t.contains("Loading acme/qwen-7b-sft"), "{t}");
+    assert!(html.contains(r#"value="acme/qwen-7b-sft""#), "the box shows the id");
     assert!(t.contains("Llama 3.1 8B"), "the previous model is shown until the config arrives");
+    // A preset's id loads the preset, with no fetch.
+    let html = render("?hf=Qwen/Qwen2.5-7B", &["en"]).await;
+    assert!(!text(&html).contains("Loading"), "{html}");
+    assert!(text(&html).contains("Qwen2.5 7B"));
     let html = render("?hf=https://evil.example/x", &["zh-CN"]).await;
     assert!(html.contains(r#"role="alert""#) && text(&html).contains("不是模型 ID"), "{html}");
     assert!(html.contains("Hugging Face 模型 ID"));
