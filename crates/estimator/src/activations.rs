@@ -204,8 +204,9 @@ pub struct Activations {
 fn norm_saved(s: &Scenario, d: &Dtypes, w: u64) -> u64 {
     if kernel_norms(s) {
         // Liger's `LigerRMSNormFunction` and Unsloth's `Fast_RMS_Layernorm` save the input itself and
-        // an fp32 `rstd` per row (the weight by reference): no fp32 copy, no normalized tensor.
-        return d.residual * w + F32;
+        // an fp32 `rstd` per row (the weight by reference): no fp32 copy, no normalized tensor. The
+        // `rstd`, like transformers' saved `rsqrt` output, is 4 bytes a token and left out on both sides.
+        return d.residual * w;
     }
     // RMSNorm / LayerNorm: the fp32 copy of the input.
     let mut b = F32 * w;
