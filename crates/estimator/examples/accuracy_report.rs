@@ -183,12 +183,12 @@ fn not_expressible(id: u32) -> Option<&'static str> {
     Some(match id {
         1..=5 => "no: T5 / mT5 (encoder-decoder) and BLOOM are architectures the estimator does not model",
         12 | 36 | 51..=56 => "no: several GPUs (FSDP, DeepSpeed ZeRO); the multi-GPU issue adds them",
-        6..=27 => "no: lit-gpt / litgpt, its own model code and a chunked cross-entropy (no `trainer` value for it; the memory-savers issue adds chunked losses)",
-        32..=39 => "no: torchtune (its NF4, `torch.compile`, chunked cross-entropy, optimizer-in-backward, activation offloading); the memory-savers issue",
+        6..=27 => "no: lit-gpt / litgpt's own model and LoRA code, not transformers + PEFT (its chunked cross-entropy alone would now be `loss: chunked`)",
+        32..=39 => "no: `torch.compile` (it changes what autograd saves) and torchtune's own NF4 and LoRA layers, plus optimizer-in-backward in 32, 33 and 37; its chunked loss and activation offloading are now `loss: chunked` and `activation_offloading`",
         42..=44 => "no: GPTQ int4 base weights (not bitsandbytes) and DeepSpeed on one GPU",
-        45..=48 => "no: Unsloth's kernels (LlamaFactory); the memory-savers issue",
+        45..=48 => "no: a 'token batch size of 512' with no batch size or sequence length, and the LlamaFactory/Unsloth versions of early 2024, whose kernels differ from the 2026 ones `framework: unsloth` models",
         59 => "no: Hugging Face + PEFT + bitsandbytes, but batch size, sequence lengths and optimizer are not stated (reliability C)",
-        60 => "no: Unsloth's kernels; the memory-savers issue",
+        60 => "no: batch size, sequence length and optimizer not stated (reliability C), and the Unsloth of December 2023, not the 2026 kernels `framework: unsloth` models",
         _ => return None,
     })
 }
@@ -376,6 +376,22 @@ fn main() {
            (0.8 GB at 2048 tokens with a 32k vocabulary, 3.2 GB with 128k).\n\
          - **The adapter** is smaller: r16 on all linear layers of a 7B model is 40M parameters, 0.64 GB with fp32 \
            weights, gradients and AdamW state.\n\n\
+         ## Memory savers\n\n\
+         Liger's kernels and fused linear cross-entropy, torchtune's chunked loss, Cut Cross-Entropy, activation \
+         offloading and Unsloth's kernels are modelled from their source (`crates/estimator/src/activations.rs`, \
+         \"Memory savers\"), and `crates/estimator/tests/savers.rs` checks what follows from that source: a fused \
+         loss is never above the standard one, more chunks never cost more, Liger's kernels and offloading never \
+         add GPU memory, the chunk sizes and pinned blocks are the sources' own. **No step with any of them is \
+         measured here**: no GPU was lent to this work, and the CPU harness has not been run on them yet. So no \
+         error can be given, and the range the page shows reaches {saver}% of the allocated peak further above \
+         whenever one is on.\n\n\
+         Liger's repository publishes per-kernel memory benchmarks (`benchmark/data/all_benchmark_data.csv` at \
+         2120862, 2026-08-10; Liger 0.2.1 and 0.4.2 on an A100). They are not used as fixtures: what their harness \
+         allocates around the kernel could not be reproduced from the data. The Hugging Face fused-linear rows grow \
+         by 6.1 bytes per token per vocabulary entry (4096 to 32768 tokens, V = 128256), where the standard loss \
+         needs at least 10 in its forward (16-bit logits, their fp32 upcast, the fp32 `log_softmax`), and the \
+         cross-entropy rows by 20 bytes per element where 16 would be expected; until the benchmark script of \
+         those versions is modelled, a comparison would test a guess about the harness, not the estimator.\n\n\
          ## Published measurements\n\n{public}",
         at = GPU_ALLOCATED_TOLERANCE_PERCENT,
         am = GPU_ALLOCATED_MAPE_PERCENT,
@@ -392,6 +408,7 @@ fn main() {
         table = table(&cpu),
         rough = rough_table(),
         public = public_rows(),
+        saver = lora_vram::estimate::SAVER_HIGH_PERCENT,
     );
     std::fs::write(docs.join("accuracy.md"), md).unwrap();
     println!("wrote docs/accuracy.md and docs/accuracy.svg");

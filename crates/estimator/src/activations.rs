@@ -71,6 +71,39 @@
 //! the optimizer step (`estimate.rs`). TRL's `SFTTrainer` never makes the logits: see
 //! [`TRL_TOKEN_CHUNK`].
 //!
+//! # Memory savers (issue 13)
+//! Each modelled from its source; none of them is measured on a GPU here (docs/accuracy.md, "Memory
+//! savers"), so [`crate::Estimate::range`] widens above when one is on.
+//! - **Liger's kernels** (`use_liger_kernel=True`; Liger-Kernel at ead96b6, 2026-08-21,
+//!   liger_kernel/transformers/monkey_patch.py): `LigerRMSNormFunction` saves its input `X` itself
+//!   (ops/rms_norm.py, `ctx.save_for_backward(X, W, RSTD)`) instead of an fp32 copy, so it saves `2·h`
+//!   per norm on a 16-bit stream and nothing on QLoRA's fp32 stream, and no normalized tensor for a
+//!   trained weight; `LigerSiLUMulFunction` (ops/swiglu.py) saves the gate and up outputs only and writes
+//!   their gradients in place (`2·I` saved instead of `3·I`, an `I` transient instead of `3·I`); MoE experts
+//!   keep transformers' activation here. `LigerRopeFunction` works in place on q and k and saves
+//!   `cos`/`sin`, as transformers' RoPE does: no change. Model types Liger does not patch are refused.
+//! - **Losses** ([`crate::scenario::Loss`]): the standard loss above; torchtune's chunked loss
+//!   (`CEWithChunkedOutputLoss`, torchtune at bd2a0fc, 2026-04-23; uncompiled): the 16-bit logits and every
+//!   chunk's saved fp32 `log_softmax` output, plus one chunk's upcast (forward) or one chunk's two fp32
+//!   gradients (backward); Liger's fused linear cross-entropy ([`liger_flce`]) and Cut Cross-Entropy
+//!   ([`cut_cross_entropy`]), which never make `b·s·V` logits.
+//! - **Activation offloading** (TRL 1.16.0 trl/models/activation_offloading.py, from torchtune's
+//!   `OffloadActivations`; with checkpointing only): a `saved_tensors_hooks` that copies every saved
+//!   tensor of 1 KiB or more, outside the head, to pinned host memory, keeping the last
+//!   [`OFFLOAD_STASH`] on the GPU until the copies finish; the backward brings each back for its node and
+//!   frees the previous node's. With checkpointing the saved tensors are the layer inputs
+//!   (`_NoopSaveInputs` in torch/utils/checkpoint.py), so the GPU keeps at most 5 in the forward and 2 in
+//!   the backward; the host holds every layer's input in power-of-two pinned blocks ([`pinned`]), and a copy
+//!   of the loss's saved tensors and of the final norm's fp32 input, which also stay on the GPU (each is
+//!   saved twice, and the offloader keeps a second save of a stashed storage on the GPU).
+//! - **Unsloth** (`framework: unsloth`; unsloth 2026.8.19 unsloth/kernels/fast_lora.py, unsloth_zoo
+//!   2026.10.9): RMSNorm as Liger's; `LoRA_QKV` and `LoRA_W` save their input `X`, `LoRA_MLP` saves `X`, `e`
+//!   and `g`, in place of PEFT's cast and dropped copies, where every Linear of the group has an adapter and
+//!   `lora_dropout == 0`; no fp32 upcast of embeddings, head and norms. `use_gradient_checkpointing="unsloth"`
+//!   (`activation_offloading`) sends each checkpointed layer input to host buffers and brings it back into
+//!   [`UNSLOTH_GPU_BUFFERS`] GPU buffers. Unsloth's own loss kernels are not modelled: the standard loss
+//!   stands in, an upper bound.
+//!
 //! # Backward transients
 //! The largest temporary of one layer's backward: the MLP's three intermediate gradients, or the
 //! attention gradients plus the flash kernel's fp32 `dq` accumulator and GQA-expanded `dk`/`dv`;
@@ -865,7 +898,7 @@ pub fn profile(s: &Scenario) -> ActivationProfile {
 /// - Backward: scales `grad_input` in place (`element_mul_kernel`) and returns it.
 ///
 /// No `b·s·V` tensor exists; the logits are not returned.
-fn liger_flce(s: &Scenario, d: &Dtypes, p: &mut ActivationProfile) {
+pub fn liger_flce(s: &Scenario, d: &Dtypes, p: &mut ActivationProfile) {
     let a = &s.arch;
     let (h, e) = (a.hidden, d.norm_out);
     let lg = if d.autocast { d.matmul } else { e };
@@ -888,7 +921,7 @@ fn liger_flce(s: &Scenario, d: &Dtypes, p: &mut ActivationProfile) {
 /// - Saved: `e`, `c` (the casts, when they are copies), the logsumexp, `logit_avg`.
 /// - Backward: recomputes the logits block by block into `de = torch.zeros_like(e)` (and `dc` for a
 ///   trained head); autograd casts `de` back to the hidden states' dtype.
-fn cut_cross_entropy(s: &Scenario, d: &Dtypes, p: &mut ActivationProfile) {
+pub fn cut_cross_entropy(s: &Scenario, d: &Dtypes, p: &mut ActivationProfile) {
     let a = &s.arch;
     let (h, e) = (a.hidden, d.norm_out);
     let ce = if d.autocast { d.compute } else { e };

@@ -624,7 +624,7 @@ const fn range_reason(field: &str) -> &'static str {
 }
 
 /// Model types Liger patches (`MODEL_TYPE_TO_APPLY_LIGER_FN`, liger_kernel/transformers/monkey_patch.py).
-const LIGER_MODEL_TYPES: [crate::arch::ModelType; 11] = {
+pub const LIGER_MODEL_TYPES: [crate::arch::ModelType; 11] = {
     use crate::arch::ModelType as M;
     [
         M::Llama,
