@@ -28,6 +28,9 @@
 //! - Autocast casts fp32 weights to bf16 for each matmul, and the matmul saves the copy for the
 //!   input's gradient: after `prepare_model_for_kbit_training` that is the lm_head, `V·h·2` bytes
 //!   from the head's forward to its backward; with fp32 base or master weights, every Linear.
+//!   Autocast caches a cast only for a leaf that requires grad (`cached_cast`,
+//!   aten/src/ATen/autocast_mode.cpp), so a frozen head called once per loss chunk is cast, and
+//!   saved, once per chunk.
 //! - LoRA (`peft/tuners/lora/layer.py`, `Linear.forward`): the input is cast to the adapter dtype,
 //!   `lora_dropout` saves a 1-byte mask and produces a new tensor, and `lora_A` saves its input
 //!   (under autocast, the bf16 copy autocast makes); `lora_B` saves `lora_A`'s output (`r` wide).
@@ -949,7 +952,13 @@ fn finish(s: &Scenario, d: &Dtypes, mut p: ActivationProfile) -> ActivationProfi
     let quantized = s.weight_dtype.is_quantized() && s.method != Method::Full;
     let head_matmul = matches!(s.loss, Loss::Standard | Loss::Chunked) || s.trainer == Trainer::TrlSft;
     if d.autocast && head_fp32 {
-        p.weight_copies.0 = if head_matmul { a.vocab * a.hidden * d.compute } else { 0 };
+        // Autocast caches the cast only for a leaf that requires grad (`cached_cast`,
+        // aten/src/ATen/autocast_mode.cpp): a frozen head is cast again at every call, and torchtune's
+        // chunked head calls it once per chunk, each matmul saving its own copy until that chunk's
+        // backward. Measured: cpu_fake_savers.jsonl, the QLoRA chunked cases.
+        let head_trained = s.method == Method::Full || s.lora.modules_to_save.lm_head;
+        let casts = if s.loss == Loss::Chunked && !head_trained { s.loss_chunks } else { 1u64 };
+        p.weight_copies.0 = if head_matmul { casts.saturating_mul(a.vocab * a.hidden * d.compute) } else { 0 };
         if !quantized {
             let per_layer = a.params().linear_weights / a.layers;
             p.weight_copies.1 = per_layer * d.compute;

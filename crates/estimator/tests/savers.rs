@@ -144,6 +144,33 @@ fn savers_widen_the_range_above() {
     assert!(hi > phi);
 }
 
+/// Autocast casts a frozen fp32 head (QLoRA after `prepare_model_for_kbit_training`, fp32 weights) at every
+/// call: torchtune's chunked head calls it once per chunk.
+fn head_cast_per_chunk(s: &Scenario) -> bool {
+    s.mixed_precision != lora_vram::scenario::MixedPrecision::No
+        && lora_vram::weights::unquantized_bytes(s) == 4
+        && s.method != Method::Full
+        && !s.lora.modules_to_save.lm_head
+}
+
+/// See: cpu_fake_savers.jsonl, `llama32-1b-full-depth-qlora-nf4dq-r16-chunked8-s2048-ckpt1` (measured 7.38 GiB;
+/// 3.93 GiB before this was modelled). Autocast caches a cast only for a leaf that requires grad, so a frozen fp32
+/// head called once per chunk is cast, and its bf16 copy saved, once per chunk: each chunk adds `V·h·2` bytes.
+#[test]
+fn a_frozen_fp32_head_is_cast_once_per_chunk() {
+    let i = ScenarioInput { loss: Some(Loss::Chunked), ..base("meta-llama/Llama-3.2-1B", Method::Qlora, 2048) };
+    let at = |c: u64| estimate(&scenario(&ScenarioInput { loss_chunks: Some(c), ..i.clone() })).peak_allocated;
+    assert!(head_cast_per_chunk(&scenario(&i)));
+    let copy = 128256 * 2048 * 2;
+    // One chunk's fp32 upcast shrinks from 256 to 128 tokens.
+    let upcast = 128256 * 4 * (256 - 128);
+    assert_eq!(at(16) - at(8), 8 * copy - upcast, "eight more chunks, eight more bf16 copies of the head");
+    // A 16-bit head (LoRA) needs no cast: more chunks never cost more.
+    let lora = ScenarioInput { method: Method::Lora, ..i };
+    let lora_at = |c: u64| estimate(&scenario(&ScenarioInput { loss_chunks: Some(c), ..lora.clone() })).peak_allocated;
+    assert!(lora_at(16) <= lora_at(8));
+}
+
 fn saver_scenario() -> impl Strategy<Value = ScenarioInput> {
     (0..MODELS.len(), prop_oneof![Just(Method::Lora), Just(Method::Qlora), Just(Method::Full)], 1u64..=8, 1u64..=32768)
         .prop_map(|(m, method, batch, seq)| ScenarioInput { batch_size: batch, ..base(MODELS[m].id, method, seq) })
@@ -160,12 +187,14 @@ proptest! {
         prop_assert!(fused.peak_allocated <= std.peak_allocated, "{} > {}: {}", fused.peak_allocated, std.peak_allocated, i.to_json());
     }
 
-    /// More loss chunks never cost more; one chunk is no worse than the standard loss.
+    /// More loss chunks never cost more, unless autocast casts a frozen fp32 head once per chunk
+    /// ([`head_cast_per_chunk`]); one chunk is no worse than the standard loss.
     #[test]
     fn chunked_is_monotone_in_chunk_count(i in saver_scenario(), k in 1u64..=64) {
         let at = |c: u64| estimate(&scenario(&ScenarioInput { loss: Some(Loss::Chunked), loss_chunks: Some(c), ..i.clone() })).peak_allocated;
-        prop_assert!(at(k + 1) <= at(k), "{} chunks: {} > {} chunks: {}", k + 1, at(k + 1), k, at(k));
         prop_assert!(at(1) <= estimate(&scenario(&i)).peak_allocated);
+        prop_assume!(!head_cast_per_chunk(&scenario(&i)));
+        prop_assert!(at(k + 1) <= at(k), "{} chunks: {} > {} chunks: {}", k + 1, at(k + 1), k, at(k));
     }
 
     /// Liger's RMSNorm and SwiGLU never add memory.
