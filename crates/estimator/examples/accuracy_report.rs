@@ -3,6 +3,8 @@
 //!
 //! Regenerate with: `cargo run -p lora-vram --example accuracy_report`
 
+#[path = "../tests/support/liger.rs"]
+mod liger;
 #[path = "../tests/support/measurements.rs"]
 mod measurements;
 
@@ -234,10 +236,12 @@ fn savers_section(cases: &[Case]) -> String {
         ct = CPU_TOLERANCE_PERCENT,
         table = table(&savers),
     );
+    s += &liger_section();
     s += &format!(
         "### Not measured\n\n\
-         - **Liger's kernels and fused linear cross-entropy, Cut Cross-Entropy's kernels, Unsloth's kernels**: Triton \
-           kernels, which the CPU harness cannot run and no GPU was lent to this work to run.\n\
+         - **A training step with Liger's kernels, Cut Cross-Entropy's kernels or Unsloth's kernels**: Triton \
+           kernels, which the CPU harness does not run in a training step, and no GPU was lent to this work. Liger's \
+           fused linear cross-entropy is checked on its own above, against a replay of the version modelled.\n\
          - **Cut Cross-Entropy's PyTorch fallback** (`impl=\"torch_compile\"`, cut_cross_entropy/torch_compile.py) is \
            not its Triton path with other kernels: it computes `e @ c.T`, the whole `b·s·V` logits, and \
            `F.cross_entropy(logits.float(), ...)` inside one `torch.compile` graph, so its memory is the standard \
@@ -248,6 +252,104 @@ fn savers_section(cases: &[Case]) -> String {
         saver = lora_vram::estimate::SAVER_HIGH_PERCENT,
     );
     s
+}
+
+/// Liger's published kernel benchmarks against their replay (tests/fixtures/measurements/source/liger_benchmark.jsonl,
+/// tools/calibrate/liger_bench.py), and the estimator's fused-linear terms against the version it models.
+fn liger_section() -> String {
+    use lora_vram::activations::liger_flce_chunk;
+    let rows = liger::rows();
+    let ws = liger::a100_workspaces_mib();
+    // What the modelled version holds beyond 0.4.2 with the benchmark's trained head, at 4096 tokens.
+    let replayed = |pick: &dyn Fn(&serde_json::Value) -> bool| {
+        rows.iter().find(|r| r["x"] == 4096 && r["kernel"] == "fused_linear_cross_entropy" && pick(r)).unwrap()
+            ["replayed_mib"]
+            .as_f64()
+            .unwrap()
+    };
+    let newer = replayed(&|r| r["published_mib"].is_null() && r["config"]["frozen_head"] == false)
+        - replayed(&|r| r["published_mib"].is_f64() && r["provider"] == "liger");
+    let rms_gaps: Vec<String> = rows
+        .iter()
+        .filter(|r| r["kernel"] == "rms_norm" && r["provider"] == "liger")
+        .map(|r| format!("{:.0}", r["published_mib"].as_f64().unwrap() - r["replayed_mib"].as_f64().unwrap()))
+        .collect();
+    let rms_gaps = rms_gaps.join(", ");
+    let modelled_worst = liger::modelled(&rows)
+        .iter()
+        .map(|&(_, _, r, e)| ((e as f64 - r as f64) / r as f64 * 100.0).abs())
+        .fold(0.0f64, f64::max);
+    let mut table = String::from(
+        "| CSV row | kernel | provider (version) | x | published (MiB) | replay (MiB) | + workspaces (MiB) | published − that (MiB) |\n|---:|---|---|---:|---:|---:|---:|---:|\n",
+    );
+    let (mut exact_n, mut exact_worst) = (0, 0.0f64);
+    for r in rows.iter().filter(|r| r["published_mib"].is_f64()) {
+        let kernel = r["kernel"].as_str().unwrap();
+        let matmul = liger::runs_matmul(r);
+        let (p, rp) = (r["published_mib"].as_f64().unwrap(), r["replayed_mib"].as_f64().unwrap());
+        let with = rp + if matmul { ws } else { 0.0 };
+        if r["provider"] == "huggingface" || matches!(kernel, "cross_entropy" | "swiglu") {
+            exact_n += 1;
+            exact_worst = exact_worst.max((p - with).abs());
+        }
+        let _ = writeln!(
+            table,
+            "| {} | {kernel} | {} ({}) | {}={} | {p:.2} | {rp:.2} | {with:.2} | {:+.2} |",
+            r["csv_row"],
+            r["provider"].as_str().unwrap(),
+            r["liger_version"].as_str().unwrap(),
+            r["x_name"].as_str().unwrap(),
+            r["x"],
+            p - with
+        );
+    }
+    let chunk_mib =
+        |bt: u64| (liger_flce_chunk(bt, 128256u64.div_ceil(4096)) * 128256 * 2) as f64 / (1u64 << 20) as f64;
+    format!(
+        "### Liger's published kernel benchmarks\n\n\
+         `benchmark/data/all_benchmark_data.csv` (linkedin/Liger-Kernel, unchanged for these rows up to 2120862, \
+         2026-08-10) holds `torch.cuda.max_memory_allocated()` in MiB on an A100-SXM4-80GB, for one forward and \
+         backward of one kernel. Read from the scripts at the commits that wrote the rows (b5672a15 for \
+         cross-entropy, RMSNorm and SwiGLU, Liger 0.2.1; 90fb5e4a for the fused linear cross-entropy, 0.4.2), the \
+         number is everything alive, not the kernel alone: the inputs, every module the script built (the \
+         fused-linear script builds both providers' heads, 2 × 1002 MiB, whichever runs), and the `.grad` the \
+         previous of its 10 calls left on each leaf; in the script's dtype with no autocast, so Hugging Face's loss \
+         runs `log_softmax` on bf16 logits with no fp32 upcast. That is why the Hugging Face fused-linear rows grow \
+         by 6 bytes per token per vocabulary entry (the bf16 logits, the saved `log_softmax` output, its gradient), \
+         not the standard loss's 10 or more, and why the cross-entropy rows hold 20 bytes per element (fp32 input, \
+         saved output, `nll_loss`'s gradient, the new gradient and the previous call's `.grad`).\n\n\
+         `tools/calibrate/liger_bench.py` replays each row's memory function on fake tensors, 3 calls, the last \
+         reported: the Hugging Face providers as written, Liger's providers by running Liger's own Python at that \
+         commit with every Triton launch a no-op (a Triton kernel writes into buffers its wrapper allocated). Kept in \
+         `tests/fixtures/measurements/source/liger_benchmark.jsonl` with the CSV row, commit, script and config; \
+         checked by `crates/estimator/tests/liger_benchmark.rs`.\n\n\
+         - **Reproduced** ({exact_n} rows: every Hugging Face row, Liger's cross-entropy and SwiGLU): the published \
+           peak is the replay plus, where the script runs a matmul, the estimator's two cuBLAS workspaces for the \
+           A100 ({ws:.2} MiB), within {exact_worst:.2} MiB on every row.\n\
+         - **Liger's fused linear cross-entropy, 0.4.2** (4 rows): the published peak exceeds replay and workspaces by \
+           one `chunk × V` bf16 tensor at Liger's chunk size ({c1:.2}, {c2:.2}, {c3:.2}, {c4:.2} MiB at 4096 to \
+           32768 tokens), to within 1 MiB. Liger's Python at 90fb5e4a holds three such chunks at its peak (the \
+           previous chunk's logits and `logits_chunk * alpha`, and the next chunk's logits); the fourth is not in \
+           its Python, so the replay cannot name it. The rows of 0.2.1 (2024-09-03) were the same to 1 KiB, with \
+           other code.\n\
+         - **Liger's RMSNorm, 0.2.1** (6 rows): not reconciled. The replay falls short by {rms_gaps} MiB (M = 2048, \
+           H = 1024 to 32768): 8 bytes per element up to H = 4096, then a cap. Its backward \
+           allocates `dW = torch.empty_like(X, dtype=W.dtype)` (fp32, M × H) and reduces it with \
+           `torch.sum(dW, dim=0)`; what the GPU adds to that is not in Liger's Python, and these rows do not test the \
+           estimator's RMSNorm term (the norm saves its input `X`), which lives inside a training step.\n\
+         - **The estimator's fused-linear terms** are for Liger at ead96b6 (2026-08-21), whose chunk loop differs \
+           from 0.4.2's (no `logits_chunk * alpha`; the weight gradient by `torch.mm(...).float()`, not an in-place \
+           `addmm`), so the 0.4.2 rows cannot check them: at 4096 tokens ead96b6 holds {newer:.0} MiB more with the \
+           benchmark's trained head. Instead the same replay runs ead96b6 at the benchmark's shapes, with the \
+           trained head and a frozen one, and the estimate (the script's tensors plus `loss_forward_logits`) matches \
+           it within {modelled_worst:.3}% on all 8. That check found two terms the estimator missed, now modelled (`liger_flce`): the next \
+           chunk's logits are made while the previous chunk's are still bound (two chunks at once), and a trained \
+           16-bit head adds a `V·h` product and its fp32 copy for each chunk.\n\n{table}\n",
+        c1 = chunk_mib(4096),
+        c2 = chunk_mib(8192),
+        c3 = chunk_mib(16384),
+        c4 = chunk_mib(32768),
+    )
 }
 
 fn pct(c: &Case) -> String {
