@@ -75,8 +75,11 @@
 //! [`TRL_TOKEN_CHUNK`].
 //!
 //! # Memory savers (issue 13)
-//! Each modelled from its source; none of them is measured on a GPU here (docs/accuracy.md, "Memory
-//! savers"), so [`crate::Estimate::range`] widens above when one is on.
+//! Each modelled from its source. The chunked loss and activation offloading are measured on the CPU
+//! harness (`cpu_fake_savers.jsonl`: 16 steps, within 1.5%, pinned host memory within 0.01%); Liger's
+//! fused linear cross-entropy against a replay of its own Python (tests/liger_benchmark.rs); the others
+//! not at all, so [`crate::Estimate::range`] widens above when one of those is on (docs/accuracy.md,
+//! "Memory savers").
 //! - **Liger's kernels** (`use_liger_kernel=True`; Liger-Kernel at ead96b6, 2026-08-21,
 //!   liger_kernel/transformers/monkey_patch.py): `LigerRMSNormFunction` saves its input `X` itself
 //!   (ops/rms_norm.py, `ctx.save_for_backward(X, W, RSTD)`) instead of an fp32 copy, so it saves `2·h`
@@ -116,7 +119,7 @@
 //!
 //! # Assumptions and known error
 //! - Against 50 real Tesla T4 steps (docs/accuracy.md), the allocated peak: mean 0.35%, worst
-//!   1.4%; against 109 steps of the CPU harness: mean 0.27%, worst 1.9%.
+//!   1.4%; against 125 steps of the CPU harness (the savers' 16 included): mean 0.30%, worst 1.9%.
 //! - No padding mask (packed or equal-length batches); with padding, SDPA repeats k and v to `a` heads.
 //! - Backward transients are modelled for the MLP, attention and eager softmax; small
 //!   temporaries (under `h` per token) are ignored.

@@ -115,8 +115,9 @@ pub struct Estimate {
     /// Host memory the run needs on its node beyond the process itself: offloaded activations in
     /// pinned buffers (0 when nothing is offloaded).
     pub cpu_bytes_per_node: u64,
-    /// A memory saver that no real-GPU step here has measured is on: [`Estimate::range`] widens by
-    /// [`SAVER_HIGH_PERCENT`].
+    /// A memory saver that no training step here has measured is on (Liger's kernels, a fused loss, Unsloth):
+    /// [`Estimate::range`] widens by [`SAVER_HIGH_PERCENT`]. The chunked loss and activation offloading are
+    /// measured (see [`SAVER_HIGH_PERCENT`]) and do not set it.
     pub unmeasured_saver: bool,
 }
 
@@ -139,9 +140,8 @@ impl Estimate {
     /// - the allocator's cached blocks: from half to 2.1 times [`Overhead::allocator`], the spread
     ///   of measured over estimated on the real-GPU rows ([`ALLOCATOR_RANGE`]);
     /// - the CUDA context: the GPU's range ([`GpuOverhead`]), exact when the scenario gives it;
-    /// - with a memory saver on (Liger, Unsloth, a chunked or fused loss, activation offloading), another
-    ///   [`SAVER_HIGH_PERCENT`] above: those paths are modelled from their source, but no real training
-    ///   step with them is measured here.
+    /// - with a memory saver on that no training step here has measured (Liger's kernels, a fused loss,
+    ///   Unsloth), another [`SAVER_HIGH_PERCENT`] above.
     pub const fn range(&self) -> (u64, u64) {
         let alloc = self.peak_allocated;
         let (ctx_low, ctx_high) = self.context_range;
@@ -174,11 +174,17 @@ pub const TENSOR_LOW_PERCENT: u64 = 3;
 /// How far above the allocated peak a real step may allocate (docs/accuracy.md).
 pub const TENSOR_HIGH_PERCENT: u64 = 3;
 
-/// How much further above the allocated peak the range reaches when a memory saver is on. Not derived
-/// from a measurement: no training step with Liger, Unsloth, a chunked or fused loss or activation
-/// offloading has been measured here (docs/accuracy.md, "Memory savers"), so the savers' terms carry no
-/// residual to bound. It is the CPU harness's per-case tolerance, kept until GPU steps replace it; the
-/// terms themselves are written to err high (the offloader's full stash, power-of-two chunks).
+/// How much further above the allocated peak the range reaches when a memory saver that no training step
+/// here has measured is on: Liger's RMSNorm and SwiGLU kernels, Liger's fused linear cross-entropy, Cut
+/// Cross-Entropy, Unsloth (docs/accuracy.md, "Memory savers"). It rests on no measurement of those steps:
+/// it is the CPU harness's per-case tolerance, kept until GPU steps replace it. Liger's fused linear
+/// cross-entropy alone is checked, against a replay of its own Python, but not inside a training step, and
+/// Liger's published rows of an older version hold one logits chunk that no replay explains.
+///
+/// The chunked loss and activation offloading get no widening: on the CPU harness (`cpu_fake_savers.jsonl`,
+/// 16 steps) the estimate is at most 0.64% below the measured peak and at most 1.5% above it, inside the
+/// spread of the steps without savers (worst 1.94%) that the real-GPU tensor band ([`TENSOR_LOW_PERCENT`],
+/// [`TENSOR_HIGH_PERCENT`]) already holds, and the pinned host memory agrees to 0.01%.
 pub const SAVER_HIGH_PERCENT: u64 = 5;
 
 /// Measured over estimated allocator slack, in percent: 58% to 209% on the 50 T4 rows
@@ -240,7 +246,7 @@ pub struct Profile {
     total_params: u64,
     /// The loop keeps the model's outputs alive until the step ends ([`Trainer::CustomLoop`]).
     keeps_outputs: bool,
-    /// A memory saver is on ([`Estimate::unmeasured_saver`]).
+    /// A memory saver no training step here has measured is on ([`Estimate::unmeasured_saver`]).
     saver: bool,
 }
 
@@ -291,9 +297,9 @@ pub fn profile(s: &Scenario) -> Profile {
         small_churn: small_churn(s),
         total_params: s.arch.params().total(),
         keeps_outputs: s.trainer == Trainer::CustomLoop,
+        // The chunked loss and activation offloading are measured ([`SAVER_HIGH_PERCENT`]).
         saver: s.use_liger_kernel
-            || s.loss != crate::scenario::Loss::Standard
-            || s.activation_offloading
+            || matches!(s.loss, crate::scenario::Loss::FusedLinear | crate::scenario::Loss::CutCrossEntropy)
             || s.framework != crate::scenario::Framework::Transformers,
     }
 }
