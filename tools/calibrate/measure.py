@@ -17,6 +17,7 @@ Run from the repository root:
     tools/.venv/bin/python tools/calibrate/measure.py --validate      # fake vs real fp32 CPU run of a tiny model
     tools/.venv/bin/python tools/calibrate/measure.py --set more      # the second set -> .../cpu_fake_more.jsonl
     tools/.venv/bin/python tools/calibrate/measure.py --set long      # long contexts -> .../cpu_fake_long.jsonl
+    tools/.venv/bin/python tools/calibrate/measure.py --set savers    # chunked loss, offloading -> .../cpu_fake_savers.jsonl
 """
 from __future__ import annotations
 
@@ -915,8 +916,9 @@ def main():
     ap.add_argument("--only", nargs="*", help="case ids (substring match)")
     ap.add_argument("--list", action="store_true")
     ap.add_argument("--set", default="base", choices=sorted(CASE_SETS),
-                    help="case set: base (the first 38, cpu_fake.jsonl), more (cpu_fake_more.jsonl) or long "
-                         "(long contexts, cpu_fake_long.jsonl)")
+                    help="case set: base (the first 38, cpu_fake.jsonl), more (cpu_fake_more.jsonl), long "
+                         "(long contexts, cpu_fake_long.jsonl), t4 (cpu_fake_t4.jsonl) or savers (the chunked loss "
+                         "and activation offloading, cpu_fake_savers.jsonl)")
     ap.add_argument("--out", default=None, help="default: the set's fixture file")
     ap.add_argument("--append", action="store_true", help="merge into --out instead of rewriting it")
     ap.add_argument("--validate", action="store_true", help="fake vs real CPU run of a tiny model")
