@@ -238,7 +238,59 @@ def t4_cases():
     return cs
 
 
-CASE_SETS = {"base": all_cases, "more": more_cases, "long": long_cases, "t4": t4_cases}
+def saver_case(cid, slug, layers=None, *, loss="standard", chunks=None, offload=False, **kw):
+    """A LoRA case (`lora_case`) with a memory saver: torchtune's chunked loss (`loss="chunked"`, `chunks` pieces)
+    and/or TRL's activation offloading (tools/calibrate/savers.py)."""
+    c = lora_case(cid, slug, layers, **kw)
+    c["loss"] = loss
+    if loss == "chunked":
+        c["loss_chunks"] = chunks
+    if offload:
+        c["activation_offloading"] = True
+    return c
+
+
+def saver_cases():
+    """The fifth set (`measure.py --set savers`, tests/fixtures/measurements/cpu_fake_savers.jsonl): the memory savers
+    that are pure PyTorch. LoRA r16 on all-linear, dropout 0.05, unless noted.
+    - torchtune's `CEWithChunkedOutputLoss` (8 and 16 chunks, and 16 over a length it does not divide) on Llama-3.2-1B
+      (128k vocabulary) and Qwen2.5-0.5B (152k, tied embeddings), with and without checkpointing, batch 1 and 2, and
+      QLoRA, whose fp32 head autocast casts to bf16 for every chunk;
+    - TRL's activation offloading (with checkpointing, as the estimator requires), with the standard loss and with
+      the chunked one, LoRA and QLoRA."""
+    L1, Q = "meta-llama__Llama-3.2-1B", "Qwen__Qwen2.5-0.5B"
+    cs = []
+    # --- Chunked loss.
+    for s, n in ((2048, 8), (4096, 16), (8192, 8)):
+        cs.append(saver_case(f"llama32-1b-full-depth-lora-r16-chunked{n}-s{s}-ckpt1", L1, s=s, loss="chunked",
+                             chunks=n))
+    cs.append(saver_case("llama32-1b-full-depth-lora-r16-chunked8-s2048-ckpt0", L1, s=2048, ckpt=False,
+                         loss="chunked", chunks=8))
+    cs.append(saver_case("llama32-1b-full-depth-lora-r16-chunked16-s1000-ckpt1", L1, s=1000, loss="chunked",
+                         chunks=16))
+    cs.append(saver_case("llama32-1b-full-depth-lora-r16-chunked8-b2-s2048-ckpt1", L1, b=2, s=2048, loss="chunked",
+                         chunks=8))
+    cs.append(saver_case("llama32-1b-full-depth-qlora-nf4dq-r16-chunked8-s2048-ckpt1", L1, s=2048, loss="chunked",
+                         chunks=8, method="qlora", weight_dtype="nf4", double_quant=True))
+    for s, n in ((2048, 8), (4096, 16)):
+        cs.append(saver_case(f"qwen25-0.5b-full-depth-lora-r16-chunked{n}-s{s}-ckpt1", Q, s=s, loss="chunked",
+                             chunks=n))
+    cs.append(saver_case("qwen25-0.5b-full-depth-lora-r16-chunked8-s2048-ckpt0", Q, s=2048, ckpt=False,
+                         loss="chunked", chunks=8))
+    # --- Activation offloading (TRL 1.16.0), checkpointing on.
+    for s in (2048, 8192):
+        cs.append(saver_case(f"llama32-1b-full-depth-lora-r16-offload-s{s}-ckpt1", L1, s=s, offload=True))
+    cs.append(saver_case("qwen25-0.5b-full-depth-lora-r16-offload-s4096-ckpt1", Q, s=4096, offload=True))
+    cs.append(saver_case("llama32-1b-full-depth-lora-r16-offload-chunked8-s4096-ckpt1", L1, s=4096, offload=True,
+                         loss="chunked", chunks=8))
+    cs.append(saver_case("llama32-1b-full-depth-qlora-nf4dq-r16-offload-s4096-ckpt1", L1, s=4096, offload=True,
+                         method="qlora", weight_dtype="nf4", double_quant=True))
+    cs.append(saver_case("llama31-8b-l2-lora-r16-offload-b2-s2048-ckpt1", "meta-llama__Llama-3.1-8B", 2, b=2, s=2048,
+                         offload=True))
+    return cs
+
+
+CASE_SETS = {"base": all_cases, "more": more_cases, "long": long_cases, "t4": t4_cases, "savers": saver_cases}
 
 
 def scenario_of(case, raw, attention=None):
@@ -255,6 +307,12 @@ def scenario_of(case, raw, attention=None):
     for k in ("trainer", "sdpa_kernel", "gpu"):  # only when set, so the other sets' lines stay as they were
         if case.get(k):
             sc[k] = case[k]
+    if "loss" in case:  # the savers set
+        sc["loss"] = case["loss"]
+        if case.get("loss_chunks"):
+            sc["loss_chunks"] = case["loss_chunks"]
+    if case.get("activation_offloading"):
+        sc["activation_offloading"] = True
     return sc
 
 

@@ -17,6 +17,7 @@ Run from the repository root:
     tools/.venv/bin/python tools/calibrate/measure.py --validate      # fake vs real fp32 CPU run of a tiny model
     tools/.venv/bin/python tools/calibrate/measure.py --set more      # the second set -> .../cpu_fake_more.jsonl
     tools/.venv/bin/python tools/calibrate/measure.py --set long      # long contexts -> .../cpu_fake_long.jsonl
+    tools/.venv/bin/python tools/calibrate/measure.py --set savers    # chunked loss, offloading -> .../cpu_fake_savers.jsonl
 """
 from __future__ import annotations
 
@@ -40,6 +41,7 @@ from transformers import AutoModelForCausalLM
 from peft import LoraConfig, get_peft_model
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+import savers  # noqa: E402
 from cases import (CASE_SETS, CONFIGS, DATE, all_cases, load_config, lora_case, lora_targets,  # noqa: E402
                    make_optimizer, scenario_of)
 
@@ -49,7 +51,8 @@ OUT_DEFAULT = os.path.join(ROOT, "tests", "fixtures", "measurements", "cpu_fake.
 OUT_DEFAULTS = {"base": OUT_DEFAULT,
                 "more": os.path.join(ROOT, "tests", "fixtures", "measurements", "cpu_fake_more.jsonl"),
                 "long": os.path.join(ROOT, "tests", "fixtures", "measurements", "cpu_fake_long.jsonl"),
-                "t4": os.path.join(ROOT, "tests", "fixtures", "measurements", "cpu_fake_t4.jsonl")}
+                "t4": os.path.join(ROOT, "tests", "fixtures", "measurements", "cpu_fake_t4.jsonl"),
+                "savers": os.path.join(ROOT, "tests", "fixtures", "measurements", "cpu_fake_savers.jsonl")}
 
 # The CUDA caching allocator hands out blocks in multiples of 512 bytes (c10/cuda/CUDACachingAllocator.cpp,
 # kMinBlockSize = 512, round_size()). max_memory_allocated() sums those rounded block sizes.
@@ -85,6 +88,12 @@ class StorageCounter(TorchDispatchMode):
         self.autocast_on = False
         self.hook = None  # optional callable(func, args, kwargs, out) for extra accounting
         self.trace = None  # a list to record ("a", serial, nbytes) / ("f", serial) / ("mark", name) into
+        # Activation offloading (savers.py): pinned host buffers are made on savers.HOST_DEVICE and counted apart.
+        self.host_device = None
+        self.host_live = {}  # storage key -> serial, host buffers only
+        self.host_cur = 0
+        self.host_cur_pinned = 0
+        self.host_allocs = 0
 
     def reset_peak(self):
         self.peak = getattr(self, "cur", 0)
@@ -92,6 +101,8 @@ class StorageCounter(TorchDispatchMode):
         self.peak_phase = getattr(self, "phase", "setup")
         self.peak_serials = list(getattr(self, "live", {}).values())
         self.phase_peak = collections.defaultdict(int)
+        self.host_peak = getattr(self, "host_cur", 0)
+        self.host_peak_pinned = getattr(self, "host_cur_pinned", 0)
 
     @staticmethod
     def key(st):
@@ -104,7 +115,11 @@ class StorageCounter(TorchDispatchMode):
         k = self.key(st)
         if k in self.live:
             return self.live[k]
+        if k in self.host_live:
+            return self.host_live[k]
         n = st.nbytes()
+        if self.host_device is not None and t.device == self.host_device:
+            return self._track_host(st, k, n)
         r = 0 if n == 0 else -(-n // CUDA_ROUND) * CUDA_ROUND
         self.serial += 1
         s = self.serial
@@ -123,6 +138,26 @@ class StorageCounter(TorchDispatchMode):
             self.trace.append(("a", s, n))
         weakref.finalize(st, self._free, k, s, n, r)
         return s
+
+    def _track_host(self, st, k, n):
+        """A pinned host buffer: its bytes, and the power-of-two block PyTorch's CachingHostAllocator hands out
+        (`c10::llvm::PowerOf2Ceil` in `CachingHostAllocatorImpl::allocate`)."""
+        p = 0 if n == 0 else 1 << (n - 1).bit_length()
+        self.serial += 1
+        self.host_live[k] = self.serial
+        self.host_cur += n
+        self.host_cur_pinned += p
+        self.host_allocs += 1
+        self.host_peak = max(self.host_peak, self.host_cur)
+        self.host_peak_pinned = max(self.host_peak_pinned, self.host_cur_pinned)
+        weakref.finalize(st, self._free_host, k, self.serial, n, p)
+        return self.serial
+
+    def _free_host(self, k, s, n, p):
+        if self.host_live.get(k) == s:
+            del self.host_live[k]
+        self.host_cur -= n
+        self.host_cur_pinned -= p
 
     def _free(self, k, s, n, r):
         if self.trace is not None and n > 0:
@@ -150,6 +185,9 @@ class StorageCounter(TorchDispatchMode):
         # torch.is_autocast_enabled() reads False below the Autocast dispatch key; run_case sets this flag
         if self.autocast_on:
             check_autocast_divergence(self, func, args, kwargs)
+        if self.host_device is not None and kwargs.get("pin_memory"):
+            # The offloader's pinned host buffer (savers.py): made on the host stand-in device.
+            kwargs = dict(kwargs, pin_memory=False, device=self.host_device)
         out = func(*args, **kwargs)
         for t in tree_leaves(out):
             if isinstance(t, torch.Tensor):
@@ -671,6 +709,15 @@ def run_case(case, *, real=False, device="cpu", steps=2, record_saved=True, attn
         to_fake(model, fake_mode, device)
 
     model.train()
+    if case.get("loss", "standard") == "chunked":
+        savers.install_chunked_loss(model, case["loss_chunks"])
+    elif case.get("loss", "standard") != "standard":
+        raise ValueError(f"loss {case['loss']!r} is not measured by this harness")
+    offload = savers.offload_context(model) if case.get("activation_offloading") else None
+    if offload is not None:
+        # The offloader is a saved_tensors_hooks, and only the innermost one runs: the saved-tensor recorder
+        # would switch it off.
+        record_saved = False
     ckpt = case["gradient_checkpointing"]
     if ckpt:
         model.gradient_checkpointing_enable(gradient_checkpointing_kwargs={"use_reentrant": False})
@@ -689,6 +736,8 @@ def run_case(case, *, real=False, device="cpu", steps=2, record_saved=True, attn
     CUDA_AUTOCAST_CALLS.clear()
 
     counter = StorageCounter()
+    if offload is not None:
+        counter.host_device = savers.HOST_DEVICE
     ms = ModuleStack(model, counter)
     b, s = case["batch_size"], case["seq_len"]
     mode_ctx = fake_mode if fake_mode is not None else contextlib.nullcontext()
@@ -717,21 +766,24 @@ def run_case(case, *, real=False, device="cpu", steps=2, record_saved=True, attn
                 if counter.trace is not None:
                     counter.trace.append(("mark", "forward"))
                 ac = torch.autocast("cpu", dtype=torch.bfloat16) if mp == "bf16" else contextlib.nullcontext()
-                with hooks_ctx:
-                    with ac:
-                        counter.autocast_on = mp == "bf16"
-                        out = model(input_ids=input_ids, labels=input_ids)
-                        loss = out.loss
-                        counter.autocast_on = False
-                if not keep_outputs:
-                    del out  # Trainer.compute_loss returns only the loss
-                counter.note_peak()
-                state["after_forward"] = counter.cur_rounded
-                counter.phase = "backward"
-                if counter.trace is not None:
-                    counter.trace.append(("mark", "backward"))
-                loss.backward()
-                del loss
+                # TRL's SFTTrainer.training_step: the offloader spans the forward, the loss and the backward.
+                step_ctx = offload() if offload is not None else contextlib.nullcontext()
+                with step_ctx:
+                    with hooks_ctx:
+                        with ac:
+                            counter.autocast_on = mp == "bf16"
+                            out = model(input_ids=input_ids, labels=input_ids)
+                            loss = out.loss
+                            counter.autocast_on = False
+                    if not keep_outputs:
+                        del out  # Trainer.compute_loss returns only the loss
+                    counter.note_peak()
+                    state["after_forward"] = counter.cur_rounded
+                    counter.phase = "backward"
+                    if counter.trace is not None:
+                        counter.trace.append(("mark", "backward"))
+                    loss.backward()
+                    del loss
                 counter.phase = "optimizer"
                 if clip:
                     # HF Trainer: max_grad_norm=1.0 -> clip_grad_norm_ (foreach) before optimizer.step()
@@ -758,6 +810,7 @@ def run_case(case, *, real=False, device="cpu", steps=2, record_saved=True, attn
                     static = counter.cur_rounded
                     static_raw = counter.cur
                     static_serials = set(counter.live.values())
+                    host_allocs_before = counter.host_allocs
                     counter.reset_peak()
                     if record_saved:
                         rec = SavedRecorder(counter, static_serials)
@@ -813,6 +866,14 @@ def run_case(case, *, real=False, device="cpu", steps=2, record_saved=True, attn
         "total_params": n_total,
         "trainable_params": n_train,
     })
+    if offload is not None:
+        result.update({
+            # Pinned host memory of the 2nd step: the peak of live host buffers, as allocated and in the
+            # power-of-two blocks of PyTorch's CachingHostAllocator; how many buffers the step made.
+            "host_peak_bytes": counter.host_peak,
+            "host_peak_pinned_bytes": counter.host_peak_pinned,
+            "host_buffers": counter.host_allocs - host_allocs_before,
+        })
     if rec is not None:
         total, parts, last = aggregate_saved(rec.rows, n_layers, tokens)
         result["saved_bytes_total"] = total
@@ -840,8 +901,14 @@ METHOD_NOTES = (
 
 
 def versions(case):
-    return {"torch": torch.__version__, "transformers": transformers.__version__, "peft": peft.__version__,
-            "bitsandbytes": "emulated" if case["method"] == "qlora" else None}
+    v = {"torch": torch.__version__, "transformers": transformers.__version__, "peft": peft.__version__,
+         "bitsandbytes": "emulated" if case["method"] == "qlora" else None}
+    if case.get("loss") == "chunked":
+        v["torchtune"] = savers.TORCHTUNE_COMMIT + " (CEWithChunkedOutputLoss and chunked_output, copied)"
+    if case.get("activation_offloading"):
+        import trl
+        v["trl"] = trl.__version__
+    return v
 
 
 def main():
@@ -849,8 +916,9 @@ def main():
     ap.add_argument("--only", nargs="*", help="case ids (substring match)")
     ap.add_argument("--list", action="store_true")
     ap.add_argument("--set", default="base", choices=sorted(CASE_SETS),
-                    help="case set: base (the first 38, cpu_fake.jsonl), more (cpu_fake_more.jsonl) or long "
-                         "(long contexts, cpu_fake_long.jsonl)")
+                    help="case set: base (the first 38, cpu_fake.jsonl), more (cpu_fake_more.jsonl), long "
+                         "(long contexts, cpu_fake_long.jsonl), t4 (cpu_fake_t4.jsonl) or savers (the chunked loss "
+                         "and activation offloading, cpu_fake_savers.jsonl)")
     ap.add_argument("--out", default=None, help="default: the set's fixture file")
     ap.add_argument("--append", action="store_true", help="merge into --out instead of rewriting it")
     ap.add_argument("--validate", action="store_true", help="fake vs real CPU run of a tiny model")
@@ -902,6 +970,10 @@ def main():
         }
         if case["method"] == "qlora":
             line["emulated"] = "bnb Linear4bit"
+        saver_notes = {k: savers.NOTES[k] for k, on in (("chunked", case.get("loss") == "chunked"),
+                                                         ("offload", case.get("activation_offloading"))) if on}
+        if saver_notes:
+            line["saver_notes"] = saver_notes
         existing[case["id"]] = line
         with open(args.out, "w") as f:
             for d in existing.values():

@@ -13,8 +13,8 @@ use lora_vram::input::{ModelInput, ScenarioInput};
 use lora_vram::presets::MODELS;
 use lora_vram::report::report;
 use lora_vram::scenario::{
-    AdapterDtype, AttentionImpl, Method, MixedPrecision, ModelSource, Optimizer, SdpaKernel, TargetSpec, Trainer,
-    WeightDtype,
+    AdapterDtype, AttentionImpl, Framework, Loss, Method, MixedPrecision, ModelSource, Optimizer, SdpaKernel,
+    TargetSpec, Trainer, WeightDtype,
 };
 use lora_vram::{estimate, Scenario};
 
@@ -129,6 +129,27 @@ struct EstimateArgs {
     /// and adds its verdict, warnings and advice.
     #[arg(long)]
     gpu: Option<String>,
+    /// Liger's kernels: `use_liger_kernel=True` in TrainingArguments or TRL's SFTConfig (RMSNorm,
+    /// SwiGLU, RoPE and, unless --loss says otherwise, the fused linear cross-entropy).
+    #[arg(long)]
+    use_liger_kernel: bool,
+    /// The loss: standard (transformers' fp32 logits), chunked (torchtune's CEWithChunkedOutputLoss),
+    /// fused_linear (Liger's LigerFusedLinearCrossEntropyLoss) or cut_cross_entropy (axolotl's
+    /// `cut_cross_entropy: true` plugin, Apple's cut_cross_entropy).
+    #[arg(long)]
+    loss: Option<LossArg>,
+    /// Chunks of --loss chunked: torchtune's `num_output_chunks` (default 8).
+    #[arg(long, value_name = "N")]
+    loss_chunks: Option<u64>,
+    /// Offload saved activations to CPU RAM: TRL's `activation_offloading=True`, torchtune's
+    /// `enable_activation_offloading=True`; with --framework unsloth, `use_gradient_checkpointing="unsloth"`.
+    /// Needs gradient checkpointing.
+    #[arg(long)]
+    activation_offloading: bool,
+    /// transformers (AutoModelForCausalLM + PEFT) or unsloth (FastLanguageModel, its RMSNorm and LoRA
+    /// kernels).
+    #[arg(long)]
+    framework: Option<FrameworkArg>,
     /// Unit of the readable output.
     #[arg(long, value_enum, default_value = "gib")]
     unit: Unit,
@@ -169,6 +190,11 @@ value_enum!(TrainerArg => Trainer {
     Transformers = Trainer::Transformers, "transformers", TrlSft = Trainer::TrlSft, "trl_sft",
     CustomLoop = Trainer::CustomLoop, "custom_loop",
 });
+value_enum!(LossArg => Loss {
+    Standard = Loss::Standard, "standard", Chunked = Loss::Chunked, "chunked",
+    FusedLinear = Loss::FusedLinear, "fused_linear", CutCrossEntropy = Loss::CutCrossEntropy, "cut_cross_entropy",
+});
+value_enum!(FrameworkArg => Framework { Transformers = Framework::Transformers, "transformers", Unsloth = Framework::Unsloth, "unsloth" });
 value_enum!(MixedPrecisionArg => MixedPrecision { Bf16 = MixedPrecision::Bf16, "bf16", Fp16 = MixedPrecision::Fp16, "fp16", No = MixedPrecision::No, "no" });
 
 /// An error for the user: one line, no panic.
@@ -303,6 +329,21 @@ fn apply_flags(a: &EstimateArgs, mut i: ScenarioInput, err: &mut dyn Write) -> R
     if let Some(m) = &a.modules_to_save {
         i.lora.modules_to_save = m.split(',').map(|s| s.trim().to_string()).filter(|s| !s.is_empty()).collect();
     }
+    if a.use_liger_kernel {
+        i.use_liger_kernel = true;
+    }
+    if a.activation_offloading {
+        i.activation_offloading = true;
+    }
+    if let Some(l) = a.loss {
+        i.loss = Some(l.into());
+    }
+    if let Some(c) = a.loss_chunks {
+        i.loss_chunks = Some(c);
+    }
+    if let Some(f) = a.framework {
+        i.framework = f.into();
+    }
     if let Some(p) = a.prepare_kbit {
         i.prepare_kbit = Some(p);
     }
@@ -374,6 +415,7 @@ fn print_estimate(out: &mut dyn Write, s: &Scenario, a: &EstimateArgs) -> Result
         ("    gradients*", e.adapter.gradients),
         ("    optimizer", e.adapter.optimizer),
         ("3 activations", e.activations),
+        ("    logits/loss", e.logits),
         ("4 overhead", e.overhead.total()),
         ("    CUDA context", e.overhead.cuda_context),
         ("    cuBLAS", e.overhead.cublas_workspace),
@@ -383,6 +425,9 @@ fn print_estimate(out: &mut dyn Write, s: &Scenario, a: &EstimateArgs) -> Result
         writeln!(out, "  {name:<16} {:>12}", bytes(b, u))?;
     }
     writeln!(out, "  * alive at the peak ({}); zero_grad(set_to_none=True) frees them every step", e.phase.as_str())?;
+    if e.cpu_bytes_per_node > 0 {
+        writeln!(out, "  host RAM   {}   (offloaded activations, pinned)", both(e.cpu_bytes_per_node))?;
+    }
     if e.paged_optimizer {
         writeln!(out, "  note: the paged optimizer's state can spill to CPU RAM under memory pressure")?;
     }

@@ -32,9 +32,20 @@ fn json_output_has_exactly_the_design_keys() {
     };
     assert_eq!(
         keys(&v),
-        ["breakdown", "gpus", "peak_allocated_bytes", "range", "total_bytes", "total_params", "trainable_params"]
+        [
+            "breakdown",
+            "cpu_bytes_per_node",
+            "gpus",
+            "peak_allocated_bytes",
+            "range",
+            "total_bytes",
+            "total_params",
+            "trainable_params"
+        ]
     );
-    assert_eq!(keys(&v["breakdown"]), ["activations", "adapter", "overhead", "weights"]);
+    assert_eq!(keys(&v["breakdown"]), ["activations", "adapter", "logits", "overhead", "weights"]);
+    assert!(v["breakdown"]["logits"].as_u64().unwrap() <= v["breakdown"]["activations"].as_u64().unwrap());
+    assert_eq!(v["cpu_bytes_per_node"], 0, "nothing offloaded by default");
     assert_eq!(keys(&v["breakdown"]["adapter"]), ["gradients", "optimizer", "params"]);
     assert_eq!(keys(&v["breakdown"]["overhead"]), ["allocator", "cuda_context"]);
     assert_eq!(
@@ -96,6 +107,10 @@ fn bad_input_gets_one_line_errors() {
         (&["estimate", "--gpu", "abacus"], "", "unknown GPU"),
         (&["estimate", "--hf-config", "/nonexistent/config.json"], "", "cannot read"),
         (&["estimate", "-"], r#"{"model": {"hf_config": {"model_type": "bert", "hidden_size": 768}}}"#, "bert"),
+        (&["estimate", "--activation-offloading", "--gradient-checkpointing", "false"], "", "activation_offloading"),
+        (&["estimate", "--use-liger-kernel", "--loss", "cut_cross_entropy"], "", "`loss`"),
+        (&["estimate", "--loss-chunks", "4"], "", "loss_chunks"),
+        (&["estimate", "--framework", "unsloth", "--use-liger-kernel"], "", "use_liger_kernel"),
     ];
     for (args, stdin, needle) in cases {
         let out = run(args, stdin);
@@ -116,4 +131,53 @@ fn models_and_gpus_list_the_presets() {
     assert!(m.lines().count() >= 30 && m.contains("meta-llama/Llama-3.1-8B"), "{m}");
     let g = text(&run(&["gpus"], "").stdout);
     assert!(g.lines().count() >= 30 && g.contains("h100-sxm"), "{g}");
+}
+
+/// See: issue 13. Each saver's flag is the scenario's field: flags and JSON give the same estimate.
+#[test]
+fn saver_flags_equal_the_scenario_fields() {
+    let pairs: &[(&[&str], &str)] = &[
+        (&["--use-liger-kernel"], r#"{"use_liger_kernel": true}"#),
+        (&["--use-liger-kernel", "--loss", "standard"], r#"{"use_liger_kernel": true, "loss": "standard"}"#),
+        (&["--loss", "chunked", "--loss-chunks", "8"], r#"{"loss": "chunked", "loss_chunks": 8}"#),
+        (&["--loss", "fused_linear"], r#"{"loss": "fused_linear"}"#),
+        (&["--loss", "cut_cross_entropy"], r#"{"loss": "cut_cross_entropy"}"#),
+        (&["--activation-offloading"], r#"{"activation_offloading": true}"#),
+        (
+            &["--framework", "unsloth", "--activation-offloading"],
+            r#"{"framework": "unsloth", "activation_offloading": true}"#,
+        ),
+    ];
+    let plain = run(&["estimate", "--json"], "");
+    for (flags, json) in pairs {
+        let mut args = vec!["estimate", "--json", "--seq-len", "8192"];
+        args.extend_from_slice(flags);
+        let a = run(&args, "");
+        let json = json.replacen('{', r#"{"seq_len": 8192, "#, 1);
+        let b = run(&["estimate", "--json", "-"], &json);
+        assert!(a.status.success() && b.status.success(), "{flags:?}: {} {}", text(&a.stderr), text(&b.stderr));
+        assert_eq!(text(&a.stdout), text(&b.stdout), "{flags:?} against {json}");
+        assert_ne!(a.stdout, plain.stdout, "{flags:?} changes the estimate");
+    }
+    let off = run(&["estimate", "--json", "--activation-offloading"], "");
+    let v: serde_json::Value = serde_json::from_slice(&off.stdout).unwrap();
+    assert!(v["cpu_bytes_per_node"].as_u64().unwrap() > 1 << 30, "32 layer inputs and the loss go to the host");
+    let readable = text(&run(&["estimate", "--activation-offloading"], "").stdout);
+    assert!(readable.contains("host RAM") && readable.contains("logits/loss"), "{readable}");
+}
+
+/// The help names the exact setting a user types in each tool.
+#[test]
+fn saver_help_names_the_settings_users_type() {
+    let help = text(&run(&["estimate", "--help"], "").stdout);
+    for setting in [
+        "use_liger_kernel=True",
+        "CEWithChunkedOutputLoss",
+        "num_output_chunks",
+        "activation_offloading=True",
+        "use_gradient_checkpointing=\"unsloth\"",
+        "cut_cross_entropy",
+    ] {
+        assert!(help.contains(setting), "--help lacks {setting}");
+    }
 }

@@ -28,6 +28,9 @@
 //! - Autocast casts fp32 weights to bf16 for each matmul, and the matmul saves the copy for the
 //!   input's gradient: after `prepare_model_for_kbit_training` that is the lm_head, `V·h·2` bytes
 //!   from the head's forward to its backward; with fp32 base or master weights, every Linear.
+//!   Autocast caches a cast only for a leaf that requires grad (`cached_cast`,
+//!   aten/src/ATen/autocast_mode.cpp), so a frozen head called once per loss chunk is cast, and
+//!   saved, once per chunk.
 //! - LoRA (`peft/tuners/lora/layer.py`, `Linear.forward`): the input is cast to the adapter dtype,
 //!   `lora_dropout` saves a 1-byte mask and produces a new tensor, and `lora_A` saves its input
 //!   (under autocast, the bf16 copy autocast makes); `lora_B` saves `lora_A`'s output (`r` wide).
@@ -71,6 +74,42 @@
 //! the optimizer step (`estimate.rs`). TRL's `SFTTrainer` never makes the logits: see
 //! [`TRL_TOKEN_CHUNK`].
 //!
+//! # Memory savers (issue 13)
+//! Each modelled from its source. The chunked loss and activation offloading are measured on the CPU
+//! harness (`cpu_fake_savers.jsonl`: 16 steps, within 1.5%, pinned host memory within 0.01%); Liger's
+//! fused linear cross-entropy against a replay of its own Python (tests/liger_benchmark.rs); the others
+//! not at all, so [`crate::Estimate::range`] widens above when one of those is on (docs/accuracy.md,
+//! "Memory savers").
+//! - **Liger's kernels** (`use_liger_kernel=True`; Liger-Kernel at ead96b6, 2026-08-21,
+//!   liger_kernel/transformers/monkey_patch.py): `LigerRMSNormFunction` saves its input `X` itself
+//!   (ops/rms_norm.py, `ctx.save_for_backward(X, W, RSTD)`) instead of an fp32 copy, so it saves `2·h`
+//!   per norm on a 16-bit stream and nothing on QLoRA's fp32 stream, and no normalized tensor for a
+//!   trained weight; `LigerSiLUMulFunction` (ops/swiglu.py) saves the gate and up outputs only and writes
+//!   their gradients in place (`2·I` saved instead of `3·I`, an `I` transient instead of `3·I`); MoE experts
+//!   keep transformers' activation here. `LigerRopeFunction` works in place on q and k and saves
+//!   `cos`/`sin`, as transformers' RoPE does: no change. Model types Liger does not patch are refused.
+//! - **Losses** ([`crate::scenario::Loss`]): the standard loss above; torchtune's chunked loss
+//!   (`CEWithChunkedOutputLoss`, torchtune at bd2a0fc, 2026-04-23; uncompiled): the 16-bit logits and every
+//!   chunk's saved fp32 `log_softmax` output, plus one chunk's upcast (forward) or one chunk's two fp32
+//!   gradients (backward); Liger's fused linear cross-entropy ([`liger_flce`]) and Cut Cross-Entropy
+//!   ([`cut_cross_entropy`]), which never make `b·s·V` logits.
+//! - **Activation offloading** (TRL 1.16.0 trl/models/activation_offloading.py, from torchtune's
+//!   `OffloadActivations`; with checkpointing only): a `saved_tensors_hooks` that copies every saved
+//!   tensor of 1 KiB or more, outside the head, to pinned host memory, keeping the last
+//!   [`OFFLOAD_STASH`] on the GPU until the copies finish; the backward brings each back for its node and
+//!   frees the previous node's. With checkpointing the saved tensors are the layer inputs
+//!   (`_NoopSaveInputs` in torch/utils/checkpoint.py), so the GPU keeps at most 5 in the forward and 2 in
+//!   the backward; the host holds every layer's input in power-of-two pinned blocks ([`pinned`]), and a copy
+//!   of the loss's saved tensors and of the final norm's fp32 input, which also stay on the GPU (each is
+//!   saved twice, and the offloader keeps a second save of a stashed storage on the GPU).
+//! - **Unsloth** (`framework: unsloth`; unsloth 2026.8.19 unsloth/kernels/fast_lora.py, unsloth_zoo
+//!   2026.10.9): RMSNorm as Liger's; `LoRA_QKV` and `LoRA_W` save their input `X`, `LoRA_MLP` saves `X`, `e`
+//!   and `g`, in place of PEFT's cast and dropped copies, where every Linear of the group has an adapter and
+//!   `lora_dropout == 0`; no fp32 upcast of embeddings, head and norms. `use_gradient_checkpointing="unsloth"`
+//!   (`activation_offloading`) sends each checkpointed layer input to host buffers and brings it back into
+//!   [`UNSLOTH_GPU_BUFFERS`] GPU buffers. Unsloth's own loss kernels are not modelled: the standard loss
+//!   stands in, an upper bound.
+//!
 //! # Backward transients
 //! The largest temporary of one layer's backward: the MLP's three intermediate gradients, or the
 //! attention gradients plus the flash kernel's fp32 `dq` accumulator and GQA-expanded `dk`/`dv`;
@@ -80,14 +119,16 @@
 //!
 //! # Assumptions and known error
 //! - Against 50 real Tesla T4 steps (docs/accuracy.md), the allocated peak: mean 0.35%, worst
-//!   1.4%; against 109 steps of the CPU harness: mean 0.27%, worst 1.9%.
+//!   1.4%; against 125 steps of the CPU harness (the savers' 16 included): mean 0.30%, worst 1.9%.
 //! - No padding mask (packed or equal-length batches); with padding, SDPA repeats k and v to `a` heads.
 //! - Backward transients are modelled for the MLP, attention and eager softmax; small
 //!   temporaries (under `h` per token) are ignored.
 //! - Phi-2's composite `gelu_new` saves a few more tensors than modelled.
 
 use crate::arch::{Attention, Input, LayerKind, Linear, Mlp, Norm, Role};
-use crate::scenario::{AttentionImpl, Method, MixedPrecision, Scenario, SdpaKernel, Trainer, WeightDtype};
+use crate::scenario::{
+    AttentionImpl, Framework, Loss, Method, MixedPrecision, Scenario, SdpaKernel, Trainer, WeightDtype,
+};
 
 /// Bytes of one fp32 element.
 const F32: u64 = 4;
@@ -150,6 +191,14 @@ impl Dtypes {
 pub struct Activations {
     /// Kept per layer across the step: its saved tensors, or with checkpointing its input.
     pub kept: u128,
+    /// What of `kept` is still on the GPU while the layers are differentiated: `kept`, or with
+    /// activation offloading the layer inputs brought back ([`OFFLOAD_STASH`]).
+    pub kept_backward: u128,
+    /// The part of `loss_forward` that is the logits and the loss's own tensors (without the final
+    /// hidden states and the causal mask).
+    pub loss_forward_logits: u128,
+    /// Host memory the step needs: offloaded activations in pinned buffers.
+    pub host: u128,
     /// After the last layer: final norm and head inputs.
     pub head_saved: u128,
     /// The loss's forward peak.
@@ -192,6 +241,12 @@ pub struct Activations {
 
 /// Saved bytes per token of one norm reading an input of width `w`.
 fn norm_saved(s: &Scenario, d: &Dtypes, w: u64) -> u64 {
+    if kernel_norms(s) {
+        // Liger's `LigerRMSNormFunction` and Unsloth's `Fast_RMS_Layernorm` save the input itself and
+        // an fp32 `rstd` per row (the weight by reference): no fp32 copy, no normalized tensor. The
+        // `rstd`, like transformers' saved `rsqrt` output, is 4 bytes a token and left out on both sides.
+        return d.residual * w;
+    }
     // RMSNorm / LayerNorm: the fp32 copy of the input.
     let mut b = F32 * w;
     if s.method == Method::Full {
@@ -199,6 +254,54 @@ fn norm_saved(s: &Scenario, d: &Dtypes, w: u64) -> u64 {
         b += d.norm_out * w;
     }
     b
+}
+
+/// Whether the RMSNorms are Liger's or Unsloth's kernels (see [`norm_saved`]).
+fn kernel_norms(s: &Scenario) -> bool {
+    (s.use_liger_kernel || s.framework == Framework::Unsloth) && s.arch.norm == Norm::Rms
+}
+
+/// Which of Unsloth's LoRA kernels replace PEFT's layers in one layer kind (`FastLlamaModel.patch_peft_model`,
+/// unsloth/models/llama.py: a layer gets `apply_lora_qkv`, `apply_lora_o` or `apply_lora_mlp` when every
+/// Linear of the group has an adapter and `lora_dropout == 0`; otherwise PEFT's `Linear.forward` runs).
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+struct UnslothFast {
+    /// `LoRA_QKV` (unsloth/kernels/fast_lora.py): saves the norm output `X` only.
+    qkv: bool,
+    /// `LoRA_W` on `o_proj`: saves its input `X`.
+    o: bool,
+    /// `LoRA_MLP`: saves `X`, and the gate and up outputs `e`, `g`; `h = act(e)·g` is recomputed.
+    mlp: bool,
+}
+
+fn unsloth_fast(s: &Scenario, kind: LayerKind) -> UnslothFast {
+    if s.framework != Framework::Unsloth || s.method == Method::Full || s.lora.dropout > 0.0 || kind != LayerKind::Dense
+    {
+        return UnslothFast::default();
+    }
+    let linears = s.arch.linears(kind);
+    let all = |roles: &[Role]| {
+        roles
+            .iter()
+            .all(|r| linears.as_slice().iter().any(|l| l.role == *r && !l.param_wrapper && s.lora.targets.contains(l)))
+    };
+    UnslothFast {
+        qkv: all(&[Role::Q, Role::K, Role::V]),
+        o: all(&[Role::O]),
+        mlp: s.arch.mlp == Mlp::Gated && all(&[Role::Gate, Role::Up, Role::Down]),
+    }
+}
+
+impl UnslothFast {
+    /// Whether this Linear runs inside one of the kernels.
+    fn covers(self, l: &Linear) -> bool {
+        match l.role {
+            Role::Q | Role::K | Role::V => self.qkv,
+            Role::O => self.o,
+            Role::Gate | Role::Up | Role::Down => self.mlp,
+            _ => false,
+        }
+    }
 }
 
 /// Per-token bytes saved for the inputs of a layer's Linears.
@@ -285,8 +388,15 @@ fn layer_per_token(s: &Scenario, d: &Dtypes, kind: LayerKind) -> LayerCost {
     let mut shared = [0u64; 6];
     let parallel = a.norms_per_layer == 1; // Phi-2, Falcon-7B: attention and MLP read one norm.
     let slot = |i: Input| i as usize;
+    let fast = unsloth_fast(s, kind);
     let mut add_linear = |l: &Linear, input_dtype: u64, saved: &mut u64, after: &mut u64, forward: &mut u64| {
-        let (sh, cp) = linear_inputs_saved(s, d, l, input_dtype);
+        let (sh, cp) = if fast.covers(l) {
+            // Unsloth's kernels save the group's input `X` itself (down_proj's is recomputed from e, g),
+            // and compute `X @ A` without keeping it.
+            (if l.role == Role::Down { 0 } else { input_dtype * l.d_in }, 0)
+        } else {
+            linear_inputs_saved(s, d, l, input_dtype)
+        };
         // Parallel blocks (Phi-2, Falcon-7B) feed attention and MLP from one norm output.
         let input = if parallel && l.input == Input::MlpIn { Input::AttnIn } else { l.input };
         let k = slot(input);
@@ -296,7 +406,7 @@ fn layer_per_token(s: &Scenario, d: &Dtypes, kind: LayerKind) -> LayerCost {
         if matches!(input, Input::AttnOut | Input::MlpIn | Input::MlpMid) {
             *after += copies;
         }
-        if s.method != Method::Full && !l.param_wrapper && s.lora.targets.contains(l) {
+        if s.method != Method::Full && !l.param_wrapper && s.lora.targets.contains(l) && !fast.covers(l) {
             // `Linear.forward` (peft/tuners/lora/layer.py): `x.to(lora_A.weight.dtype)` and
             // `dropout(x)` are alive together while lora_A runs, and the caller still holds x.
             let adapter = s.lora.dtype.bytes();
@@ -373,7 +483,17 @@ fn layer_per_token(s: &Scenario, d: &Dtypes, kind: LayerKind) -> LayerCost {
         Mlp::Plain => e * inter,
     };
     let saved_before_mlp = saved;
+    // Liger's `LigerSiLUMulFunction` / GeGLU (liger_kernel/ops/swiglu.py, geglu.py) saves the gate and up
+    // outputs `a`, `b` only and writes their gradients in place into them; Unsloth's `LoRA_MLP` keeps `e`, `g`
+    // the same way (`_backward_function(DW, e, g)`). Liger patches the dense MLPs (`_patch_swiglu_module`);
+    // MoE experts keep transformers' activation here.
+    let kernel_mlp = matches!(a.mlp, Mlp::Gated | Mlp::GatedFused) && (s.use_liger_kernel || fast.mlp);
     let mlp_transient = match kind {
+        LayerKind::Dense if kernel_mlp => {
+            saved += 2 * e * a.intermediate;
+            // Only the incoming gradient of the product is new.
+            e * a.intermediate
+        }
         LayerKind::Dense => {
             saved += mlp_saved(a.intermediate);
             // Backward through the product: grads of m, act(gate) and up alive at once.
@@ -459,6 +579,34 @@ pub fn eager_softmax(d: &Dtypes) -> EagerScores {
     EagerScores { saved, forward_alive, backward }
 }
 
+/// Tensors TRL's and torchtune's `OffloadActivations` keep on the GPU after copying them out
+/// (`max_fwd_stash_size`, default 5; trl/models/activation_offloading.py, TRL 1.16.0).
+pub const OFFLOAD_STASH: u64 = 5;
+
+/// Layer inputs Unsloth's offloaded checkpointing keeps on the GPU: the buffers it brings each input
+/// back into (`GPU_BUFFERS`, and `GPU_BUFFERS_B` for prefetching; unsloth_zoo/gradient_checkpointing.py).
+pub const UNSLOTH_GPU_BUFFERS: u64 = 2;
+
+/// Host bytes of a pinned buffer of `x` bytes: PyTorch's `CachingHostAllocator` rounds every pinned
+/// allocation up to a power of two (`c10::llvm::PowerOf2Ceil` in `CachingHostAllocatorImpl::allocate`,
+/// aten/src/ATen/core/CachingHostAllocator.h).
+pub fn pinned(x: u128) -> u128 {
+    if x == 0 {
+        0
+    } else {
+        x.checked_next_power_of_two().unwrap_or(u128::MAX)
+    }
+}
+
+/// Tokens in one chunk of Liger's fused linear cross-entropy (`fused_linear_cross_entropy_forward`,
+/// liger_kernel/ops/fused_linear_cross_entropy.py): `inc_factor = ceil(V / H)`,
+/// `chunk_size = next_power_of_2(ceil(BT / inc_factor))`, at most `BT`, so that one chunk's logits
+/// take about as much as the hidden states.
+pub fn liger_flce_chunk(tokens: u64, inc_factor: u64) -> u64 {
+    let c = tokens.div_ceil(inc_factor.max(1));
+    c.checked_next_power_of_two().unwrap_or(u64::MAX).min(tokens)
+}
+
 /// Activation memory as a function of batch size and sequence length. Every term is either per
 /// token (× `b·s`) or, for eager attention's scores, per `b·s²`, so [`ActivationProfile::at`] is
 /// exact at any `(b, s)` and cheap enough to solve for the longest sequence that fits.
@@ -490,6 +638,24 @@ pub struct ActivationProfile {
     logits: u64,
     /// Batch-independent bytes of the loss (TRL's chunked log-probabilities' tile buffer).
     loss_fixed: u64,
+    /// Batch-independent bytes of the loss's forward only (a fused loss's transient weight copy).
+    loss_fixed_forward: u64,
+    /// `loss: chunked`: `(chunks, forward bytes per token of one chunk, backward bytes per token of one chunk)`.
+    loss_chunked: (u64, u64, u64),
+    /// `loss: fused_linear`: `(ceil(V / h), bytes per token of the chunk alive throughout, bytes per token of
+    /// the one made beside it)` (see [`liger_flce_chunk`]).
+    loss_flce: (u64, u64, u64),
+    /// `loss: fused_linear` with a trained 16-bit head: the weight gradient's per-chunk temporaries, made while
+    /// one chunk's logits are alive.
+    loss_flce_weight_grad: u64,
+    /// Per token, the loss's saved tensors that an activation offloader copies to the host (up to two).
+    loss_host: (u64, u64),
+    /// Activation offloading: `Some(stash)`, the layer inputs an offloader keeps on the GPU in the forward.
+    offload: Option<u64>,
+    /// Per token, the final norm's saved input that TRL's offloader copies to the host.
+    final_norm_host: u64,
+    /// The offloader is a `saved_tensors_hooks` (TRL, torchtune) that also takes the loss's saved tensors.
+    offload_hooks: bool,
     /// Batch-independent bytes: `(head weight copy, one layer's weight copies)`.
     weight_copies: (u64, u64),
     /// Batch-independent backward transient of one layer: bitsandbytes dequantizes the whole weight.
@@ -521,6 +687,7 @@ impl ActivationProfile {
         let mut before_attention = 0;
         let checkpointing = self.checkpoint_input > 0;
         let dequant = u128::from(self.dequant);
+        let mut layers_total = 0u128;
         for (i, &(layers, c)) in self.layers.iter().enumerate() {
             if layers == 0 {
                 continue;
@@ -529,6 +696,7 @@ impl ActivationProfile {
             let saved = n * u128::from(c.saved) + bss * u128::from(self.eager.saved) + merged;
             let kept = if checkpointing { n * u128::from(self.checkpoint_input) } else { saved };
             out.kept += u128::from(layers) * kept;
+            layers_total += u128::from(layers);
             // With checkpointing the recomputed first norm saves the kept layer input itself when
             // that input is already fp32 (`hidden_states.to(torch.float32)` returns it): no new bytes.
             let shared_input = if checkpointing { n * u128::from(self.input_saved_as_is) } else { 0 };
@@ -547,12 +715,22 @@ impl ActivationProfile {
             before_attention = before_attention.max(n * u128::from(c.attention_locals));
             out.layer_after = out.layer_after.max(after);
         }
+        out.kept_backward = out.kept;
+        if let Some(stash) = self.offload {
+            // Checkpointed layer inputs (validation requires checkpointing) leave for pinned host buffers;
+            // the GPU keeps the offloader's stash in the forward and two brought back in the backward.
+            let input = n * u128::from(self.checkpoint_input);
+            out.kept = layers_total.min(u128::from(stash)) * input;
+            out.kept_backward = layers_total.min(2) * input;
+            out.host = layers_total * pinned(input);
+        }
         if sliding > 0 {
             if self.checkpoint_input == 0 {
                 out.kept += u128::from(sl_layers) * sliding;
             }
             // The boolean mask itself, one per forward, shared by every layer.
             out.kept += bss;
+            out.kept_backward += bss;
         }
         // Eager attention's explicit causal mask, `(b, 1, s, s)` in the embeddings' dtype: alive
         // through the forward, and with checkpointing until the last layer input's backward, because
@@ -560,6 +738,7 @@ impl ActivationProfile {
         let mask = bss * u128::from(self.eager_mask);
         let forward_mask = if self.checkpoint_input > 0 {
             out.kept += mask;
+            out.kept_backward += mask;
             0
         } else {
             mask
@@ -590,11 +769,45 @@ impl ActivationProfile {
         out.head_weight_copy = u128::from(self.weight_copies.0);
         out.layer_weight_copy = u128::from(self.weight_copies.1);
         out.head_saved = n * u128::from(self.head);
-        out.loss_forward =
-            n * u128::from(self.loss.0 + self.final_norm_out) + forward_mask + u128::from(self.loss_fixed);
-        out.loss_backward = n * u128::from(self.loss.1) + u128::from(self.loss_fixed);
+        let (chunk_forward, chunk_backward) = self.loss_chunk_bytes(b, s);
+        out.loss_forward_logits =
+            n * u128::from(self.loss.0) + u128::from(self.loss_fixed + self.loss_fixed_forward) + chunk_forward;
+        out.loss_forward = out.loss_forward_logits + n * u128::from(self.final_norm_out) + forward_mask;
+        out.loss_backward = n * u128::from(self.loss.1) + u128::from(self.loss_fixed) + chunk_backward;
         out.logits = n * u128::from(self.logits);
+        if self.offload_hooks {
+            // TRL's offloader is a `saved_tensors_hooks`: the loss's saved tensors and the final norm's
+            // fp32 input go to the host too (the GPU keeps them: each is saved twice, and the second
+            // save of a stashed storage stays on the GPU).
+            let (chunks, _, _) = self.loss_chunked;
+            let host = if chunks > 0 {
+                let c = u128::from(b) * u128::from(s.div_ceil(chunks));
+                u128::from(chunks.min(s)) * pinned(c * u128::from(self.loss_host.0))
+            } else {
+                pinned(n * u128::from(self.loss_host.0))
+            };
+            out.host += host + pinned(n * u128::from(self.loss_host.1)) + pinned(n * u128::from(self.final_norm_host));
+        }
         out
+    }
+
+    /// The batch-dependent bytes of a chunked or fused loss that are not per token: `(forward, backward)`.
+    fn loss_chunk_bytes(&self, b: u64, s: u64) -> (u128, u128) {
+        let (chunks, fwd, bwd) = self.loss_chunked;
+        if chunks > 0 {
+            // `labels.tensor_split(N, dim=1)`: the first chunks hold ceil(s / N) positions.
+            let c = u128::from(b) * u128::from(s.div_ceil(chunks));
+            return (c * u128::from(fwd), c * u128::from(bwd));
+        }
+        let (inc, resident, beside) = self.loss_flce;
+        if inc > 0 {
+            let c = u128::from(liger_flce_chunk(b.saturating_mul(s), inc));
+            return (
+                c * u128::from(resident) + (c * u128::from(beside)).max(u128::from(self.loss_flce_weight_grad)),
+                0,
+            );
+        }
+        (0, 0)
     }
 }
 
@@ -622,8 +835,10 @@ pub fn profile(s: &Scenario) -> ActivationProfile {
             p.layers[i] = (layers, layer_per_token(s, &d, kind));
         }
     }
-    if d.residual == F32 {
-        p.input_saved_as_is = a.hidden * F32;
+    if d.residual == F32 || kernel_norms(s) {
+        // The first norm saves the layer input itself: its fp32 upcast is a no-op on an fp32 stream, and
+        // Liger's and Unsloth's RMSNorm save `X` as it is.
+        p.input_saved_as_is = a.hidden * d.residual;
     }
     if s.gradient_checkpointing {
         p.checkpoint_input = a.hidden * d.residual;
@@ -633,7 +848,11 @@ pub fn profile(s: &Scenario) -> ActivationProfile {
 
     // Final norm, and lm_head's input when the head is trained.
     let head_trained = s.method == Method::Full || s.lora.modules_to_save.lm_head;
-    p.head = a.hidden * F32 + if head_trained { a.hidden * d.compute } else { 0 };
+    // A fused loss (Liger's, Cut Cross-Entropy) reads the head's weight itself: no matmul saves its input.
+    let head_matmul = matches!(s.loss, Loss::Standard | Loss::Chunked) || s.trainer == Trainer::TrlSft;
+    p.head = norm_saved(s, &d, a.hidden)
+        - if s.method == Method::Full && !kernel_norms(s) { d.norm_out * a.hidden } else { 0 }
+        + if head_trained && head_matmul { a.hidden * d.compute } else { 0 };
     // The final norm's output, which `LlamaModel.forward` returns as `last_hidden_state`: the
     // `outputs` that `LlamaForCausalLM.forward` holds keeps it alive while the loss is computed,
     // until the model's forward returns. A trained head without autocast saves this very tensor
@@ -646,16 +865,102 @@ pub fn profile(s: &Scenario) -> ActivationProfile {
     // logits' dtype, until the loss's backward has passed through it.
     let softcap = if a.logit_softcap { logits } else { 0 };
     p.loss = (a.vocab * (logits + upcast + F32 + softcap), a.vocab * (LOSS_BACKWARD_BYTES + softcap));
+    // What an activation offloader copies out of the loss: `log_softmax`'s fp32 output, and the softcap's.
+    p.loss_host = (a.vocab * F32, softcap * a.vocab);
+    p.final_norm_host = if kernel_norms(s) { 0 } else { a.hidden * F32 };
+    if s.activation_offloading {
+        let unsloth = s.framework == Framework::Unsloth;
+        p.offload = Some(if unsloth { UNSLOTH_GPU_BUFFERS } else { OFFLOAD_STASH });
+        p.offload_hooks = !unsloth;
+    }
+    let width = if a.moe.experts > 0 { a.intermediate.max(a.moe.expert_intermediate) } else { a.intermediate };
+    p.mlp_width = width * d.base_out;
     if s.trainer == Trainer::TrlSft {
+        p.mlp_width = 0;
         trl_chunked_logprob(s, &d, &mut p);
         return finish(s, &d, p);
     }
-    p.vocab = a.vocab;
-    let width = if a.moe.experts > 0 { a.intermediate.max(a.moe.expert_intermediate) } else { a.intermediate };
-    p.mlp_width = width * d.base_out;
     // `CausalLMOutputWithPast.logits` is the head's output (after softcapping), before the loss's upcast.
     p.logits = a.vocab * logits;
+    p.vocab = a.vocab;
+    match s.loss {
+        Loss::Standard => {}
+        Loss::Chunked => {
+            // torchtune's `CEWithChunkedOutputLoss.forward`: each chunk's `logits.float()` lives while its
+            // `cross_entropy` runs, whose `log_softmax` output (fp32) stays saved: after the last chunk the
+            // 16-bit logits, every chunk's saved output, and one chunk's upcast. Backward, chunk by chunk:
+            // the saved outputs not yet consumed, and one chunk's fp32 `nll_loss` and `log_softmax` gradients.
+            p.loss = (a.vocab * (logits + F32 + softcap), a.vocab * (F32 + softcap));
+            p.loss_chunked = (s.loss_chunks, a.vocab * upcast, a.vocab * 2 * F32);
+        }
+        Loss::FusedLinear => liger_flce(s, &d, &mut p),
+        Loss::CutCrossEntropy => cut_cross_entropy(s, &d, &mut p),
+    }
     finish(s, &d, p)
+}
+
+/// Liger's fused linear cross-entropy (`LigerFusedLinearCrossEntropyFunction`,
+/// liger_kernel/ops/fused_linear_cross_entropy.py, Liger-Kernel at ead96b6, 2026-08-21), which
+/// `use_liger_kernel=True` installs as the model's forward (`lce_forward`) while training with labels:
+/// - Forward: `grad_input = torch.zeros_like(_input)` (the hidden states' dtype), an fp32 `loss_1d`,
+///   then per chunk of [`liger_flce_chunk`] tokens the chunk's logits (`_input_chunk @ weight.t()`, in
+///   the matmul dtype), into which the cross-entropy kernel writes their gradient in place, and
+///   `grad_logits_chunk @ weight`, a chunk of the hidden gradient. The next chunk's logits are made while
+///   the previous ones are still bound to `logits_chunk` and `grad_logits_chunk`: two chunks of logits at
+///   once. Under autocast an fp32 head weight is cast to bf16 for each matmul (frozen: autocast does not
+///   cache it). A trained head accumulates its gradient (`grad_weight`, the weight's dtype) from the
+///   forward on; unless that gradient is fp32 on compute capability 8 or newer (`torch.addmm(...,
+///   out_dtype=torch.float32)` in place), each chunk adds `torch.mm(grad_logits_chunk.t(), _input_chunk)
+///   .float()` to it: a `V·h` product in the matmul dtype and its fp32 copy, beside one chunk's logits.
+/// - Checked against a replay of this version (Liger's Python, Triton launches as no-ops) at the shapes of
+///   Liger's published benchmark: tests/liger_benchmark.rs. Before the two-chunk and weight-gradient terms
+///   the estimate was 1.4–7.4% (frozen head) and 37–42% (trained head) low there.
+/// - Saved: `grad_input` only (`ctx.save_for_backward(grad_input, grad_weight, grad_bias)`).
+/// - Backward: scales `grad_input` in place (`element_mul_kernel`) and returns it.
+///
+/// No `b·s·V` tensor exists; the logits are not returned.
+pub fn liger_flce(s: &Scenario, d: &Dtypes, p: &mut ActivationProfile) {
+    let a = &s.arch;
+    let (h, e) = (a.hidden, d.norm_out);
+    let lg = if d.autocast { d.matmul } else { e };
+    p.loss = (h * e + F32, h * e);
+    // One chunk's logits throughout, and beside them the next chunk's (or, when `h > V`, the hidden gradient's
+    // chunk).
+    p.loss_flce = (a.vocab.div_ceil(h), a.vocab * lg, a.vocab.max(h) * lg);
+    let head = crate::weights::unquantized_bytes(s);
+    p.loss_fixed_forward = if d.autocast && head == F32 { a.vocab * h * d.compute } else { 0 };
+    let head_trained = s.method == Method::Full || s.lora.modules_to_save.lm_head;
+    p.loss_fixed = if head_trained { a.vocab * h * head } else { 0 };
+    // `_ADDMM_SUPPORTS_OUT_DTYPE` and `get_device_capability()[0] >= 8`: an unknown GPU is taken as recent.
+    let addmm_fp32 = head == F32 && s.gpu.is_none_or(|i| crate::gpus::GPUS[i].compute_capability.0 >= 8);
+    p.loss_flce_weight_grad = if head_trained && !addmm_fp32 { a.vocab * h * (lg + F32) } else { 0 };
+    p.loss_host = (h * e, 0);
+    p.logits = 0;
+    p.vocab = 0;
+}
+
+/// Cut Cross-Entropy (`LinearCrossEntropyFunction`, cut_cross_entropy/cce.py and cce_backward.py,
+/// apple/ml-cross-entropy at d42911f, 2025-06-26), as axolotl's `cut_cross_entropy` plugin installs it:
+/// - Forward: under autocast the hidden states and the head's weight are cast to the autocast dtype
+///   (`e.to(torch.get_autocast_gpu_dtype())`), a blockwise kernel writes one fp32 logsumexp per token,
+///   and with the default `filter_eps="auto"` an fp32 `logit_avg` of `V`.
+/// - Saved: `e`, `c` (the casts, when they are copies), the logsumexp, `logit_avg`.
+/// - Backward: recomputes the logits block by block into `de = torch.zeros_like(e)` (and `dc` for a
+///   trained head); autograd casts `de` back to the hidden states' dtype.
+pub fn cut_cross_entropy(s: &Scenario, d: &Dtypes, p: &mut ActivationProfile) {
+    let a = &s.arch;
+    let (h, e) = (a.hidden, d.norm_out);
+    let ce = if d.autocast { d.compute } else { e };
+    let copy = if ce != e { h * ce } else { 0 };
+    let cast_back = if ce != e { h * e } else { 0 };
+    p.loss = (F32 + copy, h * ce + F32 + h * ce + cast_back);
+    let head = crate::weights::unquantized_bytes(s);
+    let weight_copy = if d.autocast && head != d.compute { a.vocab * h * d.compute } else { 0 };
+    let head_trained = s.method == Method::Full || s.lora.modules_to_save.lm_head;
+    p.loss_fixed = a.vocab * F32 + weight_copy + if head_trained { a.vocab * h * head } else { 0 };
+    p.loss_host = (h * ce, F32);
+    p.logits = 0;
+    p.vocab = 0;
 }
 
 /// The terms of the profile that do not depend on the loss.
@@ -668,8 +973,15 @@ fn finish(s: &Scenario, d: &Dtypes, mut p: ActivationProfile) -> ActivationProfi
     // input's gradient (`mm` saves `mat2` when `self` requires grad).
     let head_fp32 = crate::weights::unquantized_bytes(s) == F32;
     let quantized = s.weight_dtype.is_quantized() && s.method != Method::Full;
+    let head_matmul = matches!(s.loss, Loss::Standard | Loss::Chunked) || s.trainer == Trainer::TrlSft;
     if d.autocast && head_fp32 {
-        p.weight_copies.0 = a.vocab * a.hidden * d.compute;
+        // Autocast caches the cast only for a leaf that requires grad (`cached_cast`,
+        // aten/src/ATen/autocast_mode.cpp): a frozen head is cast again at every call, and torchtune's
+        // chunked head calls it once per chunk, each matmul saving its own copy until that chunk's
+        // backward. Measured: cpu_fake_savers.jsonl, the QLoRA chunked cases.
+        let head_trained = s.method == Method::Full || s.lora.modules_to_save.lm_head;
+        let casts = if s.loss == Loss::Chunked && !head_trained { s.loss_chunks } else { 1u64 };
+        p.weight_copies.0 = if head_matmul { casts.saturating_mul(a.vocab * a.hidden * d.compute) } else { 0 };
         if !quantized {
             let per_layer = a.params().linear_weights / a.layers;
             p.weight_copies.1 = per_layer * d.compute;
@@ -751,6 +1063,7 @@ fn trl_chunked_logprob(s: &Scenario, d: &Dtypes, p: &mut ActivationProfile) {
     let hidden_copy = if e != d.compute { TRL_TOKEN_CHUNK * h * d.compute } else { 0 };
     let head_grad = if s.method == Method::Full || s.lora.modules_to_save.lm_head { a.vocab * h * F32 } else { 0 };
     p.loss_fixed = tile + weight_copy + hidden_copy + head_grad;
+    p.loss_host = (h * e, 9 * F32);
     p.logits = 0;
 }
 

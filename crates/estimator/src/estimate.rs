@@ -109,6 +109,16 @@ pub struct Estimate {
     pub context_range: (u64, u64),
     /// The allocated peak of the forward pass, the backward pass and the optimizer step.
     pub phase_peaks: PhasePeaks,
+    /// The part of `activations` that is the logits and the loss's own tensors at the peak: what a
+    /// fused or chunked loss removes. Already counted in `activations`.
+    pub logits: u64,
+    /// Host memory the run needs on its node beyond the process itself: offloaded activations in
+    /// pinned buffers (0 when nothing is offloaded).
+    pub cpu_bytes_per_node: u64,
+    /// A memory saver that no training step here has measured is on (Liger's kernels, a fused loss, Unsloth):
+    /// [`Estimate::range`] widens by [`SAVER_HIGH_PERCENT`]. The chunked loss and activation offloading are
+    /// measured (see [`SAVER_HIGH_PERCENT`]) and do not set it.
+    pub unmeasured_saver: bool,
 }
 
 impl Estimate {
@@ -129,7 +139,9 @@ impl Estimate {
     ///   allocated peak, the residuals of the real-GPU rows;
     /// - the allocator's cached blocks: from half to 2.1 times [`Overhead::allocator`], the spread
     ///   of measured over estimated on the real-GPU rows ([`ALLOCATOR_RANGE`]);
-    /// - the CUDA context: the GPU's range ([`GpuOverhead`]), exact when the scenario gives it.
+    /// - the CUDA context: the GPU's range ([`GpuOverhead`]), exact when the scenario gives it;
+    /// - with a memory saver on that no training step here has measured (Liger's kernels, a fused loss,
+    ///   Unsloth), another [`SAVER_HIGH_PERCENT`] above.
     pub const fn range(&self) -> (u64, u64) {
         let alloc = self.peak_allocated;
         let (ctx_low, ctx_high) = self.context_range;
@@ -139,8 +151,12 @@ impl Estimate {
         let f = self.overhead.allocator;
         let (f_low, f_high) = (percent(f, ALLOCATOR_RANGE.0), percent(f, ALLOCATOR_RANGE.1));
         let low = base.saturating_sub(percent(alloc, TENSOR_LOW_PERCENT)).saturating_add(f_low).saturating_add(ctx_low);
-        let high =
-            base.saturating_add(percent(alloc, TENSOR_HIGH_PERCENT)).saturating_add(f_high).saturating_add(ctx_high);
+        let saver = if self.unmeasured_saver { percent(alloc, SAVER_HIGH_PERCENT) } else { 0 };
+        let high = base
+            .saturating_add(percent(alloc, TENSOR_HIGH_PERCENT))
+            .saturating_add(saver)
+            .saturating_add(f_high)
+            .saturating_add(ctx_high);
         // The point estimate lies inside by construction; keep it so under saturation too.
         let t = self.total();
         (if low < t { low } else { t }, if high > t { high } else { t })
@@ -157,6 +173,19 @@ pub const TENSOR_LOW_PERCENT: u64 = 3;
 
 /// How far above the allocated peak a real step may allocate (docs/accuracy.md).
 pub const TENSOR_HIGH_PERCENT: u64 = 3;
+
+/// How much further above the allocated peak the range reaches when a memory saver that no training step
+/// here has measured is on: Liger's RMSNorm and SwiGLU kernels, Liger's fused linear cross-entropy, Cut
+/// Cross-Entropy, Unsloth (docs/accuracy.md, "Memory savers"). It rests on no measurement of those steps:
+/// it is the CPU harness's per-case tolerance, kept until GPU steps replace it. Liger's fused linear
+/// cross-entropy alone is checked, against a replay of its own Python, but not inside a training step, and
+/// Liger's published rows of an older version hold one logits chunk that no replay explains.
+///
+/// The chunked loss and activation offloading get no widening: on the CPU harness (`cpu_fake_savers.jsonl`,
+/// 16 steps) the estimate is at most 0.64% below the measured peak and at most 1.5% above it, inside the
+/// spread of the steps without savers (worst 1.94%) that the real-GPU tensor band ([`TENSOR_LOW_PERCENT`],
+/// [`TENSOR_HIGH_PERCENT`]) already holds, and the pinned host memory agrees to 0.01%.
+pub const SAVER_HIGH_PERCENT: u64 = 5;
 
 /// Measured over estimated allocator slack, in percent: 58% to 209% on the 50 T4 rows
 /// (docs/accuracy.md), so the range takes 50% to 210%.
@@ -217,6 +246,8 @@ pub struct Profile {
     total_params: u64,
     /// The loop keeps the model's outputs alive until the step ends ([`Trainer::CustomLoop`]).
     keeps_outputs: bool,
+    /// A memory saver no training step here has measured is on ([`Estimate::unmeasured_saver`]).
+    saver: bool,
 }
 
 /// The overhead of the scenario on `gpu` (or, with none, [`GpuOverhead::unknown`]), with the
@@ -266,6 +297,10 @@ pub fn profile(s: &Scenario) -> Profile {
         small_churn: small_churn(s),
         total_params: s.arch.params().total(),
         keeps_outputs: s.trainer == Trainer::CustomLoop,
+        // The chunked loss and activation offloading are measured ([`SAVER_HIGH_PERCENT`]).
+        saver: s.use_liger_kernel
+            || matches!(s.loss, crate::scenario::Loss::FusedLinear | crate::scenario::Loss::CutCrossEntropy)
+            || s.framework != crate::scenario::Framework::Transformers,
     }
 }
 
@@ -318,7 +353,7 @@ impl Profile {
             ),
             (
                 Phase::LastLayerBackward,
-                act.kept
+                act.kept_backward
                     + recompute
                     + if self.checkpointing { act.layer_backward.max(act.layer_recompute) } else { act.layer_backward }
                     + kept_copies
@@ -327,7 +362,7 @@ impl Profile {
             ),
             (
                 Phase::FirstLayerBackward,
-                first_layer_kept.min(act.kept) + act.layer_max + act.layer_backward + one + kept_logits,
+                first_layer_kept.min(act.kept_backward) + act.layer_max + act.layer_backward + one + kept_logits,
                 grads_head + grads_layers,
             ),
             (Phase::OptimizerStep, u128::from(opt.step_transient) + kept_logits + kept_leaf, grads_all),
@@ -339,6 +374,12 @@ impl Profile {
             }
         }
         let (phase, activations, gradients) = (peak.0, clamp(peak.1), clamp(peak.2));
+        // The logits and the loss's tensors inside the peak phase's activations.
+        let logits = match phase {
+            Phase::Forward if act.loss_forward >= act.layer_forward => act.loss_forward_logits,
+            Phase::LossBackward => act.loss_backward + kept_logits,
+            _ => kept_logits,
+        };
 
         let dynamic = activations.saturating_add(gradients);
         let paged_state = if opt.paged { opt.state } else { 0 };
@@ -389,6 +430,9 @@ impl Profile {
             paged_optimizer: opt.paged,
             phase,
             phase_peaks,
+            logits: clamp(logits).min(activations),
+            cpu_bytes_per_node: clamp(act.host),
+            unmeasured_saver: self.saver,
         }
     }
 }

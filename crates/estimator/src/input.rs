@@ -9,8 +9,8 @@ use alloc::vec::Vec;
 use serde::{Deserialize, Serialize};
 
 use crate::scenario::{
-    AdapterDtype, AttentionImpl, Lora, Method, MixedPrecision, ModelSource, ModulesToSave, Optimizer, Scenario,
-    SdpaKernel, TargetSpec, Trainer, WeightDtype,
+    AdapterDtype, AttentionImpl, Framework, Lora, Loss, Method, MixedPrecision, ModelSource, ModulesToSave, Optimizer,
+    Scenario, SdpaKernel, TargetSpec, Trainer, WeightDtype, DEFAULT_LOSS_CHUNKS,
 };
 use crate::{Architecture, Error};
 
@@ -110,6 +110,32 @@ pub struct ScenarioInput {
     /// CUDA context bytes as `nvidia-smi` shows them for an idle process; default: the GPU's model.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub cuda_context_bytes: Option<u64>,
+    /// `use_liger_kernel=True` (transformers' `TrainingArguments`, TRL's `SFTConfig`): Liger's RMSNorm,
+    /// SwiGLU and RoPE kernels and, unless `loss` says otherwise, its fused linear cross-entropy.
+    #[serde(skip_serializing_if = "is_false")]
+    pub use_liger_kernel: bool,
+    /// `standard`, `chunked`, `fused_linear` or `cut_cross_entropy`. Default: `fused_linear` with
+    /// `use_liger_kernel`, else `standard`.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub loss: Option<Loss>,
+    /// Chunks of `loss: chunked` (torchtune's `num_output_chunks`). Default 8.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub loss_chunks: Option<u64>,
+    /// Saved activations offloaded to CPU RAM: TRL's `activation_offloading=True`, torchtune's
+    /// `enable_activation_offloading=True`; with `framework: unsloth`, `use_gradient_checkpointing="unsloth"`.
+    #[serde(skip_serializing_if = "is_false")]
+    pub activation_offloading: bool,
+    /// `transformers` (default) or `unsloth` (`FastLanguageModel`).
+    #[serde(skip_serializing_if = "is_transformers")]
+    pub framework: Framework,
+}
+
+fn is_false(b: &bool) -> bool {
+    !*b
+}
+
+fn is_transformers(f: &Framework) -> bool {
+    *f == Framework::Transformers
 }
 
 impl Default for ScenarioInput {
@@ -131,6 +157,11 @@ impl Default for ScenarioInput {
             prepare_kbit: None,
             gpu: None,
             cuda_context_bytes: None,
+            use_liger_kernel: false,
+            loss: None,
+            loss_chunks: None,
+            activation_offloading: false,
+            framework: Framework::Transformers,
         }
     }
 }
@@ -145,6 +176,17 @@ impl ScenarioInput {
     pub fn to_json(&self) -> String {
         // Serializing plain data with string keys cannot fail.
         serde_json::to_string(self).unwrap_or_default()
+    }
+
+    /// The loss, with its default: Liger's fused linear cross-entropy when `use_liger_kernel` is on
+    /// (`apply_liger_kernel_to_*(fused_linear_cross_entropy=True)`) outside TRL's `SFTTrainer`, which turns
+    /// it off; the standard loss otherwise.
+    pub fn effective_loss(&self) -> Loss {
+        self.loss.unwrap_or(if self.use_liger_kernel && self.trainer != Trainer::TrlSft {
+            Loss::FusedLinear
+        } else {
+            Loss::Standard
+        })
     }
 
     /// The weight dtype, with the method's default.
@@ -205,7 +247,17 @@ impl TryFrom<&ScenarioInput> for Scenario {
         // parameter to bf16 after `get_peft_model` (`param.data = param.data.to(torch.bfloat16)`).
         let trl_quantized = i.trainer == Trainer::TrlSft && weight_dtype.is_quantized() && i.method != Method::Full;
         let adapter_dtype = if trl_quantized { AdapterDtype::Bf16 } else { i.lora.dtype };
-        let prepare_default = weight_dtype.is_quantized() && !trl_quantized;
+        // Unsloth's `prepare_model_for_training` (unsloth_zoo/training_utils.py) leaves the embeddings and the
+        // head in their 16-bit dtype (`train_embedding=False`, `train_lm_head=False`).
+        let prepare_default = weight_dtype.is_quantized() && !trl_quantized && i.framework != Framework::Unsloth;
+        let loss = i.effective_loss();
+        let loss_chunks = match (loss, i.loss_chunks) {
+            (Loss::Chunked, c) => c.unwrap_or(DEFAULT_LOSS_CHUNKS),
+            (_, None) => 1,
+            (_, Some(_)) => {
+                return Err(Error::Invalid { field: "loss_chunks", reason: "applies to `loss: \"chunked\"` only" })
+            }
+        };
         let s = Scenario {
             arch,
             source,
@@ -234,6 +286,11 @@ impl TryFrom<&ScenarioInput> for Scenario {
                 Some(id) => Some(crate::gpus::find_gpu(id.trim()).ok_or_else(|| Error::UnknownGpu(id.clone()))?),
             },
             cuda_context_bytes: i.cuda_context_bytes,
+            use_liger_kernel: i.use_liger_kernel,
+            loss,
+            loss_chunks,
+            activation_offloading: i.activation_offloading,
+            framework: i.framework,
         };
         s.validate()?;
         Ok(s)

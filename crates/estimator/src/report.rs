@@ -48,6 +48,8 @@ pub struct Breakdown {
     pub adapter: AdapterReport,
     /// Activations at the peak.
     pub activations: u64,
+    /// The logits and the loss's tensors at the peak: a part of `activations`, not added to the total again.
+    pub logits: u64,
     /// CUDA context and allocator slack.
     pub overhead: OverheadReport,
 }
@@ -86,6 +88,9 @@ pub struct Report {
     pub breakdown: Breakdown,
     /// The interval the page shows ([`crate::Estimate::range`]).
     pub range: RangeReport,
+    /// Host memory the run needs on each node (offloaded activations in pinned buffers); 0 when
+    /// nothing is offloaded.
+    pub cpu_bytes_per_node: u64,
     /// Every GPU.
     pub gpus: Vec<GpuReport>,
 }
@@ -120,12 +125,14 @@ pub fn report(s: &Scenario) -> Report {
                 optimizer: e.adapter.optimizer,
             },
             activations: e.activations,
+            logits: e.logits,
             overhead: OverheadReport {
                 cuda_context: e.overhead.cuda_context.saturating_add(e.overhead.cublas_workspace),
                 allocator: e.overhead.allocator,
             },
         },
         range: RangeReport { low_bytes: e.range().0, high_bytes: e.range().1 },
+        cpu_bytes_per_node: e.cpu_bytes_per_node,
         gpus,
     }
 }

@@ -237,6 +237,67 @@ impl Trainer {
     }
 }
 
+/// The loss computation: how the logits and the cross-entropy are laid out in memory.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Default)]
+#[cfg_attr(feature = "serde", derive(Serialize, Deserialize), serde(rename_all = "snake_case"))]
+pub enum Loss {
+    /// transformers' `ForCausalLMLoss`: `b·s·V` logits, upcast to fp32 whole (`logits.float()`).
+    #[default]
+    Standard,
+    /// torchtune's `CEWithChunkedOutputLoss`: the head's output in `loss_chunks` pieces along the
+    /// sequence, each upcast to fp32 and reduced on its own (torchtune/modules/loss/ce_chunked_output_loss.py).
+    Chunked,
+    /// Liger's fused linear cross-entropy (`LigerFusedLinearCrossEntropyFunction`): the head's matmul
+    /// and the loss in token chunks, the hidden-state gradient computed in the forward.
+    FusedLinear,
+    /// Apple's Cut Cross-Entropy (`cut_cross_entropy.linear_cross_entropy`, the axolotl plugin): a
+    /// blockwise logsumexp, with the logits recomputed block by block in the backward.
+    CutCrossEntropy,
+}
+
+impl Loss {
+    /// Every loss, for pickers and tests.
+    pub const ALL: [Loss; 4] = [Loss::Standard, Loss::Chunked, Loss::FusedLinear, Loss::CutCrossEntropy];
+
+    /// The JSON spelling.
+    pub const fn as_str(self) -> &'static str {
+        match self {
+            Loss::Standard => "standard",
+            Loss::Chunked => "chunked",
+            Loss::FusedLinear => "fused_linear",
+            Loss::CutCrossEntropy => "cut_cross_entropy",
+        }
+    }
+}
+
+/// The library that builds and patches the model.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Default)]
+#[cfg_attr(feature = "serde", derive(Serialize, Deserialize), serde(rename_all = "snake_case"))]
+pub enum Framework {
+    /// transformers + PEFT as they are (`AutoModelForCausalLM`, `get_peft_model`).
+    #[default]
+    Transformers,
+    /// Unsloth's `FastLanguageModel`: its RMSNorm and LoRA kernels patched into the model, no fp32
+    /// upcast of the embeddings, head and norms. With `activation_offloading`, its
+    /// `use_gradient_checkpointing="unsloth"` (layer inputs offloaded to CPU).
+    Unsloth,
+}
+
+impl Framework {
+    /// The JSON spelling.
+    pub const fn as_str(self) -> &'static str {
+        match self {
+            Framework::Transformers => "transformers",
+            Framework::Unsloth => "unsloth",
+        }
+    }
+}
+
+/// The default `loss_chunks` of `loss: chunked` (torchtune's `num_output_chunks = 8`).
+pub const DEFAULT_LOSS_CHUNKS: u64 = 8;
+/// Most loss chunks accepted.
+pub const MAX_LOSS_CHUNKS: u64 = 1 << 16;
+
 /// Automatic mixed precision, as Hugging Face's `bf16=True` / `fp16=True` turn on (`torch.autocast`).
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Default)]
 #[cfg_attr(feature = "serde", derive(Serialize, Deserialize), serde(rename_all = "snake_case"))]
@@ -473,6 +534,18 @@ pub struct Scenario {
     /// CUDA context and library handles, outside PyTorch's allocator, as measured by the user;
     /// `None`: the GPU's model ([`crate::overhead`]).
     pub cuda_context_bytes: Option<u64>,
+    /// Liger's kernels (`use_liger_kernel=True`): RMSNorm, SwiGLU/GeGLU and RoPE patched into the
+    /// model ([`crate::activations`]).
+    pub use_liger_kernel: bool,
+    /// How the loss is computed.
+    pub loss: Loss,
+    /// Chunks of `loss: chunked` (1 for the other losses).
+    pub loss_chunks: u64,
+    /// Saved activations offloaded to CPU RAM (TRL's `activation_offloading=True`, torchtune's
+    /// `enable_activation_offloading`; under Unsloth, `use_gradient_checkpointing="unsloth"`).
+    pub activation_offloading: bool,
+    /// transformers or Unsloth.
+    pub framework: Framework,
 }
 
 /// Largest micro-batch accepted.
@@ -527,7 +600,7 @@ impl Scenario {
         if self.method != Method::Full && self.lora.targets.is_empty() {
             return Err(Error::Invalid { field: "lora.targets", reason: "selects no Linear" });
         }
-        Ok(())
+        self.validate_savers()
     }
 }
 
@@ -550,5 +623,88 @@ const fn range_reason(field: &str) -> &'static str {
         b"seq_len" => "must be between 1 and 16777216 tokens",
         b"lora.rank" => "must be between 1 and 65536",
         _ => "must be between 0 and 64 GiB",
+    }
+}
+
+/// Model types Liger patches (`MODEL_TYPE_TO_APPLY_LIGER_FN`, liger_kernel/transformers/monkey_patch.py).
+pub const LIGER_MODEL_TYPES: [crate::arch::ModelType; 11] = {
+    use crate::arch::ModelType as M;
+    [
+        M::Llama,
+        M::Mistral,
+        M::Mixtral,
+        M::Qwen2,
+        M::Qwen3,
+        M::Qwen3Moe,
+        M::Gemma,
+        M::Gemma2,
+        M::Gemma3,
+        M::Phi3,
+        M::Inferred,
+    ]
+};
+
+impl Scenario {
+    /// Whether Liger patches this model's norms and MLPs (see [`LIGER_MODEL_TYPES`]).
+    pub fn liger_supports(&self) -> bool {
+        LIGER_MODEL_TYPES.contains(&self.arch.model_type)
+    }
+
+    /// The combinations of memory savers the tools themselves refuse, or that the estimator cannot model.
+    fn validate_savers(&self) -> Result<(), Error> {
+        if !(1..=MAX_LOSS_CHUNKS).contains(&self.loss_chunks) {
+            return Err(Error::Invalid { field: "loss_chunks", reason: "must be between 1 and 65536" });
+        }
+        if self.loss != Loss::Chunked && self.loss_chunks != 1 {
+            return Err(Error::Invalid { field: "loss_chunks", reason: "applies to `loss: \"chunked\"` only" });
+        }
+        if self.use_liger_kernel && !self.liger_supports() {
+            return Err(Error::Invalid {
+                field: "use_liger_kernel",
+                reason: "has no effect on this model type: Liger patches llama, mistral, mixtral, qwen2, qwen3, \
+                         qwen3_moe, gemma, gemma2, gemma3 and phi3 (transformers logs a warning and trains without it)",
+            });
+        }
+        if self.use_liger_kernel && matches!(self.loss, Loss::CutCrossEntropy | Loss::Chunked) {
+            return Err(Error::Invalid {
+                field: "loss",
+                reason: "cannot be cut_cross_entropy or chunked with use_liger_kernel: Liger's fused linear \
+                         cross-entropy replaces the model's forward; use \"fused_linear\", or \"standard\" for \
+                         liger_kernel_config={\"fused_linear_cross_entropy\": False}",
+            });
+        }
+        if self.trainer == Trainer::TrlSft && self.loss != Loss::Standard {
+            return Err(Error::Invalid {
+                field: "loss",
+                reason: "must be left unset with trainer trl_sft: TRL's SFTTrainer always computes the loss with \
+                         its chunked log-probabilities (add_fused_lm_head) and turns Liger's fused \
+                         cross-entropy off",
+            });
+        }
+        if self.framework == Framework::Unsloth {
+            if self.use_liger_kernel {
+                return Err(Error::Invalid {
+                    field: "use_liger_kernel",
+                    reason: "cannot be combined with framework unsloth: Unsloth patches its own RMSNorm, RoPE, \
+                             LoRA and loss kernels",
+                });
+            }
+            if self.loss != Loss::Standard {
+                return Err(Error::Invalid {
+                    field: "loss",
+                    reason: "must be left unset with framework unsloth: Unsloth computes the loss with its own \
+                             kernels, which are estimated as the standard loss (an upper bound)",
+                });
+            }
+        }
+        if self.activation_offloading && !self.gradient_checkpointing {
+            return Err(Error::Invalid {
+                field: "activation_offloading",
+                reason: "is modelled with gradient checkpointing only: without it, which saved tensors stay on \
+                         the GPU depends on storage sharing inside the offloader's 5-tensor stash; turn on \
+                         gradient_checkpointing",
+            });
+        }
+        Ok(())
     }
 }

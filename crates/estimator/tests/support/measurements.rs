@@ -18,6 +18,9 @@ pub const GPU_ALLOCATED_MAPE_PERCENT: f64 = 1.5;
 pub const GPU_RESERVED_TOLERANCE_PERCENT: f64 = 8.0;
 /// Real GPUs: the mean error of the reserved memory (issue 9).
 pub const GPU_RESERVED_MAPE_PERCENT: f64 = 4.0;
+/// The memory savers' fixture (issue 13): torchtune's chunked loss and TRL's activation offloading on the
+/// CPU harness (tools/calibrate/savers.py).
+pub const SAVERS_FIXTURE: &str = "cpu_fake_savers.jsonl";
 /// The mean absolute percentage error the CPU fixtures must stay under (issue 3).
 pub const MAX_MAPE_PERCENT: f64 = 5.0;
 
@@ -32,6 +35,9 @@ pub enum Quantity {
     Context,
     /// Reserved plus context: what nvidia-smi shows.
     Smi,
+    /// Pinned host memory of offloaded activations (`cpu_bytes_per_node`) against the harness's peak of live
+    /// pinned blocks (`host_peak_pinned_bytes`).
+    Host,
 }
 
 impl Quantity {
@@ -41,6 +47,7 @@ impl Quantity {
             Quantity::Reserved => "reserved",
             Quantity::Context => "context",
             Quantity::Smi => "nvidia-smi",
+            Quantity::Host => "pinned host",
         }
     }
 }
@@ -118,7 +125,7 @@ pub fn load() -> Vec<Case> {
             }
             // The harness allocates no cuBLAS workspace (it runs no CUDA): compare the tensors alone.
             out.push(Case {
-                id,
+                id: id.clone(),
                 kind: "cpu",
                 what: Quantity::Allocated,
                 measured: peak,
@@ -127,6 +134,19 @@ pub fn load() -> Vec<Case> {
                 file: file.clone(),
                 range: e.range(),
             });
+            // Activation offloading: the pinned host buffers of the same step.
+            if let Some(host) = m["host_peak_pinned_bytes"].as_u64() {
+                out.push(Case {
+                    id,
+                    kind: "cpu",
+                    what: Quantity::Host,
+                    measured: host,
+                    estimated: e.cpu_bytes_per_node,
+                    tolerance: CPU_TOLERANCE_PERCENT,
+                    file: file.clone(),
+                    range: e.range(),
+                });
+            }
         }
     }
     out
