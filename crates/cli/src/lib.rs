@@ -1,13 +1,17 @@
 //! The `lora-vram` command line: a thin layer over the estimator crate.
 //!
 //! `run` parses arguments, reads the scenario, and prints; every formula lives in `lora-vram`.
+//!
+//! # Exit status
+//! [`exit`] lists them: a CI guard such as `lora-vram estimate run.json --gpu rtx-4090 && accelerate
+//! launch …` starts the run only when the estimate says it fits.
 
 use std::io::{Read, Write};
 use std::path::PathBuf;
 
 use clap::{Args, Parser, Subcommand, ValueEnum};
 use lora_vram::advice::{advise, Change};
-use lora_vram::fit::gpu_table;
+use lora_vram::fit::{fit, gpu_table, Fit, Verdict};
 use lora_vram::gpus::GPUS;
 use lora_vram::input::{ModelInput, ScenarioInput};
 use lora_vram::presets::MODELS;
@@ -18,9 +22,32 @@ use lora_vram::scenario::{
 };
 use lora_vram::{estimate, Scenario};
 
+/// The exit statuses, as `--help` and the README list them.
+pub mod exit {
+    /// The estimate ran; with `--gpu` or `--vram-gib`, the run fits with the whole uncertainty range to spare.
+    pub const OK: i32 = 0;
+    /// With `--gpu` or `--vram-gib`: it does not fit, or it is tight (the estimate fits but the top of its
+    /// range does not, so it may run out of memory; `--allow-tight` exits 0 then).
+    pub const DOES_NOT_FIT: i32 = 1;
+    /// The command line is wrong: an unknown flag, a missing or malformed value (clap's own status).
+    pub const USAGE: i32 = 2;
+    /// The scenario cannot be estimated: invalid JSON, an unknown field, model or GPU, a value out of
+    /// range, an unsupported config.json, a Hub id that does not exist.
+    pub const INVALID: i32 = 3;
+    /// An input could not be read: a missing or unreadable file, the Hub unreachable, gated, or failing.
+    pub const UNREADABLE: i32 = 4;
+}
+
+const EXIT_HELP: &str = "Exit status:
+  0  estimated; with --gpu or --vram-gib, the run fits
+  1  with --gpu or --vram-gib: it does not fit, or is tight (may run out of memory; --allow-tight: 0)
+  2  usage error: unknown flag, missing or malformed value
+  3  the scenario cannot be estimated: invalid JSON, unknown field, model or GPU, value out of range
+  4  an input could not be read: missing file, Hub unreachable or gated";
+
 /// Peak-VRAM calculator for LoRA / QLoRA / full fine-tuning.
 #[derive(Parser, Debug)]
-#[command(name = "lora-vram", version, about, long_about = None)]
+#[command(name = "lora-vram", version, about, long_about = None, after_help = EXIT_HELP)]
 pub struct Cli {
     #[command(subcommand)]
     command: Command,
@@ -29,6 +56,7 @@ pub struct Cli {
 #[derive(Subcommand, Debug)]
 enum Command {
     /// Estimate the peak memory of a training step.
+    #[command(after_help = EXIT_HELP)]
     Estimate(Box<EstimateArgs>),
     /// List the model presets.
     Models,
@@ -150,9 +178,50 @@ struct EstimateArgs {
     /// kernels).
     #[arg(long)]
     framework: Option<FrameworkArg>,
+    /// Your GPU's memory in GiB, as nvidia-smi's total shows it (e.g. 48 for a 48 GB RTX 4090 D): prints
+    /// the verdict, longest sequence, largest batch and advice for it, and decides the exit status. With
+    /// --gpu, that card's CUDA context; without, the largest of any listed NVIDIA GPU (conservative).
+    #[arg(long, value_name = "GIB", value_parser = parse_vram_gib)]
+    vram_gib: Option<u64>,
+    /// Exit 0 when the verdict is "tight" (the estimate fits, the top of its range does not).
+    #[arg(long)]
+    allow_tight: bool,
+    /// Print the scenario as a ready-to-run setup instead of the estimate: a Python script
+    /// (transformers + PEFT, or TRL, or a plain loop), an axolotl or a LLaMA-Factory YAML config.
+    #[arg(long, value_name = "FORMAT", conflicts_with = "json")]
+    export: Option<ExportArg>,
     /// Unit of the readable output.
     #[arg(long, value_enum, default_value = "gib")]
     unit: Unit,
+}
+
+/// `--vram-gib`: a number of GiB within what `fit::fit_custom` accepts, as bytes.
+fn parse_vram_gib(text: &str) -> Result<u64, String> {
+    use lora_vram::fit::{MAX_CUSTOM_VRAM, MIN_CUSTOM_VRAM};
+    let gib: f64 = text.trim().parse().map_err(|_| format!("`{text}` is not a number of GiB, such as 24 or 47.5"))?;
+    let bytes = gib * (1u64 << 30) as f64;
+    if !(MIN_CUSTOM_VRAM as f64..=MAX_CUSTOM_VRAM as f64).contains(&bytes) {
+        return Err(format!("must be between 1 and 1024 GiB, not {text}"));
+    }
+    Ok(bytes.round() as u64)
+}
+
+#[derive(Clone, Copy, Debug, ValueEnum)]
+enum ExportArg {
+    Python,
+    Axolotl,
+    #[value(name = "llamafactory", alias = "llama-factory")]
+    LlamaFactory,
+}
+
+impl From<ExportArg> for lora_vram::export::Format {
+    fn from(e: ExportArg) -> Self {
+        match e {
+            ExportArg::Python => Self::Python,
+            ExportArg::Axolotl => Self::Axolotl,
+            ExportArg::LlamaFactory => Self::LlamaFactory,
+        }
+    }
 }
 
 macro_rules! value_enum {
@@ -197,23 +266,37 @@ value_enum!(LossArg => Loss {
 value_enum!(FrameworkArg => Framework { Transformers = Framework::Transformers, "transformers", Unsloth = Framework::Unsloth, "unsloth" });
 value_enum!(MixedPrecisionArg => MixedPrecision { Bf16 = MixedPrecision::Bf16, "bf16", Fp16 = MixedPrecision::Fp16, "fp16", No = MixedPrecision::No, "no" });
 
-/// An error for the user: one line, no panic.
+/// An error for the user: one line, no panic, and its exit status ([`exit`]).
 #[derive(Debug)]
-pub struct CliError(pub String);
+pub struct CliError(pub String, pub i32);
 
+impl CliError {
+    /// An input that could not be read ([`exit::UNREADABLE`]).
+    fn unreadable(msg: String) -> CliError {
+        CliError(msg, exit::UNREADABLE)
+    }
+
+    /// A scenario that cannot be estimated ([`exit::INVALID`]).
+    fn invalid(msg: String) -> CliError {
+        CliError(msg, exit::INVALID)
+    }
+}
+
+/// The estimator's errors and anything else: the scenario cannot be estimated.
 impl<E: std::fmt::Display> From<E> for CliError {
     fn from(e: E) -> Self {
-        CliError(e.to_string())
+        CliError::invalid(e.to_string())
     }
 }
 
 fn read_scenario(path: &PathBuf, stdin: &mut dyn Read) -> Result<ScenarioInput, CliError> {
     let text = if path.as_os_str() == "-" {
         let mut s = String::new();
-        stdin.read_to_string(&mut s).map_err(|e| CliError(format!("cannot read stdin: {e}")))?;
+        stdin.read_to_string(&mut s).map_err(|e| CliError::unreadable(format!("cannot read stdin: {e}")))?;
         s
     } else {
-        std::fs::read_to_string(path).map_err(|e| CliError(format!("cannot read {}: {e}", path.display())))?
+        std::fs::read_to_string(path)
+            .map_err(|e| CliError::unreadable(format!("cannot read {}: {e}", path.display())))?
     };
     Ok(ScenarioInput::from_json(&text)?)
 }
@@ -253,19 +336,27 @@ fn fetch_model(id: &str, err: &mut dyn Write) -> Result<ModelInput, CliError> {
     let endpoint = std::env::var("HF_ENDPOINT").unwrap_or_else(|_| DEFAULT_ENDPOINT.to_string());
     let text = match get(&config_url(&endpoint, id)) {
         Fetched::Body(t) => t,
-        Fetched::Status(404) => return Err(CliError(format!("{id}: no such model on the Hub (404); check the spelling"))),
+        Fetched::Status(404) => {
+            return Err(CliError::invalid(format!("{id}: no such model on the Hub (404); check the spelling")))
+        }
         Fetched::Status(401 | 403) => {
-            return Err(CliError(format!(
+            return Err(CliError::unreadable(format!(
                 "{id} is gated or private: accept its licence and set HF_TOKEN, or download config.json and pass --hf-config"
             )))
         }
-        Fetched::Status(s) => return Err(CliError(format!("{id}: the Hub answered HTTP {s}; try again, or pass --hf-config"))),
+        Fetched::Status(s) => {
+            return Err(CliError::unreadable(format!(
+                "{id}: the Hub answered HTTP {s}; try again, or pass --hf-config"
+            )))
+        }
         Fetched::Offline(e) => {
-            return Err(CliError(format!("cannot reach {endpoint} ({e}); check the network, or pass --hf-config")))
+            return Err(CliError::unreadable(format!(
+                "cannot reach {endpoint} ({e}); check the network, or pass --hf-config"
+            )))
         }
     };
-    let hf_config: serde_json::Value =
-        serde_json::from_str(&text).map_err(|e| CliError(format!("{id}: config.json is not valid JSON: {e}")))?;
+    let hf_config: serde_json::Value = serde_json::from_str(&text)
+        .map_err(|e| CliError::invalid(format!("{id}: config.json is not valid JSON: {e}")))?;
     match lora_vram::config::parse_config(&hf_config) {
         Ok(_) => Ok(ModelInput::HfConfig { hf_config }),
         Err(e @ lora_vram::Error::UnsupportedModelType(_)) => {
@@ -273,8 +364,9 @@ fn fetch_model(id: &str, err: &mut dyn Write) -> Result<ModelInput, CliError> {
                 Fetched::Body(t) => serde_json::from_str(&t).map(|v| parse_model_info(&v)).unwrap_or_default(),
                 _ => Default::default(),
             };
-            let params =
-                info.params.ok_or_else(|| CliError(format!("{e}; the Hub gives no parameter count for {id}")))?;
+            let params = info
+                .params
+                .ok_or_else(|| CliError::invalid(format!("{e}; the Hub gives no parameter count for {id}")))?;
             writeln!(
                 err,
                 "warning: {e}. Estimating from the Hub's parameter count ({params}) with an inferred architecture."
@@ -296,10 +388,10 @@ fn apply_flags(a: &EstimateArgs, mut i: ScenarioInput, err: &mut dyn Write) -> R
         i.model = ModelInput::Params { params: p };
     }
     if let Some(path) = &a.hf_config {
-        let text =
-            std::fs::read_to_string(path).map_err(|e| CliError(format!("cannot read {}: {e}", path.display())))?;
-        let hf_config: serde_json::Value =
-            serde_json::from_str(&text).map_err(|e| CliError(format!("{} is not valid JSON: {e}", path.display())))?;
+        let text = std::fs::read_to_string(path)
+            .map_err(|e| CliError::unreadable(format!("cannot read {}: {e}", path.display())))?;
+        let hf_config: serde_json::Value = serde_json::from_str(&text)
+            .map_err(|e| CliError::invalid(format!("{} is not valid JSON: {e}", path.display())))?;
         i.model = ModelInput::HfConfig { hf_config };
     }
     if let Some(m) = a.method {
@@ -349,7 +441,7 @@ fn apply_flags(a: &EstimateArgs, mut i: ScenarioInput, err: &mut dyn Write) -> R
     }
     if let Some(mib) = a.cuda_context_mib {
         i.cuda_context_bytes =
-            Some(mib.checked_mul(1 << 20).ok_or(CliError("--cuda-context-mib is too large".into()))?);
+            Some(mib.checked_mul(1 << 20).ok_or(CliError("--cuda-context-mib is too large".into(), exit::USAGE))?);
     }
     Ok(i)
 }
@@ -387,7 +479,71 @@ fn describe_model(s: &Scenario) -> String {
     }
 }
 
-fn print_estimate(out: &mut dyn Write, s: &Scenario, a: &EstimateArgs) -> Result<(), CliError> {
+/// The GPU whose verdict was asked for (`--gpu`, `--vram-gib`): what the exit status reports.
+struct Target {
+    /// Its name, with the memory when it is `--vram-gib`'s.
+    name: String,
+    /// Its memory, bytes.
+    vram: u64,
+    /// Whether FlashAttention-2 runs on it (unknown for a custom GPU: no).
+    flash_attn2: bool,
+    /// The fit.
+    fit: Fit,
+}
+
+fn target(s: &Scenario, a: &EstimateArgs) -> Result<Option<Target>, CliError> {
+    let named = s.gpu.and_then(|i| GPUS.get(i));
+    if let Some(vram) = a.vram_gib {
+        let name = match named {
+            Some(g) => format!("{} with {}", g.name, bytes(vram, Unit::Gib)),
+            None => format!("your GPU ({})", bytes(vram, Unit::Gib)),
+        };
+        let fit = lora_vram::fit::fit_custom(s, vram)?;
+        return Ok(Some(Target { name, vram, flash_attn2: named.is_some_and(|g| g.flash_attn2), fit }));
+    }
+    Ok(match (&a.gpu, s.gpu, named) {
+        (Some(_), Some(i), Some(g)) => {
+            Some(Target { name: g.name.into(), vram: g.vram_bytes, flash_attn2: g.flash_attn2, fit: fit(s, i, g) })
+        }
+        _ => None,
+    })
+}
+
+fn print_target(out: &mut dyn Write, s: &Scenario, t: &Target, u: Unit) -> Result<(), CliError> {
+    let f = &t.fit;
+    writeln!(out)?;
+    let verdict = match f.verdict {
+        Verdict::Fits => "fits",
+        Verdict::Tight => "tight: the estimate fits, the top of its range does not; it may run out of memory",
+        Verdict::DoesNotFit => "does not fit",
+    };
+    writeln!(out, "{}: {verdict}", t.name)?;
+    let head = if f.headroom < 0 {
+        format!("-{}", bytes(f.headroom.unsigned_abs().min(u128::from(u64::MAX)) as u64, u))
+    } else {
+        bytes(f.headroom as u64, u)
+    };
+    writeln!(out, "  headroom {head}, longest sequence {}, largest batch {}", f.max_seq_len, f.max_batch_size)?;
+    for w in f.warnings() {
+        writeln!(out, "  warning: {}", w.as_str())?;
+    }
+    let advice = advise(s, t.vram, t.flash_attn2);
+    if !advice.is_empty() {
+        writeln!(out, "To make it fit, least disruptive first:")?;
+    }
+    for ad in advice.iter() {
+        let what = ad.changes.iter().map(|c| change_text(*c)).collect::<Vec<_>>().join(" + ");
+        writeln!(out, "  - {what:<52} → {} ({})", bytes(ad.total, u), ad.verdict.as_str().replace('_', " "))?;
+    }
+    Ok(())
+}
+
+fn print_estimate(
+    out: &mut dyn Write,
+    s: &Scenario,
+    a: &EstimateArgs,
+    target: Option<&Target>,
+) -> Result<(), CliError> {
     let e = estimate(s);
     let u = a.unit;
     let (lo, hi) = e.range();
@@ -432,9 +588,10 @@ fn print_estimate(out: &mut dyn Write, s: &Scenario, a: &EstimateArgs) -> Result
         writeln!(out, "  note: the paged optimizer's state can spill to CPU RAM under memory pressure")?;
     }
     writeln!(out)?;
+    let w = GPUS.iter().map(|g| g.name.chars().count()).max().unwrap_or(0);
     writeln!(
         out,
-        "  {:<28} {:>10} {:<13} {:>11} {:>9} {:>9}",
+        "  {:<w$} {:>10} {:<13} {:>11} {:>9} {:>9}",
         "GPU", "VRAM", "verdict", "headroom", "max seq", "max batch"
     )?;
     for f in gpu_table(s) {
@@ -445,13 +602,13 @@ fn print_estimate(out: &mut dyn Write, s: &Scenario, a: &EstimateArgs) -> Result
             bytes(f.headroom as u64, u)
         };
         let verdict = match f.verdict {
-            lora_vram::fit::Verdict::Fits => "fits",
-            lora_vram::fit::Verdict::Tight => "tight",
-            lora_vram::fit::Verdict::DoesNotFit => "does not fit",
+            Verdict::Fits => "fits",
+            Verdict::Tight => "tight",
+            Verdict::DoesNotFit => "does not fit",
         };
         writeln!(
             out,
-            "  {:<30} {:>10} {:<13} {:>11} {:>9} {:>9}",
+            "  {:<w$} {:>10} {:<13} {:>11} {:>9} {:>9}",
             g.name,
             bytes(g.vram_bytes, u),
             verdict,
@@ -460,24 +617,8 @@ fn print_estimate(out: &mut dyn Write, s: &Scenario, a: &EstimateArgs) -> Result
             f.max_batch_size
         )?;
     }
-    if let Some(id) = &a.gpu {
-        let i = lora_vram::gpus::find_gpu(id)
-            .ok_or_else(|| CliError(format!("unknown GPU `{id}`: `lora-vram gpus` lists the ids")))?;
-        let g = &GPUS[i];
-        let f = lora_vram::fit::fit(s, i, g);
-        writeln!(out)?;
-        writeln!(out, "{}: {}", g.name, f.verdict.as_str().replace('_', " "))?;
-        for w in f.warnings() {
-            writeln!(out, "  warning: {}", w.as_str())?;
-        }
-        let advice = advise(s, g.vram_bytes, g.flash_attn2);
-        if !advice.is_empty() {
-            writeln!(out, "To make it fit, least disruptive first:")?;
-        }
-        for ad in advice.iter() {
-            let what = ad.changes.iter().map(|c| change_text(*c)).collect::<Vec<_>>().join(" + ");
-            writeln!(out, "  - {what:<52} → {} ({})", bytes(ad.total, u), ad.verdict.as_str().replace('_', " "))?;
-        }
+    if let Some(t) = target {
+        print_target(out, s, t, u)?;
     }
     Ok(())
 }
@@ -510,17 +651,18 @@ pub fn run(args: Vec<String>, stdin: &mut dyn Read, out: &mut dyn Write, err: &m
         }
     };
     match execute(cli, stdin, out, err) {
-        Ok(()) => 0,
+        Ok(code) => code,
         // `lora-vram models | head`: the reader left; that is not an error.
-        Err(CliError(msg)) if msg.contains("Broken pipe") => 0,
-        Err(CliError(msg)) => {
+        Err(CliError(msg, _)) if msg.contains("Broken pipe") => exit::OK,
+        Err(CliError(msg, code)) => {
             let _ = writeln!(err, "error: {msg}");
-            1
+            code
         }
     }
 }
 
-fn execute(cli: Cli, stdin: &mut dyn Read, out: &mut dyn Write, err: &mut dyn Write) -> Result<(), CliError> {
+/// Runs a parsed command; the exit status ([`exit`]).
+fn execute(cli: Cli, stdin: &mut dyn Read, out: &mut dyn Write, err: &mut dyn Write) -> Result<i32, CliError> {
     match cli.command {
         Command::Models => {
             for m in MODELS {
@@ -528,10 +670,16 @@ fn execute(cli: Cli, stdin: &mut dyn Read, out: &mut dyn Write, err: &mut dyn Wr
             }
         }
         Command::Gpus => {
+            // Column widths from the data: "Ada Lovelace" and "NVIDIA RTX 6000 Ada Generation" are the
+            // longest today, and the next row added may be longer (issue 10).
+            let width = |f: fn(&lora_vram::gpus::Gpu) -> &str| GPUS.iter().map(|g| f(g).chars().count()).max();
+            let id = width(|g| g.id).unwrap_or(0);
+            let name = width(|g| g.name).unwrap_or(0);
+            let arch = width(|g| g.arch.as_str()).unwrap_or(0);
             for g in GPUS {
                 writeln!(
                     out,
-                    "{:<18} {:<28} {:>10}  {:<10} bf16:{:<3} fa2:{}",
+                    "{:<id$}  {:<name$}  {:>10}  {:<arch$}  bf16:{:<3} fa2:{}",
                     g.id,
                     g.name,
                     bytes(g.vram_bytes, Unit::Gib),
@@ -548,13 +696,35 @@ fn execute(cli: Cli, stdin: &mut dyn Read, out: &mut dyn Write, err: &mut dyn Wr
             };
             let input = apply_flags(&a, base, err)?;
             let s = Scenario::try_from(&input)?;
-            if a.json {
-                let text = serde_json::to_string_pretty(&report(&s))?;
-                writeln!(out, "{text}")?;
+            let target = target(&s, &a)?;
+            if let Some(format) = a.export {
+                let model = a.hf_id.as_deref().map(str::trim);
+                write!(out, "{}", lora_vram::export::render(&s, model, format.into()))?;
+            } else if a.json {
+                let mut v = serde_json::to_value(report(&s))?;
+                if let (Some(t), Some(o)) = (target.as_ref().filter(|_| a.vram_gib.is_some()), v.as_object_mut()) {
+                    let f = &t.fit;
+                    o.insert(
+                        "custom_gpu".into(),
+                        serde_json::json!({
+                            "vram_bytes": t.vram,
+                            "verdict": f.verdict.as_str(),
+                            "headroom_bytes": i64::try_from(f.headroom).unwrap_or(i64::MIN),
+                            "max_seq_len": f.max_seq_len,
+                            "max_batch_size": f.max_batch_size,
+                        }),
+                    );
+                }
+                writeln!(out, "{}", serde_json::to_string_pretty(&v)?)?;
             } else {
-                print_estimate(out, &s, &a)?;
+                print_estimate(out, &s, &a, target.as_ref())?;
             }
+            return Ok(match target.map(|t| t.fit.verdict) {
+                None | Some(Verdict::Fits) => exit::OK,
+                Some(Verdict::Tight) if a.allow_tight => exit::OK,
+                Some(_) => exit::DOES_NOT_FIT,
+            });
         }
     }
-    Ok(())
+    Ok(exit::OK)
 }

@@ -84,16 +84,19 @@ fn readable_output_labels_units_and_lists_gpus() {
         "",
     );
     let s = text(&out.stdout);
-    assert!(out.status.success(), "{}", text(&out.stderr));
+    assert_eq!(out.status.code(), Some(1), "it does not fit: {}", text(&out.stderr));
     assert!(s.contains("GiB") && s.contains(" GB"), "{s}");
     assert!(s.contains("GeForce RTX 4090"), "{s}");
     assert!(s.contains("least disruptive first"), "advice for a scenario that does not fit: {s}");
 }
 
-/// Bad input: a one-line error and a non-zero exit, never a panic.
+/// Bad input: a one-line error and exit status 3 (4 for what cannot be read), never a panic.
 #[test]
 fn bad_input_gets_one_line_errors() {
     let cases: &[(&[&str], &str, &str)] = &[
+        // See: issue 10, "It accepts a JSON array `[]` as a scenario; a scenario must be an object."
+        (&["estimate", "-"], "[]", "must be a JSON object"),
+        (&["estimate", "-"], r#"{"lora": [8]}"#, "`lora` is a JSON array"),
         (&["estimate", "--model", "nobody/nothing"], "", "unknown model"),
         (&["estimate", "-"], "{not json", "invalid scenario JSON"),
         (&["estimate", "-"], r#"{"model": "meta-llama/Llama-3.1-8B", "sequence": 5}"#, "unknown field"),
@@ -105,7 +108,6 @@ fn bad_input_gets_one_line_errors() {
         (&["estimate", "--targets", "q_proj,nonsense"], "", "nonsense"),
         (&["estimate", "--method", "full", "--weight-dtype", "nf4"], "", "weight_dtype"),
         (&["estimate", "--gpu", "abacus"], "", "unknown GPU"),
-        (&["estimate", "--hf-config", "/nonexistent/config.json"], "", "cannot read"),
         (&["estimate", "-"], r#"{"model": {"hf_config": {"model_type": "bert", "hidden_size": 768}}}"#, "bert"),
         (&["estimate", "--activation-offloading", "--gradient-checkpointing", "false"], "", "activation_offloading"),
         (&["estimate", "--use-liger-kernel", "--loss", "cut_cross_entropy"], "", "`loss`"),
@@ -115,14 +117,114 @@ fn bad_input_gets_one_line_errors() {
     for (args, stdin, needle) in cases {
         let out = run(args, stdin);
         let err = text(&out.stderr);
-        assert_eq!(out.status.code(), Some(1), "{args:?}: {err}");
+        assert_eq!(out.status.code(), Some(3), "{args:?}: {err}");
         assert!(err.contains(needle), "{args:?}: expected `{needle}` in {err}");
         assert_eq!(err.trim_end().lines().count(), 1, "{args:?}: one line: {err}");
         assert!(!err.contains("panicked"), "{err}");
     }
-    // clap's own errors (a negative number for an unsigned flag) exit 2 with usage.
-    let out = run(&["estimate", "--seq-len", "-5"], "");
-    assert_eq!(out.status.code(), Some(2));
+    for args in [&["estimate", "--hf-config", "/nonexistent/config.json"][..], &["estimate", "/nonexistent/run.json"]] {
+        let out = run(args, "");
+        let err = text(&out.stderr);
+        assert_eq!(out.status.code(), Some(4), "{args:?}: {err}");
+        assert!(err.contains("cannot read") && err.trim_end().lines().count() == 1, "{err}");
+    }
+    // Usage errors, clap's own and the range of --vram-gib, exit 2.
+    for args in [
+        &["estimate", "--seq-len", "-5"][..],
+        &["estimate", "--bogus"],
+        &["estimate", "--vram-gib", "abc"],
+        &["estimate", "--vram-gib", "0.5"],
+        &["estimate", "--vram-gib", "2000"],
+        &["estimate", "--export", "yaml"],
+        &["estimate", "--export", "python", "--json"],
+    ] {
+        let out = run(args, "");
+        assert_eq!(out.status.code(), Some(2), "{args:?}: {}", text(&out.stderr));
+        assert!(!text(&out.stderr).contains("panicked"));
+    }
+}
+
+/// The exit status says whether the run fits, for a CI guard:
+/// `lora-vram estimate … --gpu rtx-4090 && accelerate launch …` (issue 10).
+#[test]
+fn exit_status_follows_the_verdict() {
+    let fits = run(&["estimate", "--gpu", "h100-sxm"], "");
+    assert_eq!(fits.status.code(), Some(0), "{}", text(&fits.stdout));
+    assert!(text(&fits.stdout).contains("NVIDIA H100 SXM: fits"));
+    let big = ["estimate", "--model", "Qwen/Qwen2.5-7B", "--method", "lora", "--seq-len", "8192", "--gpu", "rtx-4090"];
+    let no = run(&big, "");
+    assert_eq!(no.status.code(), Some(1), "{}", text(&no.stderr));
+    assert!(text(&no.stdout).contains("GeForce RTX 4090: does not fit"), "{}", text(&no.stdout));
+    // The same with --json and --export: the status does not depend on the output format.
+    for extra in [&["--json"][..], &["--export", "python"]] {
+        let out = run(&[&big[..], extra].concat(), "");
+        assert_eq!(out.status.code(), Some(1), "{extra:?}");
+        assert!(!out.stdout.is_empty());
+    }
+    // Without --gpu or --vram-gib there is no verdict to report.
+    assert_eq!(run(&big[..7], "").status.code(), Some(0));
+
+    // Tight: the estimate fits, the top of its range does not. Exit 1, or 0 with --allow-tight.
+    let v: serde_json::Value = serde_json::from_slice(&run(&["estimate", "--json"], "").stdout).unwrap();
+    let (total, high) = (v["total_bytes"].as_u64().unwrap(), v["range"]["high_bytes"].as_u64().unwrap());
+    let gib = format!("{}", (total + high) as f64 / 2.0 / (1u64 << 30) as f64);
+    let tight = run(&["estimate", "--vram-gib", &gib], "");
+    assert_eq!(tight.status.code(), Some(1), "{}", text(&tight.stdout));
+    assert!(text(&tight.stdout).contains("tight: the estimate fits"), "{}", text(&tight.stdout));
+    assert_eq!(run(&["estimate", "--vram-gib", &gib, "--allow-tight"], "").status.code(), Some(0));
+    assert_eq!(run(&["estimate", "--vram-gib", "8"], "").status.code(), Some(1));
+
+    let help = text(&run(&["estimate", "--help"], "").stdout);
+    for line in ["Exit status:", "0  estimated", "1  with --gpu", "2  usage error", "3  the scenario", "4  an input"] {
+        assert!(help.contains(line), "--help lists `{line}`: {help}");
+    }
+}
+
+/// "My GPU has N GiB": the verdict, longest sequence and largest batch on any memory size.
+#[test]
+fn vram_gib_evaluates_a_custom_gpu() {
+    let out = run(&["estimate", "--vram-gib", "48"], "");
+    let s = text(&out.stdout);
+    assert_eq!(out.status.code(), Some(0), "{s}");
+    assert!(s.contains("your GPU (48.00 GiB): fits"), "{s}");
+    assert!(s.contains("longest sequence") && s.contains("largest batch"), "{s}");
+    // With --gpu, that card's context: a 48 GB RTX 4090 D.
+    let s = text(&run(&["estimate", "--gpu", "rtx-4090-d", "--vram-gib", "48"], "").stdout);
+    assert!(s.contains("GeForce RTX 4090 D with 48.00 GiB: fits"), "{s}");
+    // --json adds `custom_gpu`, and only then; more memory never makes it worse.
+    let json = |gib: &str| -> serde_json::Value {
+        serde_json::from_slice(&run(&["estimate", "--json", "--vram-gib", gib], "").stdout).unwrap()
+    };
+    let (small, large) = (json("16"), json("80"));
+    assert_eq!(small["custom_gpu"]["vram_bytes"], 16u64 << 30);
+    for key in ["headroom_bytes", "max_seq_len", "max_batch_size"] {
+        assert!(large["custom_gpu"][key].as_i64() > small["custom_gpu"][key].as_i64(), "{key}");
+    }
+    let plain: serde_json::Value = serde_json::from_slice(&run(&["estimate", "--json"], "").stdout).unwrap();
+    assert!(plain.get("custom_gpu").is_none());
+}
+
+/// `--export` prints the scenario as a ready-to-run setup with the same settings.
+#[test]
+fn export_prints_each_format() {
+    let base = ["estimate", "--model", "Qwen/Qwen2.5-7B", "--rank", "32", "--seq-len", "4096", "--batch-size", "2"];
+    let cases: &[(&str, &[&str])] = &[
+        ("python", &["MODEL = \"Qwen/Qwen2.5-7B\"", "r=32,", "SEQ_LEN = 4096", "BATCH_SIZE = 2", "load_in_4bit=True"]),
+        ("axolotl", &["base_model: Qwen/Qwen2.5-7B", "lora_r: 32", "sequence_len: 4096", "micro_batch_size: 2"]),
+        (
+            "llamafactory",
+            &["model_name_or_path: Qwen/Qwen2.5-7B", "lora_rank: 32", "cutoff_len: 4096", "quantization_bit: 4"],
+        ),
+    ];
+    for (format, needles) in cases {
+        let out = run(&[&base[..], &["--export", format]].concat(), "");
+        let s = text(&out.stdout);
+        assert_eq!(out.status.code(), Some(0), "{format}: {}", text(&out.stderr));
+        assert!(s.starts_with("# Generated by lora-vram") && s.contains("# Estimated peak: "), "{s}");
+        for n in *needles {
+            assert!(s.contains(n), "{format}: `{n}` in\n{s}");
+        }
+    }
 }
 
 #[test]
@@ -130,7 +232,30 @@ fn models_and_gpus_list_the_presets() {
     let m = text(&run(&["models"], "").stdout);
     assert!(m.lines().count() >= 30 && m.contains("meta-llama/Llama-3.1-8B"), "{m}");
     let g = text(&run(&["gpus"], "").stdout);
-    assert!(g.lines().count() >= 30 && g.contains("h100-sxm"), "{g}");
+    assert!(g.lines().count() >= 38 && g.contains("h100-sxm") && g.contains("rtx-4090-d"), "{g}");
+}
+
+/// The columns line up whatever the names' lengths ("Ada Lovelace", issue 10).
+#[test]
+fn tables_align_their_columns() {
+    let col =
+        |line: &str, needle: &str| line.chars().collect::<String>().find(needle).map(|b| line[..b].chars().count());
+    let g = text(&run(&["gpus"], "").stdout);
+    let first = g.lines().next().unwrap();
+    for needle in ["GiB", "bf16:"] {
+        for line in g.lines() {
+            assert_eq!(col(line, needle), col(first, needle), "`{needle}` column:\n{g}");
+        }
+    }
+    let e = text(&run(&["estimate"], "").stdout);
+    let rows: Vec<&str> =
+        e.lines().skip_while(|l| !l.trim_start().starts_with("GPU ")).take_while(|l| !l.is_empty()).collect();
+    assert!(rows.len() > 38, "{e}");
+    // Every row's memory column ends where the header's "VRAM" does.
+    let end = col(rows[0], "VRAM").unwrap() + 4;
+    for row in &rows[1..] {
+        assert_eq!(col(row, "GiB").map(|c| c + 3), Some(end), "{row}\n{e}");
+    }
 }
 
 /// See: issue 13. Each saver's flag is the scenario's field: flags and JSON give the same estimate.

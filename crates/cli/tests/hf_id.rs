@@ -73,18 +73,19 @@ fn hf_id_fetches_the_config_and_handles_every_failure() {
     let (_, preset, _) = cli(&endpoint, &["estimate", "--json", "--model", "Qwen/Qwen2.5-7B"]);
     assert_eq!(fetched, preset, "fetched config and preset agree to the byte");
 
-    let failures: &[(&str, &str)] = &[
-        ("nobody/nothing", "404"),
-        ("gated/model", "gated or private"),
-        ("private/model", "HF_TOKEN"),
-        ("broken/model", "not valid JSON"),
-        ("nocount/arch", "mamba2"),
-        ("https://evil.example/x", "owner/name"),
-        ("../etc/passwd", "owner/name"),
+    // Exit 3: the id or its config is wrong; 4: it could not be read (gated, private).
+    let failures: &[(&str, &str, i32)] = &[
+        ("nobody/nothing", "404", 3),
+        ("gated/model", "gated or private", 4),
+        ("private/model", "HF_TOKEN", 4),
+        ("broken/model", "not valid JSON", 3),
+        ("nocount/arch", "mamba2", 3),
+        ("https://evil.example/x", "owner/name", 3),
+        ("../etc/passwd", "owner/name", 3),
     ];
-    for (id, needle) in failures {
+    for (id, needle, status) in failures {
         let (code, _, err) = cli(&endpoint, &["estimate", "--hf-id", id]);
-        assert_eq!(code, Some(1), "{id}: {err}");
+        assert_eq!(code, Some(*status), "{id}: {err}");
         assert!(err.contains(needle), "{id}: expected `{needle}` in {err}");
     }
 
@@ -100,6 +101,6 @@ fn hf_id_offline_says_so() {
     // A port with nothing listening: bind, read the port, drop the listener.
     let port = TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port();
     let (code, _, err) = cli(&format!("http://127.0.0.1:{port}"), &["estimate", "--hf-id", "a/b"]);
-    assert_eq!(code, Some(1));
+    assert_eq!(code, Some(4), "unreadable, not invalid");
     assert!(err.contains("cannot reach") && err.contains("--hf-config"), "{err}");
 }

@@ -248,6 +248,21 @@ pub const GPUS: &[Gpu] = &[
         datacenter: false,
         popular: true,
     },
+    // 24 GB GDDR6X, China's RTX 4090 (AD102-250, 114 of the 4090's 128 SMs); nvidia-smi 24564 MiB
+    // ("NVIDIA GeForce RTX 4090 D", ECC off, the default; 23028 MiB with ECC on). 48 GB boards are
+    // third-party rebuilds: use `--vram-gib 48 --gpu rtx-4090-d`.
+    Gpu {
+        id: "rtx-4090-d",
+        name: "GeForce RTX 4090 D",
+        vram_bytes: 24564 * MIB,
+        compute_capability: (8, 9),
+        sms: 114,
+        arch: GpuArch::Ada,
+        bf16: true,
+        flash_attn2: true,
+        datacenter: false,
+        popular: false,
+    },
     // 16 GB GDDR7; nvidia-smi 16303 MiB.
     Gpu {
         id: "rtx-5070-ti",
@@ -417,10 +432,37 @@ pub const GPUS: &[Gpu] = &[
         datacenter: true,
         popular: false,
     },
+    // 48 GB GDDR6, China's data-center Ada (AD102, 92 SMs); nvidia-smi 46068 MiB with ECC on (its default).
+    Gpu {
+        id: "l20",
+        name: "NVIDIA L20",
+        vram_bytes: 46068 * MIB,
+        compute_capability: (8, 9),
+        sms: 92,
+        arch: GpuArch::Ada,
+        bf16: true,
+        flash_attn2: true,
+        datacenter: true,
+        popular: false,
+    },
     // 40 GB HBM2; nvidia-smi 40960 MiB (SXM4 and PCIe).
     Gpu {
         id: "a100-40gb",
         name: "NVIDIA A100 40GB",
+        vram_bytes: 40960 * MIB,
+        compute_capability: (8, 0),
+        sms: 108,
+        arch: GpuArch::Ampere,
+        bf16: true,
+        flash_attn2: true,
+        datacenter: true,
+        popular: false,
+    },
+    // 40 GB HBM2, the A100 for China (GA100, 108 SMs, NVLink cut to 400 GB/s): the 2022 PCIe card and
+    // the 2023 "A800 40GB Active"; nvidia-smi 40960 MiB ("NVIDIA A800 40GB Active").
+    Gpu {
+        id: "a800-40gb",
+        name: "NVIDIA A800 40GB",
         vram_bytes: 40960 * MIB,
         compute_capability: (8, 0),
         sms: 108,
@@ -442,6 +484,19 @@ pub const GPUS: &[Gpu] = &[
         flash_attn2: true,
         datacenter: true,
         popular: true,
+    },
+    // 80 GB HBM2e (SXM4 and PCIe); nvidia-smi 81920 MiB ("NVIDIA A800-SXM4-80GB", "NVIDIA A800 80GB PCIe").
+    Gpu {
+        id: "a800-80gb",
+        name: "NVIDIA A800 80GB",
+        vram_bytes: 81920 * MIB,
+        compute_capability: (8, 0),
+        sms: 108,
+        arch: GpuArch::Ampere,
+        bf16: true,
+        flash_attn2: true,
+        datacenter: true,
+        popular: false,
     },
     // 80 GB HBM2e; nvidia-smi 81559 MiB.
     Gpu {
@@ -469,6 +524,20 @@ pub const GPUS: &[Gpu] = &[
         datacenter: true,
         popular: true,
     },
+    // 80 GB HBM3, the H100 SXM for China (132 SMs, NVLink 400 GB/s); nvidia-smi 81559 MiB ("NVIDIA H800").
+    // The H800 PCIe has 114 SMs: its modelled context is 36 MiB below this row's.
+    Gpu {
+        id: "h800",
+        name: "NVIDIA H800",
+        vram_bytes: 81559 * MIB,
+        compute_capability: (9, 0),
+        sms: 132,
+        arch: GpuArch::Hopper,
+        bf16: true,
+        flash_attn2: true,
+        datacenter: true,
+        popular: false,
+    },
     // 94 GB HBM3; nvidia-smi 95830 MiB.
     Gpu {
         id: "h100-nvl",
@@ -476,6 +545,20 @@ pub const GPUS: &[Gpu] = &[
         vram_bytes: 95830 * MIB,
         compute_capability: (9, 0),
         sms: 132,
+        arch: GpuArch::Hopper,
+        bf16: true,
+        flash_attn2: true,
+        datacenter: true,
+        popular: false,
+    },
+    // 96 GB HBM3, China's 2024 Hopper (78 SMs, about 15% of the H100's tensor throughput); nvidia-smi
+    // 97871 MiB ("NVIDIA H20"). The 141 GB H20 is not listed.
+    Gpu {
+        id: "h20",
+        name: "NVIDIA H20",
+        vram_bytes: 97871 * MIB,
+        compute_capability: (9, 0),
+        sms: 78,
         arch: GpuArch::Hopper,
         bf16: true,
         flash_attn2: true,
@@ -523,7 +606,10 @@ pub const GPUS: &[Gpu] = &[
     },
 ];
 
-/// Each GPU's specification page, as `(id, url)` in [`GPUS`] order.
+/// Each GPU's specification page, as `(id, url)` in [`GPUS`] order: the vendor's, or, for the parts
+/// NVIDIA sold only in China and no longer documents in English (A800 80GB, H800, H20, L20),
+/// TechPowerUp's GPU database. The `nvidia-smi` totals in [`GPUS`]' comments are from `nvidia-smi`
+/// outputs users posted (e.g. github.com/dexmal/dexbotic/issues/41 for the A800-SXM4-80GB).
 ///
 /// A table of its own rather than a field of [`Gpu`], so that a program that never shows the
 /// sources (the web page) does not link them; the tests check that it lines up with [`GPUS`].
@@ -540,6 +626,7 @@ pub const GPU_SOURCES: &[(&str, &str)] = &[
     ("rtx-4080", "https://www.nvidia.com/en-us/geforce/graphics-cards/40-series/rtx-4080-family/"),
     ("rtx-4080-super", "https://www.nvidia.com/en-us/geforce/graphics-cards/40-series/rtx-4080-family/"),
     ("rtx-4090", "https://www.nvidia.com/en-us/geforce/graphics-cards/40-series/rtx-4090/"),
+    ("rtx-4090-d", "https://www.nvidia.cn/geforce/graphics-cards/40-series/rtx-4090-d/"),
     ("rtx-5070-ti", "https://www.nvidia.com/en-us/geforce/graphics-cards/50-series/rtx-5070-family/"),
     ("rtx-5080", "https://www.nvidia.com/en-us/geforce/graphics-cards/50-series/rtx-5080/"),
     ("rtx-5090", "https://www.nvidia.com/en-us/geforce/graphics-cards/50-series/rtx-5090/"),
@@ -553,11 +640,16 @@ pub const GPU_SOURCES: &[(&str, &str)] = &[
     ("rtx-a6000", "https://www.nvidia.com/en-us/design-visualization/rtx-a6000/"),
     ("rtx-6000-ada", "https://www.nvidia.com/en-us/design-visualization/rtx-6000/"),
     ("l40s", "https://www.nvidia.com/en-us/data-center/l40s/"),
+    ("l20", "https://www.techpowerup.com/gpu-specs/l20.c4206"),
     ("a100-40gb", "https://www.nvidia.com/en-us/data-center/a100/"),
+    ("a800-40gb", "https://www.nvidia.com/en-us/design-visualization/a800/"),
     ("a100-80gb", "https://www.nvidia.com/en-us/data-center/a100/"),
+    ("a800-80gb", "https://www.techpowerup.com/gpu-specs/a800-pcie-80-gb.c3965"),
     ("h100-pcie", "https://www.nvidia.com/en-us/data-center/h100/"),
     ("h100-sxm", "https://www.nvidia.com/en-us/data-center/h100/"),
+    ("h800", "https://www.techpowerup.com/gpu-specs/h800-sxm5.c3975"),
     ("h100-nvl", "https://www.nvidia.com/en-us/data-center/h100/"),
+    ("h20", "https://www.techpowerup.com/gpu-specs/h20.c4420"),
     ("h200", "https://www.nvidia.com/en-us/data-center/h200/"),
     ("b200", "https://www.nvidia.com/en-us/data-center/dgx-b200/"),
     ("mi300x", "https://www.amd.com/en/products/accelerators/instinct/mi300/mi300x.html"),
@@ -575,7 +667,7 @@ mod tests {
 
     #[test]
     fn table_is_sane() {
-        assert!(GPUS.len() >= 32);
+        assert!(GPUS.len() >= 38);
         assert_eq!(GPU_SOURCES.len(), GPUS.len());
         for (i, g) in GPUS.iter().enumerate() {
             assert_eq!(find_gpu(g.id), Some(i), "duplicate id {}", g.id);
@@ -590,6 +682,18 @@ mod tests {
         let popular: alloc::vec::Vec<&str> = GPUS.iter().filter(|g| g.popular).map(|g| g.id).collect();
         assert_eq!(popular, ["rtx-3090", "rtx-4090", "rtx-5090", "t4", "a100-80gb", "h100-sxm"]);
         assert_eq!(find_gpu("RTX-4090"), find_gpu("rtx-4090"));
+        // GPUs that users in China rent and buy (issue 10): listed, with their nvidia-smi totals.
+        for (id, mib, sms) in [
+            ("a800-40gb", 40960, 108),
+            ("a800-80gb", 81920, 108),
+            ("h800", 81559, 132),
+            ("h20", 97871, 78),
+            ("l20", 46068, 92),
+            ("rtx-4090-d", 24564, 114),
+        ] {
+            let g = GPUS[find_gpu(id).unwrap_or_else(|| panic!("{id} is not listed"))];
+            assert_eq!((g.vram_bytes, g.sms), (mib * MIB, sms), "{id}");
+        }
         assert_eq!(find_gpu("nope"), None);
     }
 }

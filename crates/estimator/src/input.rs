@@ -168,8 +168,35 @@ impl Default for ScenarioInput {
 
 impl ScenarioInput {
     /// Parses the JSON contract. Unknown fields and wrong types are errors that name the field.
+    ///
+    /// A scenario is a JSON object, and so is every field that holds settings (`lora`, `model`'s
+    /// `{"params": …}`): serde would also read a JSON array as a struct, its elements taken as the
+    /// fields in order, so that `[]` would be the default scenario and `"lora": [8]` a rank-8
+    /// adapter. Both are refused here, where every front end reads the contract.
     pub fn from_json(s: &str) -> Result<ScenarioInput, Error> {
-        serde_json::from_str(s).map_err(|e| Error::Json(e.to_string()))
+        let kind = match s.trim_start().as_bytes().first() {
+            Some(b'{') => None,
+            None => Some("empty input"),
+            Some(b'[') => Some("an array"),
+            Some(b'"') => Some("a string"),
+            Some(b'n') => Some("null"),
+            Some(b't' | b'f') => Some("a boolean"),
+            Some(_) => Some("a number, or not JSON"),
+        };
+        if let Some(kind) = kind {
+            return Err(Error::Json(alloc::format!(
+                "a scenario must be a JSON object such as {{\"model\": \"meta-llama/Llama-3.1-8B\", \"seq_len\": 4096}}, \
+                 not {kind}"
+            )));
+        }
+        let input: ScenarioInput = serde_json::from_str(s).map_err(|e| Error::Json(e.to_string()))?;
+        if let Some(key) = top_level_array(s) {
+            return Err(Error::Json(alloc::format!(
+                "`{key}` is a JSON array; no scenario field is one (lists go inside `lora`: `targets`, \
+                 `modules_to_save`)"
+            )));
+        }
+        Ok(input)
     }
 
     /// The JSON contract, compact.
@@ -196,6 +223,38 @@ impl ScenarioInput {
             _ => WeightDtype::Bf16,
         })
     }
+}
+
+/// The first member of the top-level object of `json` (valid JSON) whose value is an array.
+fn top_level_array(json: &str) -> Option<&str> {
+    let b = json.as_bytes();
+    let (mut depth, mut i, mut key, mut after_colon) = (0usize, 0, (0, 0), false);
+    while i < b.len() {
+        match b[i] {
+            b'"' => {
+                let start = i + 1;
+                i += 1;
+                while i < b.len() && b[i] != b'"' {
+                    i += if b[i] == b'\\' { 2 } else { 1 };
+                }
+                if depth == 1 && !after_colon {
+                    key = (start, i.min(b.len()));
+                }
+                after_colon = false;
+            }
+            b':' if depth == 1 => after_colon = true,
+            b'[' if depth == 1 && after_colon => return json.get(key.0..key.1),
+            b'{' | b'[' => {
+                depth += 1;
+                after_colon = false;
+            }
+            b'}' | b']' => depth = depth.saturating_sub(1),
+            c if !c.is_ascii_whitespace() => after_colon = false,
+            _ => {}
+        }
+        i += 1;
+    }
+    None
 }
 
 /// Resolves the model to an architecture.
@@ -344,6 +403,32 @@ mod tests {
                 serde_json::to_string(self).unwrap()
             }
         }
+    }
+
+    /// A scenario is a JSON object; serde alone would read `[]` as the default scenario.
+    /// See: issue 10, "It accepts a JSON array `[]` as a scenario".
+    #[test]
+    fn non_objects_are_refused_with_a_clear_error() {
+        for (json, needle) in [
+            ("[]", "not an array"),
+            ("  [1, 2]", "not an array"),
+            ("", "not empty input"),
+            ("null", "not null"),
+            ("\"meta-llama/Llama-3.1-8B\"", "not a string"),
+            ("7e9", "not a number"),
+            ("true", "not a boolean"),
+            (r#"{"lora": [8, 16]}"#, "`lora` is a JSON array"),
+            (r#"{"seq_len": 512, "model": [7e9]}"#, "ModelInput"),
+        ] {
+            let e = ScenarioInput::from_json(json).unwrap_err().to_string();
+            assert!(e.contains(needle), "{json:?}: {e}");
+        }
+        // Arrays inside objects, and brackets inside strings, are fine.
+        let ok = r#"{"model": {"hf_config": {"model_type": "llama", "architectures": ["LlamaForCausalLM"]}},
+                     "lora": {"targets": ["q_proj", "v_proj"], "modules_to_save": []}, "gpu": "[x]"}"#;
+        let i = ScenarioInput::from_json(ok).unwrap();
+        assert_eq!(i.lora.targets, TargetSpec::Modules(alloc::vec!["q_proj".into(), "v_proj".into()]));
+        assert_eq!(top_level_array(r#"{"a\"": 1, "b": {"c": [1]}, "d": "[", "e" : [ ]}"#), Some("e"));
     }
 
     #[test]

@@ -24,6 +24,8 @@ pub mod arch;
 pub mod config;
 mod error;
 pub mod estimate;
+#[cfg(feature = "serde")]
+pub mod export;
 pub mod fit;
 pub mod gpus;
 #[cfg(feature = "serde")]
