@@ -264,12 +264,15 @@ pub fn share_query(s: &State, languages: &[String]) -> String {
 pub fn summary(c: &Computed, lang: Lang) -> String {
     let t = lang.t();
     let a = &c.scenario.arch;
-    (t.model_summary)(
-        &format::params(c.estimate.total_params),
-        a.layers,
-        a.hidden,
-        &format::group(a.vocab),
-        t.model_type(a.model_type.as_str()),
+    crate::i18n::fill(
+        t.model_summary,
+        &[
+            &format::params(c.estimate.total_params),
+            &a.layers,
+            &a.hidden,
+            &format::group(a.vocab),
+            &t.model_type(a.model_type.as_str()),
+        ],
     )
 }
 
@@ -428,7 +431,7 @@ pub fn App(props: &AppProps) -> Html {
                 <ul>
                     { for state.notices.iter().take(MAX_NOTICES).map(|n| html! { <li><code>{ n.param.clone() }</code>{ " " }{ t.reason(&n.reason) }</li> }) }
                 </ul>
-                if state.notices.len() > MAX_NOTICES { <p>{ (t.notice_more)(&format::group((state.notices.len() - MAX_NOTICES) as u64)) }</p> }
+                if state.notices.len() > MAX_NOTICES { <p>{ crate::i18n::fill(t.notice_more, &[&format::group((state.notices.len() - MAX_NOTICES) as u64)]) }</p> }
                 <button type="button" class="btn" onclick={dismiss}>{ t.dismiss }</button>
             </div>
         }
@@ -452,7 +455,7 @@ pub fn App(props: &AppProps) -> Html {
                         <h2 id="h-result" class="sr-only">{ t.result_title }</h2>
                         if stale { <p class="stale-note" role="status" id="stale-note">{ t.stale_note }</p> }
                         <p class="result-model">{ model_name(&state.input.model, lang) }{ " · " }{ t.method_short(state.input.method) }
-                            { " · " }{ (t.seq_batch)(&format::group(state.input.seq_len), &format::group(state.input.batch_size)) }</p>
+                            { " · " }{ crate::i18n::fill(t.seq_batch, &[&format::group(state.input.seq_len), &format::group(state.input.batch_size)]) }</p>
                         { total_view(&TotalProps { estimate: c.estimate, unit: state.unit, lang, on_unit, compact: false }) }
                         <StackedBar estimate={c.estimate} unit={state.unit} {lang} capacity={Some((AttrValue::from(g.name), g.vram_bytes))} />
                     </section>

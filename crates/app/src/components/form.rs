@@ -366,12 +366,12 @@ pub fn ControlView(props: &ControlProps) -> Html {
         Control::Rank => {
             let act = act.clone();
             html! {
-                { slider(SliderProps { id: "c-lora-rank".into(), label: (t.rank).into(), number_label: (t.rank_number).into(), scale: Scale::Stops(RANK_STOPS), value: i.lora.rank as f64, value_text: (format!("r = {}", i.lora.rank)).into(), min: 1.0, max: lora_vram::scenario::MAX_RANK as f64, integer: true, on_change: Callback::from(move |v: f64| act.emit(Action::SetRank(v as u64))), suffix: None, step: 1.0, invalid: invalid((t.invalid_whole)("1", "65,536")), on_invalid }) }
+                { slider(SliderProps { id: "c-lora-rank".into(), label: (t.rank).into(), number_label: (t.rank_number).into(), scale: Scale::Stops(RANK_STOPS), value: i.lora.rank as f64, value_text: (format!("r = {}", i.lora.rank)).into(), min: 1.0, max: lora_vram::scenario::MAX_RANK as f64, integer: true, on_change: Callback::from(move |v: f64| act.emit(Action::SetRank(v as u64))), suffix: None, step: 1.0, invalid: invalid(crate::i18n::fill(t.invalid_whole, &[&"1", &"65,536"])), on_invalid }) }
             }
         }
         Control::Alpha => {
             let act = act.clone();
-            html! { { number(NumberProps { id: "c-lora-alpha".into(), label: t.alpha.into(), value: i.lora.alpha, min: 1e-3, max: lora_vram::scenario::MAX_ALPHA, integer: false, hint: Some(AttrValue::from(t.alpha_hint)), disabled: is_full, on_change: Callback::from(move |v: Option<f64>| if let Some(v) = v { act.emit(Action::SetAlpha(v)) }), placeholder: None, empty: false, suffix: None, invalid: invalid((t.invalid_number)("0.001", "1,000,000")), on_invalid }) } }
+            html! { { number(NumberProps { id: "c-lora-alpha".into(), label: t.alpha.into(), value: i.lora.alpha, min: 1e-3, max: lora_vram::scenario::MAX_ALPHA, integer: false, hint: Some(AttrValue::from(t.alpha_hint)), disabled: is_full, on_change: Callback::from(move |v: Option<f64>| if let Some(v) = v { act.emit(Action::SetAlpha(v)) }), placeholder: None, empty: false, suffix: None, invalid: invalid(crate::i18n::fill(t.invalid_number, &[&"0.001", &"1,000,000"])), on_invalid }) } }
         }
         Control::Targets => {
             let Ok((arch, _)) = resolve_model(&i.model) else { return html! {} };
@@ -425,7 +425,8 @@ pub fn ControlView(props: &ControlProps) -> Html {
             // On a model whose MoE experts PEFT wraps, only 0 is valid (issue 10, item 2).
             let moe = crate::query::wraps_experts(i);
             let max = if moe { 0.0 } else { 0.99 };
-            let why = if moe { t.r_moe_dropout.to_string() } else { (t.invalid_number)("0", "0.99") };
+            let why =
+                if moe { t.r_moe_dropout.to_string() } else { crate::i18n::fill(t.invalid_number, &[&"0", &"0.99"]) };
             let hint = if moe { t.dropout_moe_hint } else { t.dropout_hint };
             html! { { number(NumberProps { id: "c-lora-dropout".into(), label: t.dropout.into(), value: i.lora.dropout, min: 0.0, max, integer: false, hint: Some(AttrValue::from(hint)), disabled: is_full, on_change: Callback::from(move |v: Option<f64>| act.emit(Action::SetDropout(v.unwrap_or(0.0)))), placeholder: None, empty: false, suffix: None, invalid: invalid(why), on_invalid }) } }
         }
@@ -458,12 +459,12 @@ pub fn ControlView(props: &ControlProps) -> Html {
         }
         Control::BatchSize => {
             let act = act.clone();
-            html! { { number(NumberProps { id: "c-batch-size".into(), label: t.batch_size.into(), value: i.batch_size as f64, min: 1.0, max: lora_vram::scenario::MAX_BATCH as f64, integer: true, hint: Some(AttrValue::from(t.batch_hint)), on_change: Callback::from(move |v: Option<f64>| if let Some(v) = v { act.emit(Action::SetBatchSize(v as u64)) }), disabled: false, placeholder: None, empty: false, suffix: None, invalid: invalid((t.invalid_whole)("1", "65,536")), on_invalid }) } }
+            html! { { number(NumberProps { id: "c-batch-size".into(), label: t.batch_size.into(), value: i.batch_size as f64, min: 1.0, max: lora_vram::scenario::MAX_BATCH as f64, integer: true, hint: Some(AttrValue::from(t.batch_hint)), on_change: Callback::from(move |v: Option<f64>| if let Some(v) = v { act.emit(Action::SetBatchSize(v as u64)) }), disabled: false, placeholder: None, empty: false, suffix: None, invalid: invalid(crate::i18n::fill(t.invalid_whole, &[&"1", &"65,536"])), on_invalid }) } }
         }
         Control::SeqLen => {
             let act = act.clone();
             html! {
-                { slider(SliderProps { id: "c-seq-len".into(), label: (t.seq_len).into(), number_label: (t.seq_len_number).into(), scale: Scale::Stops(SEQ_STOPS), value: i.seq_len as f64, value_text: (format!("{} {}", format::group(i.seq_len), t.tokens)).into(), min: 1.0, max: lora_vram::scenario::MAX_SEQ as f64, integer: true, step: 1.0, suffix: Some(AttrValue::from(t.tokens)), on_change: Callback::from(move |v: f64| act.emit(Action::SetSeqLen(v as u64))), invalid: invalid((t.invalid_whole)("1", "16,777,216")), on_invalid }) }
+                { slider(SliderProps { id: "c-seq-len".into(), label: (t.seq_len).into(), number_label: (t.seq_len_number).into(), scale: Scale::Stops(SEQ_STOPS), value: i.seq_len as f64, value_text: (format!("{} {}", format::group(i.seq_len), t.tokens)).into(), min: 1.0, max: lora_vram::scenario::MAX_SEQ as f64, integer: true, step: 1.0, suffix: Some(AttrValue::from(t.tokens)), on_change: Callback::from(move |v: f64| act.emit(Action::SetSeqLen(v as u64))), invalid: invalid(crate::i18n::fill(t.invalid_whole, &[&"1", &"16,777,216"])), on_invalid }) }
             }
         }
         Control::Checkpointing => html! {
@@ -493,7 +494,7 @@ pub fn ControlView(props: &ControlProps) -> Html {
         Control::CudaContext => {
             let act = act.clone();
             let mib = i.cuda_context_bytes.map_or(0.0, |b| (b >> 20) as f64);
-            html! { { number(NumberProps { id: "c-cuda-context".into(), label: t.cuda_context.into(), value: mib, empty: i.cuda_context_bytes.is_none(), min: 0.0, max: 65536.0, integer: false, placeholder: Some(AttrValue::from(t.cuda_context_auto)), suffix: Some(AttrValue::from("MiB")), hint: Some(AttrValue::from(t.cuda_context_hint)), on_change: Callback::from(move |v: Option<f64>| act.emit(Action::SetCudaContext(v.map(|m| (m * 1_048_576.0) as u64)))), disabled: false, invalid: invalid((t.invalid_number)("0", "65,536")), on_invalid }) } }
+            html! { { number(NumberProps { id: "c-cuda-context".into(), label: t.cuda_context.into(), value: mib, empty: i.cuda_context_bytes.is_none(), min: 0.0, max: 65536.0, integer: false, placeholder: Some(AttrValue::from(t.cuda_context_auto)), suffix: Some(AttrValue::from("MiB")), hint: Some(AttrValue::from(t.cuda_context_hint)), on_change: Callback::from(move |v: Option<f64>| act.emit(Action::SetCudaContext(v.map(|m| (m * 1_048_576.0) as u64)))), disabled: false, invalid: invalid(crate::i18n::fill(t.invalid_number, &[&"0", &"65,536"])), on_invalid }) } }
         }
     }
 }

@@ -121,15 +121,15 @@ pub fn GpuPanel(props: &GpuPanelProps) -> Html {
     let Some(fit) = fit else { return html! {} };
     let unit = props.unit;
     let headline = match fit.verdict {
-        Verdict::Fits => (t.gpu_fits)(g.name),
-        Verdict::Tight => (t.gpu_tight)(g.name),
-        Verdict::DoesNotFit => (t.gpu_nofit)(g.name),
+        Verdict::Fits => crate::i18n::fill(t.gpu_fits, &[&g.name]),
+        Verdict::Tight => crate::i18n::fill(t.gpu_tight, &[&g.name]),
+        Verdict::DoesNotFit => crate::i18n::fill(t.gpu_nofit, &[&g.name]),
     };
     let mag = u64::try_from(fit.headroom.unsigned_abs()).unwrap_or(u64::MAX);
     let detail = if fit.headroom >= 0 {
-        (t.headroom_text)(&format::bytes(mag, unit), &format::bytes(g.vram_bytes, unit))
+        crate::i18n::fill(t.headroom_text, &[&format::bytes(mag, unit), &format::bytes(g.vram_bytes, unit)])
     } else {
-        (t.shortfall_text)(&format::bytes(mag, unit), &format::bytes(g.vram_bytes, unit))
+        crate::i18n::fill(t.shortfall_text, &[&format::bytes(mag, unit), &format::bytes(g.vram_bytes, unit)])
     };
     // Limits, judged like the verdict (the whole range fits), then how far it may run (tight).
     let any_gpu_fits = props.fits.iter().any(|f| f.verdict == Verdict::Fits);
@@ -137,22 +137,28 @@ pub fn GpuPanel(props: &GpuPanelProps) -> Html {
     let mut limits = if fit.tight_seq_len == 0 {
         let part = t.cause(lora_vram::advice::dominant_part(&props.scenario));
         let more = if any_gpu_fits { t.limits_other_gpus } else { t.limits_no_gpu };
-        format!("{} {more}", (t.limits_none)(part))
+        format!("{} {more}", crate::i18n::fill(t.limits_none, &[&part]))
     } else if fit.max_seq_len == 0 {
-        (t.limits_tight_only)(&format::tokens(fit.tight_seq_len), &batch)
+        crate::i18n::fill(t.limits_tight_only, &[&format::tokens(fit.tight_seq_len), &batch])
     } else if fit.max_batch_size == 0 {
-        (t.limits_seq_only)(&format::tokens(fit.max_seq_len), &batch, &format::tokens(props.scenario.seq_len))
+        crate::i18n::fill(
+            t.limits_seq_only,
+            &[&format::tokens(fit.max_seq_len), &batch, &format::tokens(props.scenario.seq_len)],
+        )
     } else {
-        (t.limits_text)(
-            &format::tokens(fit.max_seq_len),
-            &batch,
-            &format::batch(fit.max_batch_size),
-            &format::tokens(props.scenario.seq_len),
+        crate::i18n::fill(
+            t.limits_text,
+            &[
+                &format::tokens(fit.max_seq_len),
+                &batch,
+                &format::batch(fit.max_batch_size),
+                &format::tokens(props.scenario.seq_len),
+            ],
         )
     };
     if fit.max_seq_len > 0 && fit.tight_seq_len > fit.max_seq_len {
         limits.push(' ');
-        limits.push_str(&(t.limits_may_run)(&format::tokens(fit.tight_seq_len)));
+        limits.push_str(&crate::i18n::fill(t.limits_may_run, &[&format::tokens(fit.tight_seq_len)]));
     }
     let advice_list = (!advice.is_empty()).then(|| {
         html! {
@@ -352,8 +358,8 @@ pub fn gpu_table_view(props: &GpuTableProps) -> Html {
                         { header(SortKey::Vram, t.col_vram.to_string(), true) }
                         { header(SortKey::Verdict, t.col_verdict.to_string(), false) }
                         { header(SortKey::Headroom, t.col_headroom.to_string(), true) }
-                        { header(SortKey::MaxSeq, (t.col_max_seq)(&format::group(props.batch_size)), true) }
-                        { header(SortKey::MaxBatch, (t.col_max_batch)(&format::group(props.seq_len)), true) }
+                        { header(SortKey::MaxSeq, crate::i18n::fill(t.col_max_seq, &[&format::group(props.batch_size)]), true) }
+                        { header(SortKey::MaxBatch, crate::i18n::fill(t.col_max_batch, &[&format::group(props.seq_len)]), true) }
                     </tr></thead>
                     <tbody>{ body }</tbody>
                 </table>

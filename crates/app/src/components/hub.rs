@@ -36,14 +36,14 @@ pub fn error_text(lang: Lang, id: &str, e: &ImportError) -> String {
     let t = lang.t();
     let id = &crate::format::clip(id, 80);
     match e {
-        ImportError::InvalidId => (t.hub_invalid)(id),
-        ImportError::NotFound => (t.hub_not_found)(id),
-        ImportError::Gated { .. } => (t.hub_gated)(id),
+        ImportError::InvalidId => crate::i18n::fill(t.hub_invalid, &[&id]),
+        ImportError::NotFound => crate::i18n::fill(t.hub_not_found, &[&id]),
+        ImportError::Gated { .. } => crate::i18n::fill(t.hub_gated, &[&id]),
         ImportError::Network => t.hub_network.to_string(),
-        ImportError::Http(s) => (t.hub_http)(id, &s.to_string()),
-        ImportError::Redirected => (t.hub_redirected)(id),
-        ImportError::Malformed(why) => (t.hub_malformed)(id, why),
-        ImportError::Unsupported { reason, .. } => (t.hub_unsupported)(id, &t.error(reason)),
+        ImportError::Http(s) => crate::i18n::fill(t.hub_http, &[&id, &s.to_string()]),
+        ImportError::Redirected => crate::i18n::fill(t.hub_redirected, &[&id]),
+        ImportError::Malformed(why) => crate::i18n::fill(t.hub_malformed, &[&id, &why]),
+        ImportError::Unsupported { reason, .. } => crate::i18n::fill(t.hub_unsupported, &[&id, &t.error(reason)]),
     }
 }
 
@@ -76,12 +76,14 @@ pub fn hub_box(p: &HubProps) -> Html {
         _ => String::new(),
     };
     let status = match &p.status {
-        ImportStatus::Loading(id) => html! { <p id="hf-status" class="hint" role="status">{ (t.hub_loading)(id) }</p> },
+        ImportStatus::Loading(id) => {
+            html! { <p id="hf-status" class="hint" role="status">{ crate::i18n::fill(t.hub_loading, &[&id]) }</p> }
+        }
         ImportStatus::Failed(id, e) => {
             let switch = e.params().map(|n| {
                 let act = p.on_action.clone();
                 let onclick = Callback::from(move |_| act.emit(Action::SetModel(ModelInput::Params { params: n as f64 })));
-                html! { <button type="button" class="btn" id="hf-use-params" {onclick}>{ (t.hub_use_params)(&format::params(n)) }</button> }
+                html! { <button type="button" class="btn" id="hf-use-params" {onclick}>{ crate::i18n::fill(t.hub_use_params, &[&format::params(n)]) }</button> }
             });
             html! {
                 <div id="hf-error" class="error" role="alert">
@@ -94,7 +96,7 @@ pub fn hub_box(p: &HubProps) -> Html {
             Some((id, n)) => html! {
                 <p id="hf-status" class="hint" role="status">
                     <strong>{ id.clone() }</strong>
-                    { for n.map(|n| format!(" · {}", (t.hub_params)(&format::params(n)))) }
+                    { for n.map(|n| format!(" · {}", crate::i18n::fill(t.hub_params, &[&format::params(n)]))) }
                 </p>
             },
             None => html! { <p id="hf-status" class="hint" role="status">{ t.hub_hint }</p> },

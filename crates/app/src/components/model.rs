@@ -43,7 +43,7 @@ pub fn model_name(m: &ModelInput, lang: Lang) -> String {
     match m {
         ModelInput::Id(id) => lora_vram::presets::find_model(id)
             .map_or_else(|| crate::format::clip(id, 80), |i| t.preset_name(MODELS[i].name)),
-        ModelInput::Params { params } => (t.params_model)(&crate::format::params(*params as u64)),
+        ModelInput::Params { params } => crate::i18n::fill(t.params_model, &[&crate::format::params(*params as u64)]),
         ModelInput::HfConfig { hf_config } => config_name(hf_config).unwrap_or_else(|| t.config_model.to_string()),
     }
 }
@@ -216,10 +216,12 @@ pub fn ModelPicker(props: &ModelPickerProps) -> Html {
             let on_slider =
                 Callback::from(move |billions: f64| on_change.emit(ModelInput::Params { params: billions * 1e9 }));
             let value_text = format!("{} {}", crate::format::params(p as u64), t.params_unit);
-            let invalid =
-                props.draft.as_ref().filter(|(f, _)| *f == "model-params-num").map(|(_, raw)| {
-                    (AttrValue::from(raw.clone()), AttrValue::from((t.invalid_number)("0.1", "2,000")))
-                });
+            let invalid = props.draft.as_ref().filter(|(f, _)| *f == "model-params-num").map(|(_, raw)| {
+                (
+                    AttrValue::from(raw.clone()),
+                    AttrValue::from(crate::i18n::fill(t.invalid_number, &[&"0.1", &"2,000"])),
+                )
+            });
             let on_invalid = Some(props.on_draft.reform(|raw: Option<String>| ("model-params-num", raw)));
             html! {
                 <>

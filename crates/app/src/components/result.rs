@@ -144,7 +144,7 @@ pub fn total_view(props: &TotalProps) -> Html {
                 <span class="unit">{ label }</span>
             </p>
             <p class="total-range">
-                { (t.range_text)(&format::bytes(low, props.unit), &format::bytes(high, props.unit)) }
+                { crate::i18n::fill(t.range_text, &[&format::bytes(low, props.unit), &format::bytes(high, props.unit)]) }
             </p>
             if !props.compact {
                 <dl class="facts">
@@ -154,7 +154,7 @@ pub fn total_view(props: &TotalProps) -> Html {
                     <div><dt>{ t.peak_phase }</dt><dd>{ t.phase(e.phase) }</dd></div>
                 </dl>
                 if e.paged_optimizer {
-                    <p class="note">{ (t.paged_note)(&format::bytes(e.adapter.optimizer, props.unit)) }</p>
+                    <p class="note">{ crate::i18n::fill(t.paged_note, &[&format::bytes(e.adapter.optimizer, props.unit)]) }</p>
                 }
             }
         </div>
