@@ -1,126 +1,149 @@
-//! Leaf inputs. Each turns DOM events into domain values itself and reports them through an
-//! `on_change` callback; none of them knows the scenario.
+//! Leaf inputs, as plain functions of their values: none holds a callback. The form listens once,
+//! at its root, for `input` and `change` events, and [`crate::components::form::action_for`] turns
+//! the event's element id and value into an [`crate::state::Action`]. (One listener for the whole
+//! form instead of one closure per input: the page is smaller and renders faster.)
 
-use web_sys::{HtmlInputElement, HtmlSelectElement};
 use yew::prelude::*;
 
-fn input_value_i(e: &InputEvent) -> String {
-    e.target_unchecked_into::<HtmlInputElement>().value()
-}
-
-/// A labelled group of radio buttons (a segmented control), over option indices.
-#[derive(Properties, PartialEq)]
-pub struct ChoiceProps {
-    /// The group's label.
-    pub label: AttrValue,
-    /// `name` of the radios; unique on the page.
-    pub name: AttrValue,
-    /// Option labels.
-    pub options: Vec<AttrValue>,
-    /// Index of the chosen option.
-    pub selected: usize,
-    /// Called with the index of the new option.
-    pub on_change: Callback<usize>,
-}
-
-/// Radio buttons styled as a segmented control. (A plain function.)
-pub fn choice(props: ChoiceProps) -> Html {
+/// A labelled group of radio buttons (a segmented control): `name` is the field, each radio's value
+/// its option index.
+pub fn choice(label: &str, name: &'static str, options: &[&str], selected: usize) -> Html {
     html! {
         <fieldset class="choice">
-            <legend>{ props.label.clone() }</legend>
+            <legend>{ label }</legend>
             <div class="seg">
-            { for props.options.iter().enumerate().map(|(i, text)| {
-                let onchange = props.on_change.reform(move |_: Event| i);
-                html! {
-                    <label class="seg-item">
-                        <input type="radio" name={props.name.clone()} checked={i == props.selected} {onchange} />
-                        <span>{ text.clone() }</span>
-                    </label>
-                }
+            { for options.iter().enumerate().map(|(i, text)| html! {
+                <label class="seg-item">
+                    <input type="radio" {name} value={i.to_string()} checked={i == selected} />
+                    <span>{ *text }</span>
+                </label>
             }) }
             </div>
         </fieldset>
     }
 }
 
-/// A labelled `<select>`, over option indices.
-#[derive(Properties, PartialEq)]
-pub struct SelectProps {
-    /// Element id (the label points at it).
-    pub id: AttrValue,
-    /// Visible label.
-    pub label: AttrValue,
-    /// Option labels; a `false` second item disables the option.
-    pub options: Vec<(AttrValue, bool)>,
-    /// Index of the chosen option.
-    pub selected: usize,
-    /// Called with the index of the new option.
-    pub on_change: Callback<usize>,
-    /// A hint under the control.
-    #[prop_or_default]
-    pub hint: Option<AttrValue>,
-    /// Disable the whole control.
-    #[prop_or_default]
-    pub disabled: bool,
+/// A hint paragraph under a field, with the id the field's `aria-describedby` names.
+fn hint(id: &str, text: Option<&str>) -> Html {
+    match text {
+        Some(h) => html! { <p class="hint" id={format!("{id}-hint")}>{ h }</p> },
+        None => Html::default(),
+    }
 }
 
-/// A labelled `<select>`. (A plain function.)
-pub fn select(props: SelectProps) -> Html {
-    let n = props.options.len();
-    let on_change = props.on_change.clone();
-    let onchange = Callback::from(move |e: Event| {
-        if let Ok(i) = usize::try_from(e.target_unchecked_into::<HtmlSelectElement>().selected_index()) {
-            if i < n {
-                on_change.emit(i);
-            }
-        }
-    });
-    let hint_id = format!("{}-hint", props.id);
+/// A labelled `<select>` over option labels; a `false` second item disables the option. The
+/// value of each option is its index.
+pub fn select(
+    id: &'static str,
+    label: &str,
+    options: &[(String, bool)],
+    selected: usize,
+    hint_text: Option<&str>,
+    disabled: bool,
+) -> Html {
     html! {
         <div class="field">
-            <label for={props.id.clone()}>{ props.label.clone() }</label>
-            <select id={props.id.clone()} {onchange} disabled={props.disabled}
-                aria-describedby={props.hint.as_ref().map(|_| hint_id.clone())}>
-                { for props.options.iter().enumerate().map(|(i, (text, enabled))| html! {
-                    <option value={i.to_string()} selected={i == props.selected} disabled={!*enabled}>{ text.clone() }</option>
+            <label for={id}>{ label }</label>
+            <select {id} {disabled} aria-describedby={hint_text.map(|_| format!("{id}-hint"))}>
+                { for options.iter().enumerate().map(|(i, (text, enabled))| html! {
+                    <option value={i.to_string()} selected={i == selected} disabled={!*enabled}>{ text.clone() }</option>
                 }) }
             </select>
-            if let Some(h) = &props.hint { <p class="hint" id={hint_id}>{ h.clone() }</p> }
+            { hint(id, hint_text) }
         </div>
     }
 }
 
-/// A labelled checkbox.
-#[derive(Properties, PartialEq)]
-pub struct ToggleProps {
-    /// Element id.
-    pub id: AttrValue,
-    /// Visible label.
-    pub label: AttrValue,
-    /// Checked.
-    pub value: bool,
-    /// Called with the new state.
-    pub on_change: Callback<bool>,
-    /// A hint after the label.
-    #[prop_or_default]
-    pub hint: Option<AttrValue>,
-    /// Disabled.
-    #[prop_or_default]
-    pub disabled: bool,
-}
-
-/// A checkbox with its label. (A plain function: no state, and each component type costs page size.)
-pub fn toggle(props: ToggleProps) -> Html {
-    let on_change = props.on_change.clone();
-    let onchange =
-        Callback::from(move |e: Event| on_change.emit(e.target_unchecked_into::<HtmlInputElement>().checked()));
-    let hint_id = format!("{}-hint", props.id);
+/// A checkbox with its label.
+pub fn toggle(id: &'static str, label: &str, value: bool, hint_text: Option<&str>, disabled: bool) -> Html {
     html! {
         <div class="field toggle">
-            <input type="checkbox" id={props.id.clone()} checked={props.value} {onchange} disabled={props.disabled}
-                aria-describedby={props.hint.as_ref().map(|_| hint_id.clone())} />
-            <label for={props.id.clone()}>{ props.label.clone() }</label>
-            if let Some(h) = &props.hint { <p class="hint" id={hint_id}>{ h.clone() }</p> }
+            <input type="checkbox" {id} checked={value} {disabled} aria-describedby={hint_text.map(|_| format!("{id}-hint"))} />
+            <label for={id}>{ label }</label>
+            { hint(id, hint_text) }
+        </div>
+    }
+}
+
+/// A text box for a number: shows `value`, or the invalid text typed (kept, flagged with
+/// `aria-invalid`, the reason under it). `inputmode` brings up a numeric keyboard on phones.
+pub struct NumberBox<'a> {
+    /// Element id (the form's handler keys on it).
+    pub id: &'static str,
+    /// Accessible name when no visible label points at it.
+    pub aria_label: Option<&'a str>,
+    /// The value in use, formatted.
+    pub value: String,
+    /// Invalid text typed, and why.
+    pub invalid: Option<(&'a str, &'a str)>,
+    /// Whole numbers only (numeric keyboard).
+    pub integer: bool,
+    /// Unit after the box.
+    pub suffix: Option<&'a str>,
+    /// Placeholder when empty.
+    pub placeholder: Option<&'a str>,
+    /// Disabled.
+    pub disabled: bool,
+    /// Id of a hint the box is described by, besides its error.
+    pub hint_id: Option<String>,
+}
+
+impl NumberBox<'_> {
+    /// The box (and its unit).
+    pub fn view(&self) -> Html {
+        let err_id = format!("{}-err", self.id);
+        let described = match (&self.invalid, &self.hint_id) {
+            (Some(_), Some(h)) => Some(format!("{err_id} {h}")),
+            (Some(_), None) => Some(err_id),
+            (None, h) => h.clone(),
+        };
+        let value = self.invalid.map_or_else(|| self.value.clone(), |(raw, _)| raw.to_string());
+        html! {
+            <span class="num">
+                <input type="text" id={self.id} {value} aria-label={self.aria_label.map(str::to_string)}
+                    inputmode={if self.integer { "numeric" } else { "decimal" }} disabled={self.disabled}
+                    placeholder={self.placeholder.map(str::to_string)}
+                    aria-invalid={self.invalid.is_some().then_some("true")} aria-describedby={described} />
+                if let Some(s) = self.suffix { <span class="suffix" aria-hidden="true">{ s }</span> }
+            </span>
+        }
+    }
+
+    /// The error line under the field, if the text is invalid.
+    pub fn error(&self) -> Html {
+        match self.invalid {
+            Some((_, why)) => html! { <p class="error" id={format!("{}-err", self.id)}>{ why }</p> },
+            None => Html::default(),
+        }
+    }
+}
+
+/// A labelled number box with its hint.
+pub fn number(label: &str, b: NumberBox<'_>, hint_text: Option<&str>) -> Html {
+    let b = NumberBox { hint_id: hint_text.map(|_| format!("{}-hint", b.id)), ..b };
+    html! {
+        <div class="field">
+            <label for={b.id}>{ label }</label>
+            { b.view() }
+            { b.error() }
+            { hint(b.id, hint_text) }
+        </div>
+    }
+}
+
+/// A slider (id `{id}`, positions of `scale`) with a number box beside it.
+pub fn slider(id: &'static str, label: &str, scale: Scale, value: f64, value_text: &str, b: NumberBox<'_>) -> Html {
+    html! {
+        <div class="field slider">
+            <div class="slider-head">
+                <label for={id}>{ label }</label>
+            </div>
+            <div class="slider-row">
+                <input type="range" {id} min="0" max={scale.positions().to_string()} step="1"
+                    value={scale.position(value).to_string()} aria-valuetext={value_text.to_string()} />
+                { b.view() }
+            </div>
+            { b.error() }
         </div>
     }
 }
@@ -142,7 +165,8 @@ pub enum Scale {
 }
 
 impl Scale {
-    fn positions(self) -> u32 {
+    /// The last position.
+    pub fn positions(self) -> u32 {
         match self {
             Scale::Stops(s) => s.len() as u32 - 1,
             Scale::Log { steps, .. } => steps,
@@ -196,185 +220,16 @@ pub const SEQ_STOPS: &[u64] = &[
     98304, 131072,
 ];
 
-/// LoRA ranks on the slider: powers of two from 1 to 512.
+/// LoRA ranks on the slider: powers of two from 1 to 512 (the number box takes any).
 pub const RANK_STOPS: &[u64] = &[1, 2, 4, 8, 16, 32, 64, 128, 256, 512];
 
-/// A slider with a number box beside it, both labelled. The number box takes any value in
-/// `min..=max`; the slider snaps to its scale.
-#[derive(Properties, PartialEq)]
-pub struct SliderProps {
-    /// Id of the range input (the label points at it); the number box gets `{id}-num`.
-    pub id: AttrValue,
-    /// Visible label.
-    pub label: AttrValue,
-    /// Accessible name of the number box.
-    pub number_label: AttrValue,
-    /// The scale.
-    pub scale: Scale,
-    /// The current value, in the number box's unit.
-    pub value: f64,
-    /// Text for screen readers and the readout: the value with its unit.
-    pub value_text: AttrValue,
-    /// Number box bounds and step.
-    pub min: f64,
-    /// Upper bound.
-    pub max: f64,
-    /// Step of the number box.
-    #[prop_or(1.0)]
-    pub step: f64,
-    /// Whole numbers only.
-    #[prop_or_default]
-    pub integer: bool,
-    /// Unit after the number box.
-    #[prop_or_default]
-    pub suffix: Option<AttrValue>,
-    /// Called with the new value.
-    pub on_change: Callback<f64>,
-    /// Text typed in the number box that is not a valid value, and why: shown and flagged.
-    #[prop_or_default]
-    pub invalid: Option<(AttrValue, AttrValue)>,
-    /// Called with invalid typed text (`Some`), or `None` when it is valid again.
-    #[prop_or_default]
-    pub on_invalid: Option<Callback<Option<String>>>,
-}
+/// The parameter-count slider: 0.1B to 2,000B, the estimator's range.
+pub const PARAMS_SCALE: Scale = Scale::Log { min: 0.1, max: 2000.0, steps: 260 };
 
 /// Checks typed text against bounds: the value, or `None`.
 pub fn check(raw: &str, min: f64, max: f64, integer: bool) -> Option<f64> {
     let v = crate::format::parse_f64(raw.trim())?;
     (v.is_finite() && v >= min && v <= max && (!integer || v.fract() == 0.0)).then_some(v)
-}
-
-/// A slider on a log or stop scale with a number box. (A plain function.)
-pub fn slider(props: SliderProps) -> Html {
-    let scale = props.scale;
-    let on_change = props.on_change.clone();
-    let oninput = Callback::from(move |e: InputEvent| {
-        if let Ok(p) = input_value_i(&e).parse::<u32>() {
-            on_change.emit(scale.value(p));
-        }
-    });
-    let (min, max, integer) = (props.min, props.max, props.integer);
-    let on_change = props.on_change.clone();
-    let on_invalid = props.on_invalid.clone();
-    let on_number = Callback::from(move |e: InputEvent| {
-        let raw = input_value_i(&e);
-        match check(&raw, min, max, integer) {
-            Some(v) => on_change.emit(v),
-            None => {
-                if let Some(f) = &on_invalid {
-                    f.emit(Some(raw));
-                }
-            }
-        }
-    });
-    let pos = scale.position(props.value);
-    let num_id = format!("{}-num", props.id);
-    let err_id = format!("{}-err", props.id);
-    let value = props.invalid.as_ref().map_or_else(|| crate::format::float(props.value), |(raw, _)| raw.to_string());
-    html! {
-        <div class="field slider">
-            <div class="slider-head">
-                <label for={props.id.clone()}>{ props.label.clone() }</label>
-            </div>
-            <div class="slider-row">
-                <input type="range" id={props.id.clone()} min="0" max={scale.positions().to_string()} step="1"
-                    value={pos.to_string()} aria-valuetext={props.value_text.clone()} oninput={oninput} />
-                <span class="num">
-                    <input type="text" id={num_id} aria-label={props.number_label.clone()}
-                        value={value} oninput={on_number} inputmode={if integer { "numeric" } else { "decimal" }}
-                        aria-invalid={props.invalid.is_some().then_some("true")}
-                        aria-describedby={props.invalid.is_some().then(|| err_id.clone())} />
-                    if let Some(s) = &props.suffix { <span class="suffix" aria-hidden="true">{ s.clone() }</span> }
-                </span>
-            </div>
-            if let Some((_, why)) = &props.invalid { <p class="error" id={err_id}>{ why.clone() }</p> }
-        </div>
-    }
-}
-
-/// A labelled number box.
-#[derive(Properties, PartialEq)]
-pub struct NumberProps {
-    /// Element id.
-    pub id: AttrValue,
-    /// Visible label.
-    pub label: AttrValue,
-    /// Current value.
-    pub value: f64,
-    /// Bounds.
-    pub min: f64,
-    /// Upper bound.
-    pub max: f64,
-    /// Whole numbers only.
-    #[prop_or_default]
-    pub integer: bool,
-    /// Shown when the box is empty.
-    #[prop_or_default]
-    pub placeholder: Option<AttrValue>,
-    /// Leave the box empty (the default is in use); an empty box is then valid (`None`).
-    #[prop_or_default]
-    pub empty: bool,
-    /// Unit after the box.
-    #[prop_or_default]
-    pub suffix: Option<AttrValue>,
-    /// Called with a valid new value; `None` when the box is cleared (where that is allowed).
-    pub on_change: Callback<Option<f64>>,
-    /// A hint under the control.
-    #[prop_or_default]
-    pub hint: Option<AttrValue>,
-    /// Disabled.
-    #[prop_or_default]
-    pub disabled: bool,
-    /// Text typed that is not a valid value, and why: shown and flagged, never replaced.
-    #[prop_or_default]
-    pub invalid: Option<(AttrValue, AttrValue)>,
-    /// Called with invalid typed text (`Some`).
-    #[prop_or_default]
-    pub on_invalid: Option<Callback<Option<String>>>,
-}
-
-/// A labelled number box: a valid value goes to `on_change`, anything else stays in the box,
-/// flagged (`aria-invalid`) with the reason under it. (A plain function.)
-pub fn number(props: NumberProps) -> Html {
-    let (min, max, integer, empty_ok) = (props.min, props.max, props.integer, props.empty);
-    let on_change = props.on_change.clone();
-    let on_invalid = props.on_invalid.clone();
-    let oninput = Callback::from(move |e: InputEvent| {
-        let raw = input_value_i(&e);
-        if raw.trim().is_empty() && empty_ok {
-            on_change.emit(None);
-        } else if let Some(v) = check(&raw, min, max, integer) {
-            on_change.emit(Some(v));
-        } else if let Some(f) = &on_invalid {
-            f.emit(Some(raw));
-        }
-    });
-    let hint_id = format!("{}-hint", props.id);
-    let err_id = format!("{}-err", props.id);
-    let value = match &props.invalid {
-        Some((raw, _)) => raw.to_string(),
-        None if props.empty => String::new(),
-        None => crate::format::float(props.value),
-    };
-    let described = match (&props.invalid, &props.hint) {
-        (Some(_), Some(_)) => Some(format!("{err_id} {hint_id}")),
-        (Some(_), None) => Some(err_id.clone()),
-        (None, Some(_)) => Some(hint_id.clone()),
-        (None, None) => None,
-    };
-    html! {
-        <div class="field">
-            <label for={props.id.clone()}>{ props.label.clone() }</label>
-            <span class="num">
-                <input type="text" id={props.id.clone()} {value} {oninput} disabled={props.disabled}
-                    placeholder={props.placeholder.clone()} inputmode={if integer { "numeric" } else { "decimal" }}
-                    aria-invalid={props.invalid.is_some().then_some("true")} aria-describedby={described} />
-                if let Some(s) = &props.suffix { <span class="suffix" aria-hidden="true">{ s.clone() }</span> }
-            </span>
-            if let Some((_, why)) = &props.invalid { <p class="error" id={err_id}>{ why.clone() }</p> }
-            if let Some(h) = &props.hint { <p class="hint" id={hint_id}>{ h.clone() }</p> }
-        </div>
-    }
 }
 
 /// `v` limited to `min..=max`. Not `f64::clamp`, whose `min > max` panic message formats floats
@@ -399,5 +254,14 @@ mod tests {
         let v = p.value(p.position(7e9));
         assert!((v / 7e9 - 1.0).abs() < 0.05, "{v}");
         assert_eq!(round2(7_612_345_678.0), 7.6e9);
+    }
+
+    #[test]
+    fn typed_numbers_are_checked() {
+        assert_eq!(check(" 48 ", 1.0, 65536.0, true), Some(48.0));
+        assert_eq!(check("1.5", 1.0, 65536.0, true), None);
+        assert_eq!(check("0", 1.0, 65536.0, true), None);
+        assert_eq!(check("1e308", 0.001, 1e6, false), None);
+        assert_eq!(check("abc", 0.0, 1.0, false), None);
     }
 }

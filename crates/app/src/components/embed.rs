@@ -52,6 +52,7 @@ pub fn EmbedCard(props: &EmbedProps) -> Html {
     let full = format!("{}{}", props.page_url, query::join(&pairs));
     let act = props.on_action.clone();
     let on_unit = Callback::from(move |u| act.emit(Action::SetUnit(u)));
+    let (on_input, on_change) = super::form::form_handlers(&props.on_action, &s.input);
     let body = match props.computed.as_ref() {
         Ok(c) => html! {
             <>
@@ -80,7 +81,8 @@ pub fn EmbedCard(props: &EmbedProps) -> Html {
                 <span class="embed-model">{ model_name(&s.input.model, lang) }{ " · " }{ t.method_short(s.input.method) }</span>
             </header>
             if !props.embed.controls.is_empty() {
-                <form class="embed-controls" onsubmit={Callback::from(|e: SubmitEvent| e.prevent_default())} aria-label={t.form_label}>
+                <form class="embed-controls" onsubmit={Callback::from(|e: SubmitEvent| e.prevent_default())} aria-label={t.form_label}
+                    oninput={on_input} onchange={on_change}>
                     { for props.embed.controls.iter().map(|&control| html! {
                         <ControlView {control} input={s.input.clone()} {lang} compact=true on_action={props.on_action.clone()} />
                     }) }

@@ -9,8 +9,7 @@ use web_sys::{HtmlInputElement, HtmlSelectElement};
 use yew::prelude::*;
 
 use super::controls::{
-    choice, number, select, slider, toggle, ChoiceProps, NumberProps, Scale, SelectProps, SliderProps, ToggleProps,
-    RANK_STOPS, SEQ_STOPS,
+    check, choice, number, select, slider, toggle, NumberBox, Scale, PARAMS_SCALE, RANK_STOPS, SEQ_STOPS,
 };
 use super::model::ModelPicker;
 use crate::format;
@@ -225,7 +224,7 @@ pub struct ControlProps {
     /// The invalid text typed in this control (the field's id, the text), if any.
     #[prop_or_default]
     pub draft: Option<(&'static str, String)>,
-    /// Dispatches an edit.
+    /// Dispatches an edit (the model picker's own inputs; the rest go through [`form_handlers`]).
     pub on_action: Callback<Action>,
 }
 
@@ -243,7 +242,12 @@ impl PartialEq for ControlProps {
             Control::Rank => a.lora.rank == b.lora.rank,
             Control::Alpha => a.method == b.method && a.lora.alpha == b.lora.alpha,
             Control::Targets => a.model == b.model && a.method == b.method && a.lora.targets == b.lora.targets,
-            Control::Dropout => a.method == b.method && a.lora.dropout == b.lora.dropout,
+            Control::Dropout => {
+                a.method == b.method
+                    && a.lora.dropout == b.lora.dropout
+                    && a.model == b.model
+                    && a.lora.targets == b.lora.targets
+            }
             Control::ModulesToSave => a.method == b.method && a.lora.modules_to_save == b.lora.modules_to_save,
             Control::Optimizer => a.optimizer == b.optimizer,
             Control::BatchSize => a.batch_size == b.batch_size,
@@ -264,12 +268,41 @@ impl PartialEq for ControlProps {
     }
 }
 
+/// The labels of a list of options, for [`select`].
+fn labels<T: Copy>(all: &[T], f: impl Fn(T) -> String) -> Vec<(String, bool)> {
+    all.iter().map(|x| (f(*x), true)).collect()
+}
+
+/// The index of `value` in `all`.
+fn index<T: PartialEq>(all: &[T], value: &T) -> usize {
+    all.iter().position(|x| x == value).unwrap_or(0)
+}
+
+/// A number box showing `value`, or the invalid text in `inv`.
+fn number_box<'a>(
+    id: &'static str,
+    value: String,
+    integer: bool,
+    inv: &'a Option<(String, &'static str)>,
+) -> NumberBox<'a> {
+    NumberBox {
+        id,
+        aria_label: None,
+        value,
+        invalid: inv.as_ref().map(|(r, w)| (r.as_str(), *w)),
+        integer,
+        suffix: None,
+        placeholder: None,
+        disabled: false,
+        hint_id: None,
+    }
+}
+
 /// One scenario input.
 #[component]
 pub fn ControlView(props: &ControlProps) -> Html {
     let t = props.lang.t();
     let i = &props.input;
-    let act = props.on_action.clone();
     let is_full = i.method == Method::Full;
     // Stable while on_action is, so the model picker skips rendering when the model is unchanged.
     let on_model = (*use_memo(props.on_action.clone(), |a| a.reform(Action::SetModel))).clone();
@@ -277,45 +310,17 @@ pub fn ControlView(props: &ControlProps) -> Html {
         a.reform(|(field, raw): (&'static str, Option<String>)| Action::Draft(field, raw))
     }))
     .clone();
-    macro_rules! emit {
-        ($variant:path) => {{
-            let act = act.clone();
-            Callback::from(move |v| act.emit($variant(v)))
-        }};
-    }
-    // A typed choice over `all`: the index of `value`, and a callback from an index to an action.
-    fn pick<T: Copy + PartialEq + 'static>(
-        all: &'static [T],
-        value: T,
-        act: &Callback<Action>,
-        f: fn(T) -> Action,
-    ) -> (usize, Callback<usize>) {
-        let i = all.iter().position(|x| *x == value).unwrap_or(0);
-        (i, act.reform(move |i: usize| f(all[i])))
-    }
-    // The control's invalid typed text and why, and the callback that records it.
-    let field = props.control.field_id().unwrap_or("");
-    let invalid =
-        |why: String| props.draft.as_ref().map(|(_, raw)| (AttrValue::from(raw.clone()), AttrValue::from(why)));
-    let on_invalid = Some(act.reform(move |raw: Option<String>| Action::Draft(field, raw)));
+    // The control's invalid typed text and why.
+    let invalid = |why: &'static str| -> Option<(String, &'static str)> {
+        props.draft.as_ref().map(|(_, raw)| (raw.clone(), why))
+    };
+    let inv;
     match props.control {
         Control::Model if props.compact => {
             let current = match &i.model {
                 lora_vram::input::ModelInput::Id(id) => lora_vram::presets::find_model(id),
                 _ => None,
             };
-            let act = act.clone();
-            let onchange = Callback::from(move |e: Event| {
-                if let Some(p) = e
-                    .target_unchecked_into::<HtmlSelectElement>()
-                    .value()
-                    .parse::<usize>()
-                    .ok()
-                    .and_then(|i| MODELS.get(i))
-                {
-                    act.emit(Action::SetModel(lora_vram::input::ModelInput::Id(p.id.to_string())));
-                }
-            });
             let mut families: Vec<&str> = Vec::new();
             for m in MODELS {
                 if !families.contains(&m.family) {
@@ -325,7 +330,7 @@ pub fn ControlView(props: &ControlProps) -> Html {
             html! {
                 <div class="field">
                     <label for="c-model">{ t.model_title }</label>
-                    <select id="c-model" {onchange}>
+                    <select id="c-model">
                         if current.is_none() { <option selected=true disabled=true>{ crate::components::model::model_name(&i.model, props.lang) }</option> }
                         { for families.iter().map(|f| html! {
                             <optgroup label={*f}>
@@ -342,36 +347,45 @@ pub fn ControlView(props: &ControlProps) -> Html {
             <ModelPicker value={i.model.clone()} lang={props.lang} summary={props.summary.clone()} on_change={on_model}
                 draft={props.draft.clone()} on_draft={on_model_draft} />
         },
-        Control::Method => html! {
-            { choice(ChoiceProps { label: t.method.into(), name: "method".into(), selected: METHODS.iter().position(|m| *m == i.method).unwrap_or(1), on_change: act.reform(|k: usize| Action::SetMethod(METHODS[k])), options: vec![t.method_lora.into(), t.method_qlora.into(), t.method_full.into()] }) }
-        },
+        Control::Method => {
+            choice(t.method, "method", &[t.method_lora, t.method_qlora, t.method_full], index(&METHODS, &i.method))
+        }
         Control::WeightDtype => {
             let allowed = weight_dtypes(i.method);
-            let options = WEIGHT_DTYPES
-                .iter()
-                .map(|w| (AttrValue::from(t.weight_dtype(*w)), allowed.contains(w)))
-                .collect::<Vec<_>>();
-            let (selected, on_change) = pick(&WEIGHT_DTYPES, i.effective_weight_dtype(), &act, Action::SetWeightDtype);
-            html! { { select(SelectProps { id: "c-weight-dtype".into(), label: t.weight_dtype_label.into(), selected, options, on_change, hint: None, disabled: false }) } }
+            let options: Vec<(String, bool)> =
+                WEIGHT_DTYPES.iter().map(|w| (t.weight_dtype(*w), allowed.contains(w))).collect();
+            let selected = index(&WEIGHT_DTYPES, &i.effective_weight_dtype());
+            select("c-weight-dtype", t.weight_dtype_label, &options, selected, None, false)
         }
-        Control::DoubleQuant => html! {
-            { toggle(ToggleProps { id: "c-double-quant".into(), label: t.double_quant.into(), value: i.double_quant, on_change: emit!(Action::SetDoubleQuant), disabled: !i.effective_weight_dtype().is_4bit(), hint: Some(AttrValue::from(t.double_quant_hint)) }) }
-        },
-        Control::AdapterDtype => {
-            let options =
-                ADAPTER_DTYPES.iter().map(|d| (AttrValue::from(t.adapter_dtype(*d)), true)).collect::<Vec<_>>();
-            let (selected, on_change) = pick(&ADAPTER_DTYPES, i.lora.dtype, &act, Action::SetAdapterDtype);
-            html! { { select(SelectProps { id: "c-lora-dtype".into(), label: t.adapter_dtype_label.into(), selected, options, on_change, disabled: is_full, hint: Some(AttrValue::from(t.adapter_dtype_hint)) }) } }
-        }
+        Control::DoubleQuant => toggle(
+            "c-double-quant",
+            t.double_quant,
+            i.double_quant,
+            Some(t.double_quant_hint),
+            !i.effective_weight_dtype().is_4bit(),
+        ),
+        Control::AdapterDtype => select(
+            "c-lora-dtype",
+            t.adapter_dtype_label,
+            &labels(&ADAPTER_DTYPES, |d| t.adapter_dtype(d)),
+            index(&ADAPTER_DTYPES, &i.lora.dtype),
+            Some(t.adapter_dtype_hint),
+            is_full,
+        ),
         Control::Rank => {
-            let act = act.clone();
-            html! {
-                { slider(SliderProps { id: "c-lora-rank".into(), label: (t.rank).into(), number_label: (t.rank_number).into(), scale: Scale::Stops(RANK_STOPS), value: i.lora.rank as f64, value_text: (format!("r = {}", i.lora.rank)).into(), min: 1.0, max: lora_vram::scenario::MAX_RANK as f64, integer: true, on_change: Callback::from(move |v: f64| act.emit(Action::SetRank(v as u64))), suffix: None, step: 1.0, invalid: invalid(crate::i18n::fill(t.invalid_whole, &[&"1", &"65,536"])), on_invalid }) }
-            }
+            inv = invalid(t.invalid_whole_rank);
+            let b = NumberBox {
+                aria_label: Some(t.rank_number),
+                ..number_box("c-lora-rank-num", i.lora.rank.to_string(), true, &inv)
+            };
+            let text = format!("r = {}", i.lora.rank);
+            slider("c-lora-rank", t.rank, Scale::Stops(RANK_STOPS), i.lora.rank as f64, &text, b)
         }
         Control::Alpha => {
-            let act = act.clone();
-            html! { { number(NumberProps { id: "c-lora-alpha".into(), label: t.alpha.into(), value: i.lora.alpha, min: 1e-3, max: lora_vram::scenario::MAX_ALPHA, integer: false, hint: Some(AttrValue::from(t.alpha_hint)), disabled: is_full, on_change: Callback::from(move |v: Option<f64>| if let Some(v) = v { act.emit(Action::SetAlpha(v)) }), placeholder: None, empty: false, suffix: None, invalid: invalid(crate::i18n::fill(t.invalid_number, &[&"0.001", &"1,000,000"])), on_invalid }) } }
+            inv = invalid(t.invalid_alpha);
+            let b =
+                NumberBox { disabled: is_full, ..number_box("c-lora-alpha", format::float(i.lora.alpha), false, &inv) };
+            number(t.alpha, b, Some(t.alpha_hint))
         }
         Control::Targets => {
             let Ok((arch, _)) = resolve_model(&i.model) else { return html! {} };
@@ -381,37 +395,21 @@ pub fn ControlView(props: &ControlProps) -> Html {
                 names.iter().filter(|(n, _)| resolved.is_some_and(|r| r.names().any(|x| x == *n))).count();
             let is_all = i.lora.targets == TargetSpec::default()
                 || matches!(&i.lora.targets, TargetSpec::Shorthand(s) if s == "all_linear");
-            let act_all = act.clone();
-            let on_all = Callback::from(move |e: Event| {
-                let on = e.target_unchecked_into::<HtmlInputElement>().checked();
-                act_all.emit(Action::SetTargets(if on {
-                    TargetSpec::default()
-                } else {
-                    TargetSpec::Shorthand("qv".into())
-                }));
-            });
             html! {
                 <fieldset class="targets" disabled={is_full}>
                     <legend>{ t.targets }</legend>
                     <div class="field toggle all-linear">
-                        <input type="checkbox" id="c-target-all" checked={is_all} onchange={on_all} aria-describedby="c-target-all-hint" />
+                        <input type="checkbox" id="c-target-all" checked={is_all} aria-describedby="c-target-all-hint" />
                         <label for="c-target-all"><code>{ "all-linear" }</code></label>
                         <p class="hint" id="c-target-all-hint">{ t.targets_all_hint }</p>
                     </div>
                     <div class="module-grid">
                     { for names.iter().map(|(name, _)| {
                         let on = resolved.is_some_and(|r| r.names().any(|x| x == *name));
-                        let act = act.clone();
-                        let spec = i.lora.targets.clone();
-                        let name_s: &'static str = name;
-                        let onchange = Callback::from(move |e: Event| {
-                            let checked = e.target_unchecked_into::<HtmlInputElement>().checked();
-                            act.emit(Action::SetTargets(toggle_target(&arch, &spec, name_s, checked)));
-                        });
                         let id = format!("c-target-{}", name.replace('.', "-"));
                         html! {
                             <div class="field toggle">
-                                <input type="checkbox" id={id.clone()} checked={on} {onchange} disabled={on && checked_count == 1} />
+                                <input type="checkbox" id={id.clone()} checked={on} disabled={on && checked_count == 1} />
                                 <label for={id}><code>{ *name }</code></label>
                             </div>
                         }
@@ -421,82 +419,208 @@ pub fn ControlView(props: &ControlProps) -> Html {
             }
         }
         Control::Dropout => {
-            let act = act.clone();
             // On a model whose MoE experts PEFT wraps, only 0 is valid (issue 10, item 2).
             let moe = crate::query::wraps_experts(i);
-            let max = if moe { 0.0 } else { 0.99 };
-            let why =
-                if moe { t.r_moe_dropout.to_string() } else { crate::i18n::fill(t.invalid_number, &[&"0", &"0.99"]) };
+            inv = invalid(if moe { t.r_moe_dropout } else { t.invalid_dropout });
             let hint = if moe { t.dropout_moe_hint } else { t.dropout_hint };
-            html! { { number(NumberProps { id: "c-lora-dropout".into(), label: t.dropout.into(), value: i.lora.dropout, min: 0.0, max, integer: false, hint: Some(AttrValue::from(hint)), disabled: is_full, on_change: Callback::from(move |v: Option<f64>| act.emit(Action::SetDropout(v.unwrap_or(0.0)))), placeholder: None, empty: false, suffix: None, invalid: invalid(why), on_invalid }) } }
+            let b = NumberBox {
+                disabled: is_full,
+                ..number_box("c-lora-dropout", format::float(i.lora.dropout), false, &inv)
+            };
+            number(t.dropout, b, Some(hint))
         }
         Control::ModulesToSave => {
-            let saved = i.lora.modules_to_save.clone();
-            let flip = |name: &'static str| {
-                let act = act.clone();
-                let saved = saved.clone();
-                Callback::from(move |on: bool| {
-                    let mut v: Vec<String> = saved.iter().filter(|s| s.as_str() != name).cloned().collect();
-                    if on {
-                        v.push(name.to_string());
-                    }
-                    act.emit(Action::SetModulesToSave(v));
-                })
-            };
-            let has = |n: &str| saved.iter().any(|s| s == n);
+            let has = |n: &str| i.lora.modules_to_save.iter().any(|s| s == n);
             html! {
                 <fieldset class="mts" disabled={is_full}>
                     <legend>{ t.modules_to_save }</legend>
-                    { toggle(ToggleProps { id: "c-mts-embed".into(), label: "embed_tokens".into(), value: has("embed_tokens"), on_change: flip("embed_tokens"), hint: None, disabled: false }) }
-                    { toggle(ToggleProps { id: "c-mts-head".into(), label: "lm_head".into(), value: has("lm_head"), on_change: flip("lm_head"), hint: None, disabled: false }) }
+                    { toggle("c-mts-embed", "embed_tokens", has("embed_tokens"), None, false) }
+                    { toggle("c-mts-head", "lm_head", has("lm_head"), None, false) }
                 </fieldset>
             }
         }
-        Control::Optimizer => {
-            let options = Optimizer::ALL.iter().map(|o| (AttrValue::from(t.optimizer(*o)), true)).collect::<Vec<_>>();
-            let (selected, on_change) = pick(&Optimizer::ALL, i.optimizer, &act, Action::SetOptimizer);
-            html! { { select(SelectProps { id: "c-optimizer".into(), label: t.optimizer_label.into(), selected, options, on_change, hint: None, disabled: false }) } }
-        }
+        Control::Optimizer => select(
+            "c-optimizer",
+            t.optimizer_label,
+            &labels(&Optimizer::ALL, |o| t.optimizer(o)),
+            index(&Optimizer::ALL, &i.optimizer),
+            None,
+            false,
+        ),
         Control::BatchSize => {
-            let act = act.clone();
-            html! { { number(NumberProps { id: "c-batch-size".into(), label: t.batch_size.into(), value: i.batch_size as f64, min: 1.0, max: lora_vram::scenario::MAX_BATCH as f64, integer: true, hint: Some(AttrValue::from(t.batch_hint)), on_change: Callback::from(move |v: Option<f64>| if let Some(v) = v { act.emit(Action::SetBatchSize(v as u64)) }), disabled: false, placeholder: None, empty: false, suffix: None, invalid: invalid(crate::i18n::fill(t.invalid_whole, &[&"1", &"65,536"])), on_invalid }) } }
+            inv = invalid(t.invalid_whole_batch);
+            number(t.batch_size, number_box("c-batch-size", i.batch_size.to_string(), true, &inv), Some(t.batch_hint))
         }
         Control::SeqLen => {
-            let act = act.clone();
-            html! {
-                { slider(SliderProps { id: "c-seq-len".into(), label: (t.seq_len).into(), number_label: (t.seq_len_number).into(), scale: Scale::Stops(SEQ_STOPS), value: i.seq_len as f64, value_text: (format!("{} {}", format::group(i.seq_len), t.tokens)).into(), min: 1.0, max: lora_vram::scenario::MAX_SEQ as f64, integer: true, step: 1.0, suffix: Some(AttrValue::from(t.tokens)), on_change: Callback::from(move |v: f64| act.emit(Action::SetSeqLen(v as u64))), invalid: invalid(crate::i18n::fill(t.invalid_whole, &[&"1", &"16,777,216"])), on_invalid }) }
-            }
+            inv = invalid(t.invalid_whole_seq);
+            let b = NumberBox {
+                aria_label: Some(t.seq_len_number),
+                suffix: Some(t.tokens),
+                ..number_box("c-seq-len-num", i.seq_len.to_string(), true, &inv)
+            };
+            let text = format!("{} {}", format::group(i.seq_len), t.tokens);
+            slider("c-seq-len", t.seq_len, Scale::Stops(SEQ_STOPS), i.seq_len as f64, &text, b)
         }
-        Control::Checkpointing => html! {
-            { toggle(ToggleProps { id: "c-checkpointing".into(), label: t.checkpointing.into(), value: i.gradient_checkpointing, on_change: emit!(Action::SetCheckpointing), hint: Some(AttrValue::from(t.checkpointing_hint)), disabled: false }) }
-        },
-        Control::Attention => {
-            let options = ATTENTIONS.iter().map(|a| (AttrValue::from(t.attention(*a)), true)).collect::<Vec<_>>();
-            let (selected, on_change) = pick(&ATTENTIONS, i.attention, &act, Action::SetAttention);
-            html! { { select(SelectProps { id: "c-attention".into(), label: t.attention_label.into(), selected, options, on_change, hint: None, disabled: false }) } }
+        Control::Checkpointing => {
+            toggle("c-checkpointing", t.checkpointing, i.gradient_checkpointing, Some(t.checkpointing_hint), false)
         }
-        Control::MixedPrecision => {
-            let options = PRECISIONS.iter().map(|m| (AttrValue::from(t.mixed_precision(*m)), true)).collect::<Vec<_>>();
-            let (selected, on_change) = pick(&PRECISIONS, i.mixed_precision, &act, Action::SetMixedPrecision);
-            html! { { select(SelectProps { id: "c-mixed-precision".into(), label: t.mixed_precision_label.into(), selected, options, on_change, hint: None, disabled: false }) } }
-        }
-        Control::SdpaKernel => {
-            let options = SDPA_KERNELS.iter().map(|k| (AttrValue::from(t.sdpa_kernel(*k)), true)).collect::<Vec<_>>();
-            let (selected, on_change) = pick(&SDPA_KERNELS, i.sdpa_kernel, &act, Action::SetSdpaKernel);
-            let disabled = i.attention != AttentionImpl::Sdpa;
-            html! { { select(SelectProps { id: "c-sdpa-kernel".into(), label: t.sdpa_kernel_label.into(), selected, options, on_change, hint: Some(AttrValue::from(t.sdpa_kernel_hint)), disabled }) } }
-        }
-        Control::Trainer => {
-            let options = TRAINERS.iter().map(|k| (AttrValue::from(t.trainer(*k)), true)).collect::<Vec<_>>();
-            let (selected, on_change) = pick(&TRAINERS, i.trainer, &act, Action::SetTrainer);
-            html! { { select(SelectProps { id: "c-trainer".into(), label: t.trainer_label.into(), selected, options, on_change, hint: Some(AttrValue::from(t.trainer_hint)), disabled: false }) } }
-        }
+        Control::Attention => select(
+            "c-attention",
+            t.attention_label,
+            &labels(&ATTENTIONS, |a| t.attention(a)),
+            index(&ATTENTIONS, &i.attention),
+            None,
+            false,
+        ),
+        Control::MixedPrecision => select(
+            "c-mixed-precision",
+            t.mixed_precision_label,
+            &labels(&PRECISIONS, |m| t.mixed_precision(m).to_string()),
+            index(&PRECISIONS, &i.mixed_precision),
+            None,
+            false,
+        ),
+        Control::SdpaKernel => select(
+            "c-sdpa-kernel",
+            t.sdpa_kernel_label,
+            &labels(&SDPA_KERNELS, |k| t.sdpa_kernel(k).to_string()),
+            index(&SDPA_KERNELS, &i.sdpa_kernel),
+            Some(t.sdpa_kernel_hint),
+            i.attention != AttentionImpl::Sdpa,
+        ),
+        Control::Trainer => select(
+            "c-trainer",
+            t.trainer_label,
+            &labels(&TRAINERS, |k| t.trainer(k).to_string()),
+            index(&TRAINERS, &i.trainer),
+            Some(t.trainer_hint),
+            false,
+        ),
         Control::CudaContext => {
-            let act = act.clone();
-            let mib = i.cuda_context_bytes.map_or(0.0, |b| (b >> 20) as f64);
-            html! { { number(NumberProps { id: "c-cuda-context".into(), label: t.cuda_context.into(), value: mib, empty: i.cuda_context_bytes.is_none(), min: 0.0, max: 65536.0, integer: false, placeholder: Some(AttrValue::from(t.cuda_context_auto)), suffix: Some(AttrValue::from("MiB")), hint: Some(AttrValue::from(t.cuda_context_hint)), on_change: Callback::from(move |v: Option<f64>| act.emit(Action::SetCudaContext(v.map(|m| (m * 1_048_576.0) as u64)))), disabled: false, invalid: invalid(crate::i18n::fill(t.invalid_number, &[&"0", &"65,536"])), on_invalid }) } }
+            inv = invalid(t.invalid_context);
+            let value = i.cuda_context_bytes.map_or_else(String::new, |b| (b >> 20).to_string());
+            let b = NumberBox {
+                suffix: Some("MiB"),
+                placeholder: Some(t.cuda_context_auto),
+                ..number_box("c-cuda-context", value, false, &inv)
+            };
+            number(t.cuda_context, b, Some(t.cuda_context_hint))
         }
     }
+}
+
+/// The action for an event on one of the form's inputs: its element `id` (or, for radios, its
+/// `name`), its value, whether it is checked, and whether the event is `change` (selects,
+/// checkboxes, radios) rather than `input` (sliders, text). Text that is not a valid value becomes
+/// a [`Action::Draft`] for its field, so that it stays on screen, flagged. `None` for elements that
+/// are not form fields, or an event the field does not act on.
+pub fn action_for(id: &str, value: &str, checked: bool, change: bool, input: &ScenarioInput) -> Option<Action> {
+    use lora_vram::input::ModelInput;
+    use lora_vram::scenario::{MAX_ALPHA, MAX_BATCH, MAX_RANK, MAX_SEQ};
+    let idx = || value.parse::<usize>().ok();
+    // Text fields: a valid value, or the typed text as a draft.
+    let typed = |field: &'static str, min: f64, max: f64, integer: bool, f: &dyn Fn(f64) -> Action| {
+        Some(match check(value, min, max, integer) {
+            Some(v) => f(v),
+            None => Action::Draft(field, Some(value.to_string())),
+        })
+    };
+    let flip = |name: &str| {
+        let mut v: Vec<String> = input.lora.modules_to_save.iter().filter(|s| s.as_str() != name).cloned().collect();
+        if checked {
+            v.push(name.to_string());
+        }
+        Some(Action::SetModulesToSave(v))
+    };
+    // Sliders and text boxes act on `input`; selects, checkboxes and radios on `change`.
+    let continuous = matches!(
+        id,
+        "c-lora-rank"
+            | "c-lora-rank-num"
+            | "c-lora-alpha"
+            | "c-lora-dropout"
+            | "c-batch-size"
+            | "c-seq-len"
+            | "c-seq-len-num"
+            | "c-cuda-context"
+            | "model-params"
+            | "model-params-num"
+    );
+    if continuous == change {
+        return None;
+    }
+    match id {
+        "method" => idx().and_then(|k| METHODS.get(k)).map(|m| Action::SetMethod(*m)),
+        "c-weight-dtype" => idx().and_then(|k| WEIGHT_DTYPES.get(k)).map(|w| Action::SetWeightDtype(*w)),
+        "c-double-quant" => Some(Action::SetDoubleQuant(checked)),
+        "c-lora-dtype" => idx().and_then(|k| ADAPTER_DTYPES.get(k)).map(|d| Action::SetAdapterDtype(*d)),
+        "c-lora-rank" => value.parse().ok().map(|p| Action::SetRank(Scale::Stops(RANK_STOPS).value(p) as u64)),
+        "c-lora-rank-num" => typed("c-lora-rank-num", 1.0, MAX_RANK as f64, true, &|v| Action::SetRank(v as u64)),
+        "c-lora-alpha" => typed("c-lora-alpha", 1e-3, MAX_ALPHA, false, &Action::SetAlpha),
+        "c-lora-dropout" => {
+            let max = if crate::query::wraps_experts(input) { 0.0 } else { 0.99 };
+            typed("c-lora-dropout", 0.0, max, false, &Action::SetDropout)
+        }
+        "c-target-all" => {
+            Some(Action::SetTargets(if checked { TargetSpec::default() } else { TargetSpec::Shorthand("qv".into()) }))
+        }
+        "c-mts-embed" => flip("embed_tokens"),
+        "c-mts-head" => flip("lm_head"),
+        "c-optimizer" => idx().and_then(|k| Optimizer::ALL.get(k)).map(|o| Action::SetOptimizer(*o)),
+        "c-batch-size" => typed("c-batch-size", 1.0, MAX_BATCH as f64, true, &|v| Action::SetBatchSize(v as u64)),
+        "c-seq-len" => value.parse().ok().map(|p| Action::SetSeqLen(Scale::Stops(SEQ_STOPS).value(p) as u64)),
+        "c-seq-len-num" => typed("c-seq-len-num", 1.0, MAX_SEQ as f64, true, &|v| Action::SetSeqLen(v as u64)),
+        "c-checkpointing" => Some(Action::SetCheckpointing(checked)),
+        "c-attention" => idx().and_then(|k| ATTENTIONS.get(k)).map(|a| Action::SetAttention(*a)),
+        "c-mixed-precision" => idx().and_then(|k| PRECISIONS.get(k)).map(|m| Action::SetMixedPrecision(*m)),
+        "c-sdpa-kernel" => idx().and_then(|k| SDPA_KERNELS.get(k)).map(|k| Action::SetSdpaKernel(*k)),
+        "c-trainer" => idx().and_then(|k| TRAINERS.get(k)).map(|k| Action::SetTrainer(*k)),
+        "c-cuda-context" if value.trim().is_empty() => Some(Action::SetCudaContext(None)),
+        "c-cuda-context" => {
+            typed("c-cuda-context", 0.0, 65536.0, false, &|m| Action::SetCudaContext(Some((m * 1_048_576.0) as u64)))
+        }
+        "c-model" => idx().and_then(|k| MODELS.get(k)).map(|m| Action::SetModel(ModelInput::Id(m.id.to_string()))),
+        "model-params" => {
+            value.parse().ok().map(|p| Action::SetModel(ModelInput::Params { params: PARAMS_SCALE.value(p) * 1e9 }))
+        }
+        "model-params-num" => {
+            typed("model-params-num", 0.1, 2000.0, false, &|b| Action::SetModel(ModelInput::Params { params: b * 1e9 }))
+        }
+        _ => {
+            let name = id.strip_prefix("c-target-")?;
+            let (arch, _) = resolve_model(&input.model).ok()?;
+            let name = LINEAR_NAMES.iter().find(|n| n.replace('.', "-") == name)?;
+            Some(Action::SetTargets(toggle_target(&arch, &input.lora.targets, name, checked)))
+        }
+    }
+}
+
+/// The form's two listeners (`oninput`, `onchange`): each reads the event's element and dispatches
+/// what [`action_for`] makes of it.
+pub fn form_handlers(on_action: &Callback<Action>, input: &ScenarioInput) -> (Callback<InputEvent>, Callback<Event>) {
+    fn read(e: &Event) -> Option<(String, String, bool)> {
+        use wasm_bindgen::JsCast;
+        let target = e.target()?;
+        if let Some(el) = target.dyn_ref::<HtmlInputElement>() {
+            // Radios are named for their field; everything else is known by its id.
+            let key = if el.type_() == "radio" { el.name() } else { el.id() };
+            return Some((key, el.value(), el.checked()));
+        }
+        let el = target.dyn_ref::<HtmlSelectElement>()?;
+        Some((el.id(), el.value(), false))
+    }
+    let handle = |change: bool| {
+        let (act, input) = (on_action.clone(), input.clone());
+        move |e: &Event| {
+            if let Some((id, value, checked)) = read(e) {
+                if let Some(a) = action_for(&id, &value, checked, change, &input) {
+                    act.emit(a);
+                }
+            }
+        }
+    };
+    let (on_input, on_change) = (handle(false), handle(true));
+    (Callback::from(move |e: InputEvent| on_input(&e)), Callback::from(move |e: Event| on_change(&e)))
 }
 
 /// Props of [`ScenarioForm`].
@@ -530,8 +654,10 @@ pub fn scenario_form(props: &FormProps) -> Html {
         }
     };
     let full = props.input.method == Method::Full;
+    let (on_input, on_change) = form_handlers(&props.on_action, &props.input);
     html! {
-        <form class="scenario" onsubmit={Callback::from(|e: SubmitEvent| e.prevent_default())} aria-label={t.form_label}>
+        <form class="scenario" onsubmit={Callback::from(|e: SubmitEvent| e.prevent_default())} aria-label={t.form_label}
+            oninput={on_input} onchange={on_change}>
             <section class="card" aria-labelledby="h-model">
                 <h2 id="h-model">{ t.model_title }</h2>
                 { props.hub.clone() }
@@ -599,6 +725,46 @@ mod tests {
             )
         );
         assert_eq!(toggle_target(&a, &off, "o_proj", true), TargetSpec::default());
+    }
+
+    // The form's one handler: each input's id and value become the action it always dispatched.
+    #[test]
+    fn form_events_become_actions() {
+        use lora_vram::scenario::WeightDtype;
+        let i = ScenarioInput::default();
+        let on = |id: &str, v: &str, checked: bool, change: bool| action_for(id, v, checked, change, &i);
+        assert_eq!(on("method", "2", true, true), Some(Action::SetMethod(Method::Full)));
+        assert_eq!(on("method", "2", true, false), None, "radios act on change");
+        assert_eq!(on("c-weight-dtype", "4", false, true), Some(Action::SetWeightDtype(WeightDtype::Nf4)));
+        assert_eq!(on("c-seq-len", "12", false, false), Some(Action::SetSeqLen(8192)));
+        assert_eq!(on("c-seq-len-num", "5000", false, false), Some(Action::SetSeqLen(5000)));
+        assert_eq!(on("c-lora-rank-num", "48", false, false), Some(Action::SetRank(48)));
+        // Invalid text is kept as a draft of its field (issue 10, item 8).
+        assert_eq!(on("c-batch-size", "1.5", false, false), Some(Action::Draft("c-batch-size", Some("1.5".into()))));
+        assert_eq!(
+            on("c-batch-size", "100000", false, false),
+            Some(Action::Draft("c-batch-size", Some("100000".into())))
+        );
+        assert_eq!(
+            on("c-lora-dropout", "1.5", false, false),
+            Some(Action::Draft("c-lora-dropout", Some("1.5".into())))
+        );
+        assert_eq!(
+            on("model-params-num", "-3", false, false),
+            Some(Action::Draft("model-params-num", Some("-3".into())))
+        );
+        assert_eq!(on("c-cuda-context", "", false, false), Some(Action::SetCudaContext(None)));
+        assert_eq!(on("c-checkpointing", "on", false, true), Some(Action::SetCheckpointing(false)));
+        assert_eq!(on("c-mts-head", "on", true, true), Some(Action::SetModulesToSave(vec!["lm_head".into()])));
+        assert!(matches!(on("c-target-o_proj", "on", false, true), Some(Action::SetTargets(TargetSpec::Modules(_)))));
+        assert_eq!(on("model-search", "qwen", false, false), None, "the picker's own inputs are not form fields");
+        // An MoE model accepts only dropout 0.
+        let moe = ScenarioInput {
+            model: lora_vram::input::ModelInput::Id("mistralai/Mixtral-8x7B-v0.1".into()),
+            lora: lora_vram::input::LoraInput { dropout: 0.0, ..Default::default() },
+            ..ScenarioInput::default()
+        };
+        assert!(matches!(action_for("c-lora-dropout", "0.1", false, false, &moe), Some(Action::Draft(..))));
     }
 
     #[test]

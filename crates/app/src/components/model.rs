@@ -11,7 +11,7 @@ use serde_json::Value;
 use web_sys::{HtmlInputElement, HtmlSelectElement, HtmlTextAreaElement};
 use yew::prelude::*;
 
-use super::controls::{slider, Scale, SliderProps};
+use super::controls::{slider, NumberBox, PARAMS_SCALE};
 use crate::i18n::Lang;
 
 /// Where the model comes from.
@@ -212,20 +212,28 @@ pub fn ModelPicker(props: &ModelPickerProps) -> Html {
                 ModelInput::Params { params } => params,
                 _ => 7e9,
             };
-            let on_change = props.on_change.clone();
-            let on_slider =
-                Callback::from(move |billions: f64| on_change.emit(ModelInput::Params { params: billions * 1e9 }));
             let value_text = format!("{} {}", crate::format::params(p as u64), t.params_unit);
-            let invalid = props.draft.as_ref().filter(|(f, _)| *f == "model-params-num").map(|(_, raw)| {
-                (
-                    AttrValue::from(raw.clone()),
-                    AttrValue::from(crate::i18n::fill(t.invalid_number, &[&"0.1", &"2,000"])),
-                )
-            });
-            let on_invalid = Some(props.on_draft.reform(|raw: Option<String>| ("model-params-num", raw)));
+            let b = p / 1e9;
+            // The form's handler reads both inputs (`model-params`, `model-params-num`).
+            let invalid = props
+                .draft
+                .as_ref()
+                .filter(|(f, _)| *f == "model-params-num")
+                .map(|(_, raw)| (raw.as_str(), t.invalid_params));
+            let number = NumberBox {
+                id: "model-params-num",
+                aria_label: Some(t.model_params_number),
+                value: crate::format::float(crate::components::controls::round2(b)),
+                invalid,
+                integer: false,
+                suffix: Some("B"),
+                placeholder: None,
+                disabled: false,
+                hint_id: None,
+            };
             html! {
                 <>
-                    { slider(SliderProps { id: "model-params".into(), label: (t.model_params).into(), number_label: (t.model_params_number).into(), scale: Scale::Log { min: 0.1, max: 2000.0, steps: 260 }, value: crate::components::controls::clamp(crate::components::controls::round2(p / 1e9), 0.1, 2000.0), value_text: (value_text).into(), min: 0.1, max: 2000.0, step: 0.1, integer: false, suffix: Some(AttrValue::from("B")), on_change: on_slider, invalid, on_invalid }) }
+                    { slider("model-params", t.model_params, PARAMS_SCALE, b, &value_text, number) }
                     <p class="hint">{ t.model_params_hint }</p>
                 </>
             }
