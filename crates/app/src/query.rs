@@ -18,7 +18,6 @@ use lora_vram::scenario::{
     AdapterDtype, AttentionImpl, Method, MixedPrecision, Optimizer, SdpaKernel, TargetSpec, Trainer, WeightDtype,
 };
 use lora_vram::Scenario;
-use serde::Serialize;
 use serde_json::Value;
 
 use crate::format::float;
@@ -161,20 +160,28 @@ pub fn join(pairs: &[(String, String)]) -> String {
     q
 }
 
-/// The JSON spelling of a serde enum (`Method::Qlora` → `"qlora"`).
-pub fn spell<T: Serialize>(v: &T) -> String {
-    match serde_json::to_value(v) {
-        Ok(Value::String(s)) => s,
-        Ok(other) => other.to_string(),
-        Err(_) => String::new(),
-    }
+/// An enum of the scenario contract, by its JSON spelling (`Method::Qlora` → `"qlora"`). The
+/// estimator's `as_str` gives it, so that serde's serializers stay out of the page (a test in the
+/// estimator checks that the two agree).
+pub trait Spelled: Copy {
+    /// The JSON spelling.
+    fn spell(self) -> &'static str;
 }
 
-/// Parses an enum from its JSON spelling, among `all`. (Matching the serialized names keeps serde's
-/// deserializers, and their size, out of the page.)
-pub fn unspell<T: Serialize + Copy>(all: &[T], s: &str) -> Option<T> {
+macro_rules! spelled {
+    ($($t:ty),*) => {$(impl Spelled for $t { fn spell(self) -> &'static str { self.as_str() } })*};
+}
+spelled!(Method, WeightDtype, AdapterDtype, Optimizer, AttentionImpl, MixedPrecision, SdpaKernel, Trainer);
+
+/// The JSON spelling of an enum.
+pub fn spell<T: Spelled>(v: &T) -> String {
+    v.spell().to_string()
+}
+
+/// Parses an enum from its JSON spelling, among `all`.
+pub fn unspell<T: Spelled>(all: &[T], s: &str) -> Option<T> {
     let s = s.trim();
-    all.iter().copied().find(|x| spell(x) == s)
+    all.iter().copied().find(|x| x.spell() == s)
 }
 
 /// Every method, in picker order.

@@ -391,6 +391,18 @@ mod tests {
         ] {
             assert_eq!(json(&w), alloc::format!("\"{}\"", w.as_str()));
         }
+        for d in crate::scenario::AdapterDtype::ALL {
+            assert_eq!(json(&d), alloc::format!("\"{}\"", d.as_str()));
+        }
+        for m in [MixedPrecision::Bf16, MixedPrecision::Fp16, MixedPrecision::No] {
+            assert_eq!(json(&m), alloc::format!("\"{}\"", m.as_str()));
+        }
+        for k in [crate::scenario::SdpaKernel::Flash, crate::scenario::SdpaKernel::Efficient] {
+            assert_eq!(json(&k), alloc::format!("\"{}\"", k.as_str()));
+        }
+        for t in crate::scenario::Trainer::ALL {
+            assert_eq!(json(&t), alloc::format!("\"{}\"", t.as_str()));
+        }
         assert_eq!(serde_json::from_str::<Optimizer>("\"adamw_bnb_8bit\"").unwrap(), Optimizer::Adamw8bit);
     }
 

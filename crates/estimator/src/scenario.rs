@@ -92,6 +92,18 @@ pub enum AdapterDtype {
 }
 
 impl AdapterDtype {
+    /// Every adapter dtype.
+    pub const ALL: [AdapterDtype; 3] = [AdapterDtype::Fp32, AdapterDtype::Bf16, AdapterDtype::Fp16];
+
+    /// The JSON spelling.
+    pub const fn as_str(self) -> &'static str {
+        match self {
+            AdapterDtype::Fp32 => "fp32",
+            AdapterDtype::Bf16 => "bf16",
+            AdapterDtype::Fp16 => "fp16",
+        }
+    }
+
     /// Bytes per element.
     pub const fn bytes(self) -> u64 {
         match self {
@@ -309,6 +321,17 @@ pub enum MixedPrecision {
     Fp16,
     /// No autocast: every op runs in its inputs' dtype.
     No,
+}
+
+impl MixedPrecision {
+    /// The JSON spelling.
+    pub const fn as_str(self) -> &'static str {
+        match self {
+            MixedPrecision::Bf16 => "bf16",
+            MixedPrecision::Fp16 => "fp16",
+            MixedPrecision::No => "no",
+        }
+    }
 }
 
 /// Which Linears get LoRA adapters, resolved against the model.
