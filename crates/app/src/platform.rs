@@ -179,3 +179,28 @@ pub fn watch_height(el: web_sys::Element, id: String, target: String) {
     }
     cb.forget();
 }
+
+/// Calls `f` with each colour scheme the host page posts to this embed card:
+/// `{type: "lora-vram:theme", theme: "light" | "dark" | "auto"}`, accepted only from the parent
+/// window and only at `host`, the origin embed.js passed in the URL.
+pub fn watch_theme(host: String, f: impl Fn(String) + 'static) {
+    use wasm_bindgen::closure::Closure;
+    let Some(w) = window() else { return };
+    let Ok(Some(parent)) = w.parent() else { return };
+    let cb = Closure::<dyn FnMut(web_sys::MessageEvent)>::new(move |e: web_sys::MessageEvent| {
+        let from_parent = e.source().is_some_and(|s| js_sys::Object::is(&s, &parent));
+        if !from_parent || e.origin() != host {
+            return;
+        }
+        let data = e.data();
+        let field = |k: &str| js_sys::Reflect::get(&data, &k.into()).ok().and_then(|v| v.as_string());
+        if data.is_object() && field("type").as_deref() == Some("lora-vram:theme") {
+            if let Some(t) = field("theme") {
+                f(t);
+            }
+        }
+    });
+    let _ = w.add_event_listener_with_callback("message", cb.as_ref().unchecked_ref());
+    // The listener lives as long as the page.
+    cb.forget();
+}
