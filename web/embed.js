@@ -96,7 +96,7 @@
     f.theme = t;
     // Until the card has said it is up (its first height message), the theme waits here.
     if (f.ready && f.iframe.contentWindow) {
-      f.iframe.contentWindow.postMessage({ type: "lora-vram:theme", theme: t }, appOrigin);
+      f.iframe.contentWindow.postMessage("lora-vram:theme:" + t, appOrigin);
     }
   }
 

@@ -306,7 +306,7 @@ test("the card follows the host page's theme, and the host can set it afterwards
   await onHost(() => (document.getElementById("t2").dataset.theme = "dark"));
   await expect("dark", "data-theme changed on the element", fixed);
   // Only the parent may set a card's theme: another card (same app origin, another window) can't.
-  await fixed.evaluate(() => parent.frames[0].postMessage({ type: "lora-vram:theme", theme: "dark" }, "*"));
+  await fixed.evaluate(() => parent.frames[0].postMessage("lora-vram:theme:dark", "*"));
   await page.evaluate(() => new Promise((r) => setTimeout(r, 200)));
   assert.equal(await cardScheme(auto), "light", "a sibling frame's theme message is ignored");
   assert.deepEqual(errors, []);

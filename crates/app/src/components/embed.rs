@@ -50,7 +50,7 @@ pub fn EmbedCard(props: &EmbedProps) -> Html {
             // Listen before the first height message: embed.js answers it with the host's theme.
             if let Some(host) = host {
                 crate::platform::watch_theme(host, move |t| {
-                    if let Some(t) = Theme::parse(&t) {
+                    if let Some(t) = Theme::parse(t) {
                         act.emit(Action::SetTheme(t))
                     }
                 });
@@ -126,7 +126,7 @@ fn notices(list: &[Notice], lang: Lang) -> Html {
             <p>{ title }</p>
             <ul>
                 { for list.iter().map(|n| html! {
-                    <li><code>{ format!("data-{}", n.param) }</code>{ " " }{ n.reason.clone() }</li>
+                    <li><code>{ "data-" }{ n.param.clone() }</code>{ " " }{ n.reason.clone() }</li>
                 }) }
             </ul>
         </div>
@@ -149,53 +149,58 @@ pub mod css {
     const MAX_NAME: usize = 20;
     const MAX_FONTS: usize = 12;
 
-    /// A plain decimal number, optionally signed: `12`, `-0.5`, `.5`.
-    fn number(s: &str) -> bool {
-        let d = s.strip_prefix(['+', '-']).unwrap_or(s);
-        let (int, frac) = d.split_once('.').unwrap_or((d, ""));
-        !d.is_empty() && d != "." && int.bytes().all(|b| b.is_ascii_digit()) && frac.bytes().all(|b| b.is_ascii_digit())
+    /// A plain decimal number, optionally signed: `12`, `-0.5`, `.5`. (Byte slices throughout:
+    /// the card's wasm stays small.)
+    fn number(s: &[u8]) -> bool {
+        let d = match s {
+            [b'+' | b'-', rest @ ..] => rest,
+            _ => s,
+        };
+        d.iter().any(u8::is_ascii_digit)
+            && d.iter().all(|&b| b.is_ascii_digit() || b == b'.')
+            && d.iter().filter(|&&b| b == b'.').count() <= 1
     }
 
     /// A number followed by one of `units`.
-    fn dimension(s: &str, units: &[&str]) -> bool {
-        let split = s.find(|c: char| c.is_ascii_alphabetic() || c == '%').unwrap_or(s.len());
+    fn dimension(s: &[u8], units: &[&str]) -> bool {
+        let split = s.iter().position(|&b| b.is_ascii_alphabetic() || b == b'%').unwrap_or(s.len());
         let (n, unit) = s.split_at(split);
-        number(n) && units.contains(&unit.to_ascii_lowercase().as_str())
+        number(n) && units.iter().any(|u| u.as_bytes().eq_ignore_ascii_case(unit))
     }
 
     /// `#rgb`, `#rgba`, `#rrggbb`, `#rrggbbaa`; `rgb()`, `hsl()`, `oklch()`, … with numeric
     /// arguments; or a named colour (letters only: `rebeccapurple`, `transparent`).
     pub fn is_colour(v: &str) -> bool {
-        let v = v.trim();
-        if let Some(hex) = v.strip_prefix('#') {
-            return matches!(hex.len(), 3 | 4 | 6 | 8) && hex.bytes().all(|b| b.is_ascii_hexdigit());
+        let v = v.trim().as_bytes();
+        if let [b'#', hex @ ..] = v {
+            return matches!(hex.len(), 3 | 4 | 6 | 8) && hex.iter().all(u8::is_ascii_hexdigit);
         }
-        if let Some((name, rest)) = v.split_once('(') {
-            let Some(args) = rest.strip_suffix(')') else { return false };
-            let args: Vec<&str> = args.split([',', ' ', '/']).filter(|a| !a.is_empty()).collect();
-            return COLOUR_FUNCTIONS.contains(&name.to_ascii_lowercase().as_str())
-                && (3..=4).contains(&args.len())
-                && args.iter().all(|a| a.eq_ignore_ascii_case("none") || dimension(a, &COLOUR_UNITS));
-        }
-        (3..=MAX_NAME).contains(&v.len()) && v.bytes().all(|b| b.is_ascii_alphabetic())
+        let Some(open) = v.iter().position(|&b| b == b'(') else {
+            return (3..=MAX_NAME).contains(&v.len()) && v.iter().all(u8::is_ascii_alphabetic);
+        };
+        let [args @ .., b')'] = &v[open + 1..] else { return false };
+        let mut count = 0;
+        COLOUR_FUNCTIONS.iter().any(|f| f.as_bytes().eq_ignore_ascii_case(&v[..open]))
+            && args.split(|&b| matches!(b, b',' | b' ' | b'/')).filter(|a| !a.is_empty()).all(|a| {
+                count += 1;
+                a.eq_ignore_ascii_case(b"none") || dimension(a, &COLOUR_UNITS)
+            })
+            && (3..=4).contains(&count)
     }
 
     /// A font-family list: names, quoted (`"Source Serif 4"`) or not (`Georgia, serif`).
     pub fn is_font_list(v: &str) -> bool {
-        let name_char = |c: char| c.is_alphanumeric() || c == '-' || c == '_' || c == ' ';
+        let name_char = |c: char| c.is_alphanumeric() || matches!(c, '-' | '_' | ' ');
         let family = |f: &str| {
             let f = f.trim();
-            let quoted = f
-                .strip_prefix('"')
-                .and_then(|q| q.strip_suffix('"'))
-                .or_else(|| f.strip_prefix('\'').and_then(|q| q.strip_suffix('\'')));
-            match quoted {
-                Some(q) => !q.trim().is_empty() && q.chars().all(|c| name_char(c) || c == '.'),
-                None => {
-                    !f.is_empty()
-                        && !f.starts_with(|c: char| c.is_ascii_digit() || c == '-')
-                        && f.chars().all(name_char)
+            let b = f.as_bytes();
+            match b {
+                [q @ (b'"' | b'\''), .., end] if end == q && b.len() > 2 => {
+                    let inner = &f[1..f.len() - 1];
+                    !inner.trim().is_empty() && inner.chars().all(|c| name_char(c) || c == '.')
                 }
+                [first, ..] => !first.is_ascii_digit() && *first != b'-' && f.chars().all(name_char),
+                [] => false,
             }
         };
         v.split(',').count() <= MAX_FONTS && v.split(',').all(family)
@@ -203,8 +208,8 @@ pub mod css {
 
     /// One length: `0`, `6px`, `.5rem`, `12%`.
     pub fn is_length(v: &str) -> bool {
-        let v = v.trim();
-        v == "0" || (!v.starts_with('-') && dimension(v, &LENGTH_UNITS))
+        let v = v.trim().as_bytes();
+        v == b"0" || (v.first() != Some(&b'-') && dimension(v, &LENGTH_UNITS))
     }
 
     #[cfg(test)]
@@ -246,6 +251,8 @@ pub mod css {
             ("Georgia; background: url(x.png)", false),
             ("\"a\\\" url(x)\"", false),
             ("a,,b", false),
+            ("'Georgia\", serif", false),
+            ("\"\"", false),
             ("", false),
         ];
         const LENGTHS: &[(&str, bool)] = &[
@@ -259,6 +266,8 @@ pub mod css {
             ("calc(1px + 2px)", false),
             ("url(x.png)", false),
             ("2px;x:url(y)", false),
+            ("1.2.3px", false),
+            (".px", false),
         ];
 
         #[test]
