@@ -205,6 +205,9 @@ test("the app runs under the CSP docs/embedding.md documents, and imports from t
   await page.waitForSelector("#total-amount");
   await page.waitForFunction(() => document.querySelector("#hf-status")?.textContent.includes("7.62 B parameters"), null, { timeout: 15000 });
   assert.ok(hub.length >= 1, "the import reached the (stubbed) Hub");
+  // And a widget's data-hf, in the card.
+  await page.goto(app.url + "?embed=1&id=w&hf=Qwen/Qwen2.5-7B&lang=en");
+  await page.waitForFunction(() => document.querySelector(".embed-head")?.textContent.includes("Qwen/Qwen2.5-7B"), null, { timeout: 15000 });
   assert.deepEqual(errors, [], "no CSP violation, no error");
   await ctx.close();
 });
