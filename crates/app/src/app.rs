@@ -64,9 +64,17 @@ pub struct Embed {
     pub vars: Vec<(&'static str, String)>,
 }
 
-/// Whether a theming value is harmless CSS (a colour, a font list, a length).
-fn safe_css(v: &str) -> bool {
-    !v.is_empty() && v.len() <= 120 && v.chars().all(|c| c.is_alphanumeric() || " #(),.%-'\"_".contains(c))
+/// Whether a theming value is what its key asks for, and nothing that can load a resource: a
+/// colour for `accent` and `bg`, a font-family list for `font`, a length for `radius`.
+fn safe_css(key: &str, v: &str) -> bool {
+    use crate::components::embed::css;
+    v.len() <= 120
+        && match key {
+            "accent" | "bg" => css::is_colour(v),
+            "font" => css::is_font_list(v),
+            "radius" => css::is_length(v),
+            _ => false,
+        }
 }
 
 /// Whether a string is an origin: `scheme://host[:port]`, nothing more.
@@ -161,7 +169,7 @@ pub fn init(boot: &Boot) -> (State, Option<Embed>) {
         };
         let vars = [("accent", "--accent"), ("font", "--font"), ("radius", "--radius"), ("bg", "--card")]
             .into_iter()
-            .filter_map(|(k, var)| get(k).filter(|v| safe_css(v)).map(|v| (var, v.to_string())))
+            .filter_map(|(k, var)| get(k).filter(|v| safe_css(k, v)).map(|v| (var, v.to_string())))
             .collect();
         Embed {
             controls: get("controls").map_or_else(|| Control::EMBED_DEFAULT.to_vec(), Control::parse_list),
@@ -177,8 +185,9 @@ pub fn init(boot: &Boot) -> (State, Option<Embed>) {
         }
     });
     if embed.is_some() {
-        // A widget shows its own scenario; notices would only clutter the host's page.
-        s.notices.clear();
+        // The card shows what is wrong with its scenario attributes (an unknown `data-model`), and
+        // nothing about the page's own keys or the host element's other data attributes.
+        s.notices.retain(crate::components::embed::is_scenario_notice);
     }
     (s, embed)
 }

@@ -246,3 +246,23 @@ pub fn watch_height(el: web_sys::Element, id: String, target: String) {
     }
     cb.forget();
 }
+
+/// Calls `f` with each colour scheme the host page posts to this embed card, the string
+/// `lora-vram:theme:light` (or `dark`, `auto`): accepted only from the parent window and only at
+/// `host`, the origin embed.js passed in the URL.
+pub fn watch_theme(host: String, f: impl Fn(&str) + 'static) {
+    use wasm_bindgen::closure::Closure;
+    let Some(w) = window() else { return };
+    let Ok(Some(parent)) = w.parent() else { return };
+    let parent = JsValue::from(parent);
+    let cb = Closure::<dyn FnMut(web_sys::MessageEvent)>::new(move |e: web_sys::MessageEvent| {
+        if e.source().is_some_and(|s| JsValue::from(s) == parent) && e.origin() == host {
+            if let Some(t) = e.data().as_string().as_deref().and_then(|d| d.strip_prefix("lora-vram:theme:")) {
+                f(t);
+            }
+        }
+    });
+    let _ = w.add_event_listener_with_callback("message", cb.as_ref().unchecked_ref());
+    // The listener lives as long as the page.
+    cb.forget();
+}

@@ -1,5 +1,7 @@
 //! The compact card of embed mode: the chosen inputs, the total, the four-part bar, the fit on a
-//! few GPUs, and a link to the full calculator. It reports its height to the host page.
+//! few GPUs, and a link to the full calculator. It reports its height to the host page, takes the
+//! colour scheme the host page posts (embed.js follows the host's own theme switch), and shows the
+//! widget's invalid attributes, such as a `data-model` that is no preset, as a notice in the card.
 
 use std::rc::Rc;
 
@@ -12,8 +14,9 @@ use super::model::model_name;
 use super::result::{total_view, StackedBar, TotalProps};
 use crate::app::{Computed, Embed};
 use crate::format;
-use crate::query;
-use crate::state::{Action, State};
+use crate::i18n::Lang;
+use crate::query::{self, Notice};
+use crate::state::{Action, State, Theme};
 
 /// Props of [`EmbedCard`].
 #[derive(Properties, PartialEq)]
@@ -41,7 +44,17 @@ pub fn EmbedCard(props: &EmbedProps) -> Html {
         let root = root.clone();
         let id = props.embed.id.clone();
         let target = props.embed.host.clone().unwrap_or_else(|| "*".into());
+        let host = props.embed.host.clone();
+        let act = props.on_action.clone();
         use_effect_with((), move |_| {
+            // Listen before the first height message: embed.js answers it with the host's theme.
+            if let Some(host) = host {
+                crate::platform::watch_theme(host, move |t| {
+                    if let Some(t) = Theme::parse(t) {
+                        act.emit(Action::SetTheme(t))
+                    }
+                });
+            }
             if let Some(el) = root.cast::<web_sys::Element>() {
                 crate::platform::watch_height(el, id, target);
             }
@@ -88,8 +101,232 @@ pub fn EmbedCard(props: &EmbedProps) -> Html {
                     }) }
                 </form>
             }
+            if !s.notices.is_empty() { { notices(&s.notices, lang) } }
             { body }
             <a class="embed-open" href={full} target="_blank" rel="noopener">{ t.open_full }<span aria-hidden="true">{ " ↗" }</span></a>
         </div>
+    }
+}
+
+/// Whether a notice of `init()` concerns the widget's scenario (`data-model`, `data-seq-len`, …):
+/// those the card shows. Keys that are not scenario fields are left out: a host element may carry
+/// data attributes of its own.
+pub fn is_scenario_notice(n: &Notice) -> bool {
+    !query::UI_KEYS.contains(&n.param.as_str()) && !n.reason.ends_with("not a scenario field")
+}
+
+/// The widget's invalid attributes, named as the page author wrote them (`data-model`), so that a
+/// wrong id shows in the card rather than quietly giving the default model.
+fn notices(list: &[Notice], lang: Lang) -> Html {
+    // Here rather than in i18n's tables: only the card says it.
+    let title = match lang {
+        Lang::En => "This widget has settings the calculator does not know; it shows the defaults for them:",
+        Lang::Zh => "此组件有计算器无法识别的设置，已改用默认值：",
+    };
+    html! {
+        <div class="embed-notice" role="alert">
+            <p>{ title }</p>
+            <ul>
+                { for list.iter().map(|n| html! {
+                    <li><code>{ "data-" }{ n.param.clone() }</code>{ " " }{ n.reason.clone() }</li>
+                }) }
+            </ul>
+        </div>
+    }
+}
+
+/// The theming values embed mode accepts (`data-accent`, `data-font`, `data-radius`, `data-bg`, or
+/// the host's `--lora-vram-*` variables): a colour, a font-family list, a length. Each grammar is
+/// a small subset of CSS with no function but the colour functions and no `url(`, `image-set(`,
+/// `var(`, `;` or `}`, so a value can neither load a resource nor escape its declaration.
+/// See issue 10, item 10: `data-bg="url(x.png)"` made the card fetch `/x.png`.
+pub mod css {
+    /// Colour functions whose arguments are numbers (with `%`, an angle unit, or `none`).
+    const COLOUR_FUNCTIONS: [&str; 9] = ["rgb", "rgba", "hsl", "hsla", "hwb", "lab", "lch", "oklab", "oklch"];
+    /// Units of an angle or a percentage inside a colour function.
+    const COLOUR_UNITS: [&str; 6] = ["", "%", "deg", "rad", "grad", "turn"];
+    /// Units of a length.
+    const LENGTH_UNITS: [&str; 13] = ["px", "em", "rem", "%", "pt", "pc", "ch", "ex", "vw", "vh", "vmin", "vmax", "mm"];
+    /// Longest named colour (`lightgoldenrodyellow`), and a bound on a font list.
+    const MAX_NAME: usize = 20;
+    const MAX_FONTS: usize = 12;
+
+    /// A plain decimal number, optionally signed: `12`, `-0.5`, `.5`. (Byte slices throughout:
+    /// the card's wasm stays small.)
+    fn number(s: &[u8]) -> bool {
+        let d = match s {
+            [b'+' | b'-', rest @ ..] => rest,
+            _ => s,
+        };
+        d.iter().any(u8::is_ascii_digit)
+            && d.iter().all(|&b| b.is_ascii_digit() || b == b'.')
+            && d.iter().filter(|&&b| b == b'.').count() <= 1
+    }
+
+    /// A number followed by one of `units`.
+    fn dimension(s: &[u8], units: &[&str]) -> bool {
+        let split = s.iter().position(|&b| b.is_ascii_alphabetic() || b == b'%').unwrap_or(s.len());
+        let (n, unit) = s.split_at(split);
+        number(n) && units.iter().any(|u| u.as_bytes().eq_ignore_ascii_case(unit))
+    }
+
+    /// `#rgb`, `#rgba`, `#rrggbb`, `#rrggbbaa`; `rgb()`, `hsl()`, `oklch()`, … with numeric
+    /// arguments; or a named colour (letters only: `rebeccapurple`, `transparent`).
+    pub fn is_colour(v: &str) -> bool {
+        let v = v.trim().as_bytes();
+        if let [b'#', hex @ ..] = v {
+            return matches!(hex.len(), 3 | 4 | 6 | 8) && hex.iter().all(u8::is_ascii_hexdigit);
+        }
+        let Some(open) = v.iter().position(|&b| b == b'(') else {
+            return (3..=MAX_NAME).contains(&v.len()) && v.iter().all(u8::is_ascii_alphabetic);
+        };
+        let [args @ .., b')'] = &v[open + 1..] else { return false };
+        let mut count = 0;
+        COLOUR_FUNCTIONS.iter().any(|f| f.as_bytes().eq_ignore_ascii_case(&v[..open]))
+            && args.split(|&b| matches!(b, b',' | b' ' | b'/')).filter(|a| !a.is_empty()).all(|a| {
+                count += 1;
+                a.eq_ignore_ascii_case(b"none") || dimension(a, &COLOUR_UNITS)
+            })
+            && (3..=4).contains(&count)
+    }
+
+    /// A font-family list: names, quoted (`"Source Serif 4"`) or not (`Georgia, serif`).
+    pub fn is_font_list(v: &str) -> bool {
+        let name_char = |c: char| c.is_alphanumeric() || matches!(c, '-' | '_' | ' ');
+        let family = |f: &str| {
+            let f = f.trim();
+            let b = f.as_bytes();
+            match b {
+                [q @ (b'"' | b'\''), .., end] if end == q && b.len() > 2 => {
+                    let inner = &f[1..f.len() - 1];
+                    !inner.trim().is_empty() && inner.chars().all(|c| name_char(c) || c == '.')
+                }
+                [first, ..] => !first.is_ascii_digit() && *first != b'-' && f.chars().all(name_char),
+                [] => false,
+            }
+        };
+        v.split(',').count() <= MAX_FONTS && v.split(',').all(family)
+    }
+
+    /// One length: `0`, `6px`, `.5rem`, `12%`.
+    pub fn is_length(v: &str) -> bool {
+        let v = v.trim().as_bytes();
+        v == b"0" || (v.first() != Some(&b'-') && dimension(v, &LENGTH_UNITS))
+    }
+
+    #[cfg(test)]
+    mod tests {
+        use super::*;
+
+        /// (value, accepted). The rejected rows are what issue 10's review tried, and its relatives.
+        const COLOURS: &[(&str, bool)] = &[
+            ("#c2410c", true),
+            ("#FFF", true),
+            ("#11223344", true),
+            ("rgb(12 34 56)", true),
+            ("rgba(12, 34, 56, .5)", true),
+            ("hsl(210deg 50% 40% / 80%)", true),
+            ("oklch(0.7 0.1 250)", true),
+            ("rebeccapurple", true),
+            ("transparent", true),
+            ("url(x.png)", false),
+            ("url(\"x.png\")", false),
+            ("rgb(1 2 url(x.png))", false),
+            ("image-set(\"x.png\" 1x)", false),
+            ("var(--x)", false),
+            ("red;background:url(x.png)", false),
+            ("red}body{background:url(x.png)", false),
+            ("#12345", false),
+            ("#ggg", false),
+            ("rgb(1 2)", false),
+            ("calc(1px)", false),
+            ("", false),
+            ("red blue", false),
+        ];
+        const FONTS: &[(&str, bool)] = &[
+            ("Georgia, serif", true),
+            ("\"Source Serif 4\", 'Noto Serif', serif", true),
+            ("system-ui", true),
+            ("微软雅黑, sans-serif", true),
+            ("url(x.woff)", false),
+            ("x, url(x.woff)", false),
+            ("Georgia; background: url(x.png)", false),
+            ("\"a\\\" url(x)\"", false),
+            ("a,,b", false),
+            ("'Georgia\", serif", false),
+            ("\"\"", false),
+            ("", false),
+        ];
+        const LENGTHS: &[(&str, bool)] = &[
+            ("0", true),
+            ("2px", true),
+            (".5rem", true),
+            ("12%", true),
+            ("-2px", false),
+            ("2", false),
+            ("2px 4px", false),
+            ("calc(1px + 2px)", false),
+            ("url(x.png)", false),
+            ("2px;x:url(y)", false),
+            ("1.2.3px", false),
+            (".px", false),
+        ];
+
+        #[test]
+        fn theming_values_are_only_what_they_say() {
+            for (table, check) in
+                [(COLOURS, is_colour as fn(&str) -> bool), (FONTS, is_font_list), (LENGTHS, is_length)]
+            {
+                for &(v, want) in table {
+                    assert_eq!(check(v), want, "{v:?}: expected {want}, got {}", check(v));
+                }
+            }
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use lora_vram::presets::find_model;
+
+    use crate::app::{init, Boot};
+
+    fn embed(query: &str) -> (crate::state::State, crate::app::Embed) {
+        let (s, e) = init(&Boot { query: query.into(), ..Boot::default() });
+        (s, e.expect("embed mode"))
+    }
+
+    // See: issue 10, item 11, "Unknown models": the card quietly showed Llama 3.1 8B.
+    #[test]
+    fn scenario_notices_reach_the_card_and_nothing_else_does() {
+        let (s, _) = embed("?embed=1&id=w&model=mistralai/Mistral-7B-v0.1&seq-len=0&title=Docs&theme=bogus&gpu=x");
+        let params: Vec<&str> = s.notices.iter().map(|n| n.param.as_str()).collect();
+        assert_eq!(params, ["model", "seq-len"], "{:?}", s.notices);
+        assert!(s.notices[0].reason.contains("mistralai/Mistral-7B-v0.1"), "{:?}", s.notices[0]);
+        let (s, _) = embed("?embed=1&id=w&model=mistralai/Mistral-7B-v0.3");
+        assert!(s.notices.is_empty(), "{:?}", s.notices);
+    }
+
+    // See: issue 10, item 10, "The widget's theming filter lets url(...) through".
+    #[test]
+    fn only_safe_theming_values_become_variables() {
+        let (_, e) = embed("?embed=1&bg=url(x.png)&accent=%23c2410c&font=x,url(y.woff)&radius=4px");
+        assert_eq!(e.vars, [("--accent", "#c2410c".to_string()), ("--radius", "4px".to_string())]);
+    }
+
+    /// Every `data-model` in the embedding guide and in the shipped example names a preset
+    /// (issue 10, item 11: the VitePress example named `mistralai/Mistral-7B-v0.1`, which is none).
+    #[test]
+    fn documented_models_are_presets() {
+        for (file, text) in [
+            ("docs/embedding.md", include_str!("../../../../docs/embedding.md")),
+            ("web/example.html", include_str!("../../../../web/example.html")),
+        ] {
+            let ids: Vec<&str> = text.split("data-model=\"").skip(1).filter_map(|r| r.split('"').next()).collect();
+            assert!(!ids.is_empty(), "{file} has no data-model");
+            for id in ids {
+                assert!(find_model(id).is_some(), "{file}: data-model=\"{id}\" is not a preset id");
+            }
+        }
     }
 }
