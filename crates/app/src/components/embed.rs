@@ -112,7 +112,7 @@ pub fn EmbedCard(props: &EmbedProps) -> Html {
 /// those the card shows. Keys that are not scenario fields are left out: a host element may carry
 /// data attributes of its own.
 pub fn is_scenario_notice(n: &Notice) -> bool {
-    !query::UI_KEYS.contains(&n.param.as_str()) && !n.reason.ends_with("not a scenario field")
+    !query::UI_KEYS.contains(&n.param.as_str()) && n.reason != query::Reason::NotAField
 }
 
 /// The widget's invalid attributes, named as the page author wrote them (`data-model`), so that a
@@ -128,7 +128,7 @@ fn notices(list: &[Notice], lang: Lang) -> Html {
             <p>{ title }</p>
             <ul>
                 { for list.iter().map(|n| html! {
-                    <li><code>{ "data-" }{ n.param.clone() }</code>{ " " }{ n.reason.clone() }</li>
+                    <li><code>{ "data-" }{ n.param.clone() }</code>{ " " }{ lang.t().reason(&n.reason) }</li>
                 }) }
             </ul>
         </div>
