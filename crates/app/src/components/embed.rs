@@ -302,7 +302,11 @@ mod tests {
         let (s, _) = embed("?embed=1&id=w&model=mistralai/Mistral-7B-v0.1&seq-len=0&title=Docs&theme=bogus&gpu=x");
         let params: Vec<&str> = s.notices.iter().map(|n| n.param.as_str()).collect();
         assert_eq!(params, ["model", "seq-len"], "{:?}", s.notices);
-        assert!(Lang::En.t().reason(&s.notices[0].reason).contains("mistralai/Mistral-7B-v0.1"), "{:?}", s.notices[0]);
+        assert!(
+            crate::i18n::Lang::En.t().reason(&s.notices[0].reason).contains("mistralai/Mistral-7B-v0.1"),
+            "{:?}",
+            s.notices[0]
+        );
         let (s, _) = embed("?embed=1&id=w&model=mistralai/Mistral-7B-v0.3");
         assert!(s.notices.is_empty(), "{:?}", s.notices);
     }
