@@ -130,7 +130,7 @@ pub fn init(boot: &Boot) -> (State, Option<Embed>) {
         match find_gpu(&id) {
             Some(g) => s.gpu = g,
             None if get("gpu").is_some() => {
-                s.notices.push(Notice { param: format!("gpu={}", format::clip(&id, 40)), reason: Reason::UnknownGpu })
+                s.notices.push(Notice { param: "gpu".into(), reason: Reason::UnknownGpu })
             }
             None => {}
         }
