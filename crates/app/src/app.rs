@@ -129,9 +129,7 @@ pub fn init(boot: &Boot) -> (State, Option<Embed>) {
     if let Some(id) = gpu_id {
         match find_gpu(&id) {
             Some(g) => s.gpu = g,
-            None if get("gpu").is_some() => {
-                s.notices.push(Notice { param: "gpu".into(), reason: Reason::UnknownGpu })
-            }
+            None if get("gpu").is_some() => s.notices.push(Notice { param: "gpu".into(), reason: Reason::UnknownGpu }),
             None => {}
         }
     }
@@ -267,6 +265,13 @@ pub fn share_query(s: &State, languages: &[String]) -> String {
         pairs.push(("lang".into(), s.lang.as_str().into()));
     }
     query::join(&pairs)
+}
+
+/// Whether most of a quantized model's weights stay 16-bit (or fp32) because they are a
+/// transformers-5 MoE's stacked experts, which bitsandbytes does not quantize (issue 10, item 5).
+pub fn experts_unquantized(s: &Scenario) -> bool {
+    let w = lora_vram::weights::weights(s);
+    s.weight_dtype.is_quantized() && s.arch.layer_split().1 > 0 && w.other > w.linear
 }
 
 /// A one-line description of the resolved model.
@@ -467,6 +472,7 @@ pub fn App(props: &AppProps) -> Html {
                             { " · " }{ crate::i18n::fill(t.seq_batch, &[&format::group(state.input.seq_len), &format::group(state.input.batch_size)]) }</p>
                         { total_view(&TotalProps { estimate: c.estimate, unit: state.unit, lang, on_unit, compact: false }) }
                         <StackedBar estimate={c.estimate} unit={state.unit} {lang} capacity={Some((AttrValue::from(g.name), g.vram_bytes))} />
+                        if experts_unquantized(&c.scenario) { <p class="note" id="moe-weights-note">{ t.moe_weights_note }</p> }
                     </section>
                     <section class="card">
                         <GpuPanel scenario={c.scenario} fits={c.fits.clone()} selected={state.gpu} unit={state.unit} {lang} {on_select} {on_apply} />
@@ -538,6 +544,19 @@ pub fn App(props: &AppProps) -> Html {
             </main>
             { computed.as_ref().as_ref().ok().map(|c| summary_bar(c.estimate.total(), state.unit, lang, c.fits.get(state.gpu).map(|f| (f.verdict, GPUS[f.gpu].name)))).unwrap_or_default() }
             <footer class="foot">
+                <section class="assumptions" aria-labelledby="h-assume">
+                    <h2 id="h-assume">{ t.assume_title }</h2>
+                    <ul>
+                        <li>{ t.assume_versions }</li>
+                        <li>{ t.assume_loop }</li>
+                        <li>{ t.assume_gpus }</li>
+                        <li>{ t.assume_batches }</li>
+                    </ul>
+                    <p>
+                        <a href="docs/method.md" id="link-method">{ t.link_method }</a>{ " · " }
+                        <a href="docs/accuracy.md" id="link-accuracy">{ t.link_accuracy }</a>
+                    </p>
+                </section>
                 <p>{ t.footer }</p>
             </footer>
         </div>

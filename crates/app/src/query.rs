@@ -15,7 +15,8 @@
 
 use lora_vram::input::{LoraInput, ModelInput, ScenarioInput};
 use lora_vram::scenario::{
-    AdapterDtype, AttentionImpl, Method, MixedPrecision, Optimizer, SdpaKernel, TargetSpec, Trainer, WeightDtype,
+    AdapterDtype, AttentionImpl, Framework, Loss, Method, MixedPrecision, Optimizer, SdpaKernel, TargetSpec, Trainer,
+    WeightDtype,
 };
 use lora_vram::Scenario;
 use serde_json::Value;
@@ -171,7 +172,18 @@ pub trait Spelled: Copy {
 macro_rules! spelled {
     ($($t:ty),*) => {$(impl Spelled for $t { fn spell(self) -> &'static str { self.as_str() } })*};
 }
-spelled!(Method, WeightDtype, AdapterDtype, Optimizer, AttentionImpl, MixedPrecision, SdpaKernel, Trainer);
+spelled!(
+    Method,
+    WeightDtype,
+    AdapterDtype,
+    Optimizer,
+    AttentionImpl,
+    MixedPrecision,
+    SdpaKernel,
+    Trainer,
+    Loss,
+    Framework
+);
 
 /// The JSON spelling of an enum.
 pub fn spell<T: Spelled>(v: &T) -> String {
@@ -197,6 +209,8 @@ pub const ATTENTIONS: [AttentionImpl; 3] = [AttentionImpl::Sdpa, AttentionImpl::
 pub const PRECISIONS: [MixedPrecision; 3] = [MixedPrecision::Bf16, MixedPrecision::Fp16, MixedPrecision::No];
 /// Every SDPA kernel, in picker order.
 pub const SDPA_KERNELS: [SdpaKernel; 2] = [SdpaKernel::Flash, SdpaKernel::Efficient];
+/// Every framework, in picker order.
+pub const FRAMEWORKS: [Framework; 2] = [Framework::Transformers, Framework::Unsloth];
 /// Every training loop, in picker order.
 pub const TRAINERS: [Trainer; 3] = Trainer::ALL;
 
@@ -344,6 +358,21 @@ pub fn encode_scenario(i: &ScenarioInput) -> Vec<(String, String)> {
     if let Some(c) = i.cuda_context_bytes {
         put("cuda-context-bytes", c.to_string());
     }
+    if i.use_liger_kernel {
+        put("use-liger-kernel", "true".into());
+    }
+    if let Some(l) = i.loss {
+        put("loss", l.as_str().into());
+    }
+    if let Some(n) = i.loss_chunks {
+        put("loss-chunks", n.to_string());
+    }
+    if i.activation_offloading {
+        put("activation-offloading", "true".into());
+    }
+    if i.framework != d.framework {
+        put("framework", i.framework.as_str().into());
+    }
     out
 }
 
@@ -408,6 +437,14 @@ fn apply(i: &mut ScenarioInput, key: &str, v: &str) -> Result<bool, Reason> {
         "trainer" => i.trainer = need(unspell(&TRAINERS, v), Expect::OneOf("transformers, trl_sft, custom_loop"))?,
         "prepare-kbit" => i.prepare_kbit = Some(need(parse_bool(v), Expect::Bool)?),
         "cuda-context-bytes" => i.cuda_context_bytes = Some(need(parse_u64(v), Expect::WholeNumber)?),
+        "use-liger-kernel" => i.use_liger_kernel = need(parse_bool(v), Expect::Bool)?,
+        "loss" => {
+            i.loss =
+                Some(need(unspell(&Loss::ALL, v), Expect::OneOf("standard, chunked, fused_linear, cut_cross_entropy"))?)
+        }
+        "loss-chunks" => i.loss_chunks = Some(need(parse_u64(v), Expect::WholeNumber)?),
+        "activation-offloading" => i.activation_offloading = need(parse_bool(v), Expect::Bool)?,
+        "framework" => i.framework = need(unspell(&FRAMEWORKS, v), Expect::OneOf("transformers, unsloth"))?,
         _ => return Ok(false),
     }
     Ok(true)
@@ -433,6 +470,11 @@ fn reset_field(i: &mut ScenarioInput, e: &lora_vram::Error) -> Option<&'static s
         "lora.targets" => i.lora.targets = d.lora.targets.clone(),
         "lora.modules_to_save" => i.lora.modules_to_save = Vec::new(),
         "cuda_context_bytes" => i.cuda_context_bytes = None,
+        "use_liger_kernel" => i.use_liger_kernel = false,
+        "loss" => i.loss = None,
+        "loss_chunks" => i.loss_chunks = None,
+        "activation_offloading" => i.activation_offloading = false,
+        "framework" => i.framework = d.framework,
         "gpu" => i.gpu = None,
         "weight_dtype" => i.weight_dtype = None,
         f if f == "model" || f.starts_with("model") => i.model = d.model.clone(),

@@ -236,6 +236,18 @@ pub enum Action {
     SetTrainer(Trainer),
     /// CUDA context override (None: the estimator's default).
     SetCudaContext(Option<u64>),
+    /// `prepare_model_for_kbit_training` (None: the default for the method and loop).
+    SetPrepareKbit(Option<bool>),
+    /// `use_liger_kernel`.
+    SetLiger(bool),
+    /// The loss (None: the default, Liger's fused loss with Liger).
+    SetLoss(Option<lora_vram::scenario::Loss>),
+    /// Chunks of the chunked loss.
+    SetLossChunks(u64),
+    /// Activation offloading.
+    SetActivationOffloading(bool),
+    /// transformers or Unsloth.
+    SetFramework(lora_vram::scenario::Framework),
     /// Make exactly the changes a piece of advice lists.
     Apply(Box<Advice>),
     /// Back to the default scenario.
@@ -278,6 +290,7 @@ impl Action {
             Action::SetBatchSize(_) => "c-batch-size",
             Action::SetSeqLen(_) => "c-seq-len-num",
             Action::SetCudaContext(_) => "c-cuda-context",
+            Action::SetLossChunks(_) => "c-loss-chunks",
             _ => return None,
         })
     }
@@ -306,6 +319,16 @@ pub fn apply_advice(mut i: ScenarioInput, a: &Advice) -> ScenarioInput {
                 i.weight_dtype = None;
                 i.double_quant = true;
                 i.prepare_kbit = None;
+            }
+            Change::Liger => {
+                i.use_liger_kernel = true;
+                i.loss = None;
+                i.loss_chunks = None;
+            }
+            Change::ActivationOffloading => i.activation_offloading = true,
+            Change::CutCrossEntropy => {
+                i.loss = Some(lora_vram::scenario::Loss::CutCrossEntropy);
+                i.loss_chunks = None;
             }
             Change::Rank(r) => i.lora.rank = r,
             Change::AttentionTargets => {
@@ -382,6 +405,40 @@ impl Reducible for State {
             Action::SetSdpaKernel(k) => i.sdpa_kernel = k,
             Action::SetTrainer(t) => i.trainer = t,
             Action::SetCudaContext(c) => i.cuda_context_bytes = c,
+            Action::SetPrepareKbit(p) => i.prepare_kbit = p,
+            Action::SetLiger(b) => {
+                i.use_liger_kernel = b;
+                // Liger brings its own loss; an explicit one it cannot run goes back to the default.
+                if b && matches!(
+                    i.loss,
+                    Some(lora_vram::scenario::Loss::Chunked | lora_vram::scenario::Loss::CutCrossEntropy)
+                ) {
+                    i.loss = None;
+                    i.loss_chunks = None;
+                }
+            }
+            Action::SetLoss(l) => {
+                i.loss = l;
+                if l != Some(lora_vram::scenario::Loss::Chunked) {
+                    i.loss_chunks = None;
+                }
+            }
+            Action::SetLossChunks(n) => i.loss_chunks = Some(n),
+            Action::SetActivationOffloading(b) => {
+                i.activation_offloading = b;
+                // Offloading moves the checkpointed layer inputs: it needs checkpointing.
+                if b {
+                    i.gradient_checkpointing = true;
+                }
+            }
+            Action::SetFramework(f) => {
+                i.framework = f;
+                if f == lora_vram::scenario::Framework::Unsloth {
+                    i.use_liger_kernel = false;
+                    i.loss = None;
+                    i.loss_chunks = None;
+                }
+            }
             Action::Apply(a) => s.input = apply_advice(s.input.clone(), &a),
             Action::Reset => {
                 s.input = ScenarioInput::default();

@@ -13,14 +13,20 @@
 //! 1. Gradient checkpointing (`gradient_checkpointing=True`): same result, about 30% slower.
 //! 2. Batch size 1 with `gradient_accumulation_steps` = the old batch: same effective batch.
 //! 3. FlashAttention-2 (Ampere or newer) or SDPA instead of eager attention: same result.
-//! 4. A smaller optimizer state: 8-bit AdamW (`adamw_8bit`, a quarter of AdamW's state) or paged
+//! 4. Liger's kernels (`use_liger_kernel=True`): one flag in `TrainingArguments`, the same result,
+//!    no speed cost; its fused linear cross-entropy never makes the logits.
+//! 5. A smaller optimizer state: 8-bit AdamW (`adamw_8bit`, a quarter of AdamW's state) or paged
 //!    8-bit AdamW (`paged_adamw_8bit`, whose state the driver can move to CPU RAM). They exclude
 //!    each other; both are offered when both help.
-//! 5. QLoRA 4-bit (nf4 with double quantization): a quarter of the 16-bit Linear weights.
-//! 6. A lower LoRA rank (a quarter, not below 16): the adapter state shrinks with it.
-//! 7. LoRA on the attention projections only, instead of every Linear.
-//! 8. A shorter `max_seq_len`: the longest whose whole uncertainty range fits; long samples get
-//!    truncated.
+//! 6. Activation offloading (`activation_offloading=True`, with checkpointing): the kept layer
+//!    inputs move to CPU RAM; slower, and it takes host memory.
+//! 7. QLoRA 4-bit (nf4 with double quantization): a quarter of the 16-bit Linear weights.
+//! 8. Cut Cross-Entropy (axolotl's `cut_cross_entropy: true` plugin), when Liger does not apply:
+//!    another framework's loss.
+//! 9. A lower LoRA rank (a quarter, not below 16): the adapter state shrinks with it.
+//! 10. LoRA on the attention projections only, instead of every Linear.
+//! 11. A shorter `max_seq_len`: the longest whose whole uncertainty range fits; long samples get
+//!     truncated.
 //!
 //! Last, the best combination: starting from the scenario, each change in the order above is
 //! added when it lowers the resident memory of what has been combined so far (for the optimizer,
@@ -48,10 +54,16 @@ pub enum Change {
     },
     /// Use this attention kernel instead of eager.
     Attention(AttentionImpl),
+    /// `use_liger_kernel=True`: Liger's kernels and fused linear cross-entropy.
+    Liger,
     /// Use this optimizer (`adamw_8bit` or `paged_adamw_8bit`).
     Optimizer(Optimizer),
+    /// `activation_offloading=True`: kept layer inputs in CPU RAM.
+    ActivationOffloading,
     /// QLoRA with nf4 double-quantized weights.
     Qlora,
+    /// Cut Cross-Entropy's loss (`loss: cut_cross_entropy`).
+    CutCrossEntropy,
     /// LoRA rank `r` (lower than now).
     Rank(u64),
     /// LoRA on the attention projections only (PEFT's names for this model's q/k/v/o).
@@ -69,6 +81,19 @@ impl Change {
             Change::BatchOneWithAccumulation { .. } => c.batch_size = 1,
             Change::Attention(a) => c.attention = a,
             Change::Optimizer(o) => c.optimizer = o,
+            Change::Liger => {
+                c.use_liger_kernel = true;
+                // Liger's fused loss comes with it, except where TRL computes its own.
+                if c.trainer != crate::scenario::Trainer::TrlSft {
+                    c.loss = crate::scenario::Loss::FusedLinear;
+                    c.loss_chunks = 1;
+                }
+            }
+            Change::ActivationOffloading => c.activation_offloading = true,
+            Change::CutCrossEntropy => {
+                c.loss = crate::scenario::Loss::CutCrossEntropy;
+                c.loss_chunks = 1;
+            }
             Change::Qlora => {
                 c.method = Method::Qlora;
                 c.weight_dtype = WeightDtype::Nf4;
@@ -109,7 +134,7 @@ impl Advice {
 }
 
 /// The most pieces of advice [`advise`] returns: every single change and the combination.
-pub const MAX_ADVICE: usize = 10;
+pub const MAX_ADVICE: usize = 14;
 
 /// The resident total of a scenario and the upper end of its range, without a paged optimizer's
 /// evictable state.
@@ -146,13 +171,23 @@ fn candidates(s: &Scenario, vram: u64, supports_flash_attention_2: bool) -> heap
         let a = if supports_flash_attention_2 { AttentionImpl::FlashAttention2 } else { AttentionImpl::Sdpa };
         c.push(Change::Attention(a));
     }
+    use crate::scenario::Loss;
+    if !s.use_liger_kernel {
+        c.push(Change::Liger);
+    }
     for o in [Optimizer::Adamw8bit, Optimizer::PagedAdamw8bit] {
         if s.optimizer != o && s.optimizer != Optimizer::Sgd {
             c.push(Change::Optimizer(o));
         }
     }
+    if !s.activation_offloading {
+        c.push(Change::ActivationOffloading);
+    }
     if s.method != Method::Qlora {
         c.push(Change::Qlora);
+    }
+    if !s.use_liger_kernel && matches!(s.loss, Loss::Standard | Loss::Chunked) {
+        c.push(Change::CutCrossEntropy);
     }
     if lora && s.lora.rank > 16 {
         c.push(Change::Rank((s.lora.rank / 4).max(16)));

@@ -4,7 +4,8 @@
 use lora_vram::arch::{Architecture, LayerKind};
 use lora_vram::input::{resolve_model, ScenarioInput};
 use lora_vram::presets::MODELS;
-use lora_vram::scenario::{AttentionImpl, Method, Optimizer, TargetSpec, LINEAR_NAMES};
+use lora_vram::scenario::{AttentionImpl, Loss, Method, Optimizer, TargetSpec, LINEAR_NAMES};
+use lora_vram::Scenario;
 use web_sys::{HtmlInputElement, HtmlSelectElement};
 use yew::prelude::*;
 
@@ -14,7 +15,9 @@ use super::controls::{
 use super::model::ModelPicker;
 use crate::format;
 use crate::i18n::Lang;
-use crate::query::{ADAPTER_DTYPES, ATTENTIONS, METHODS, PRECISIONS, SDPA_KERNELS, TRAINERS, WEIGHT_DTYPES};
+use crate::query::{
+    ADAPTER_DTYPES, ATTENTIONS, FRAMEWORKS, METHODS, PRECISIONS, SDPA_KERNELS, TRAINERS, WEIGHT_DTYPES,
+};
 use crate::state::{weight_dtypes, Action};
 
 /// A control the embed card can show (`data-controls`), in kebab-case scenario spelling.
@@ -58,11 +61,23 @@ pub enum Control {
     Trainer,
     /// `cuda-context-bytes`.
     CudaContext,
+    /// `prepare-kbit`.
+    PrepareKbit,
+    /// `use-liger-kernel`.
+    Liger,
+    /// `loss`.
+    Loss,
+    /// `loss-chunks`.
+    LossChunks,
+    /// `activation-offloading`.
+    ActivationOffloading,
+    /// `framework`.
+    Framework,
 }
 
 impl Control {
     /// Every control, in form order.
-    pub const ALL: [Control; 19] = [
+    pub const ALL: [Control; 25] = [
         Control::Model,
         Control::Method,
         Control::WeightDtype,
@@ -82,6 +97,12 @@ impl Control {
         Control::SdpaKernel,
         Control::Trainer,
         Control::CudaContext,
+        Control::PrepareKbit,
+        Control::Liger,
+        Control::Loss,
+        Control::LossChunks,
+        Control::ActivationOffloading,
+        Control::Framework,
     ];
 
     /// The embed widget's default controls.
@@ -109,6 +130,12 @@ impl Control {
             Control::SdpaKernel => "sdpa-kernel",
             Control::Trainer => "trainer",
             Control::CudaContext => "cuda-context-bytes",
+            Control::PrepareKbit => "prepare-kbit",
+            Control::Liger => "use-liger-kernel",
+            Control::Loss => "loss",
+            Control::LossChunks => "loss-chunks",
+            Control::ActivationOffloading => "activation-offloading",
+            Control::Framework => "framework",
         }
     }
 
@@ -122,6 +149,7 @@ impl Control {
             Control::SeqLen => "c-seq-len-num",
             Control::CudaContext => "c-cuda-context",
             Control::Model => "model",
+            Control::LossChunks => "c-loss-chunks",
             _ => return None,
         })
     }
@@ -258,6 +286,27 @@ impl PartialEq for ControlProps {
             Control::SdpaKernel => a.attention == b.attention && a.sdpa_kernel == b.sdpa_kernel,
             Control::Trainer => a.trainer == b.trainer,
             Control::CudaContext => a.cuda_context_bytes == b.cuda_context_bytes,
+            Control::PrepareKbit => {
+                a.prepare_kbit == b.prepare_kbit
+                    && a.method == b.method
+                    && a.weight_dtype == b.weight_dtype
+                    && a.trainer == b.trainer
+            }
+            // Savers: their validity depends on the model, the loop and one another.
+            Control::Liger
+            | Control::Loss
+            | Control::LossChunks
+            | Control::ActivationOffloading
+            | Control::Framework => {
+                a.use_liger_kernel == b.use_liger_kernel
+                    && a.loss == b.loss
+                    && a.loss_chunks == b.loss_chunks
+                    && a.activation_offloading == b.activation_offloading
+                    && a.framework == b.framework
+                    && a.trainer == b.trainer
+                    && a.gradient_checkpointing == b.gradient_checkpointing
+                    && a.model == b.model
+            }
         };
         same && self.control == o.control
             && self.draft == o.draft
@@ -506,6 +555,53 @@ pub fn ControlView(props: &ControlProps) -> Html {
             };
             number(t.cuda_context, b, Some(t.cuda_context_hint))
         }
+        Control::PrepareKbit => {
+            let quantized = i.effective_weight_dtype().is_quantized();
+            let on = i.prepare_kbit.unwrap_or(quantized && i.trainer != lora_vram::scenario::Trainer::TrlSft);
+            toggle("c-prepare-kbit", t.prepare_kbit, on, Some(t.prepare_kbit_hint), !quantized)
+        }
+        Control::Liger => {
+            let supported = Scenario::try_from(&ScenarioInput { use_liger_kernel: false, ..i.clone() })
+                .map_or(true, |s| s.liger_supports());
+            let hint = if supported { t.liger_hint } else { t.liger_unsupported };
+            toggle(
+                "c-liger",
+                "use_liger_kernel=True",
+                i.use_liger_kernel,
+                Some(hint),
+                !supported && !i.use_liger_kernel,
+            )
+        }
+        Control::Loss => {
+            let loss = i.effective_loss();
+            select(
+                "c-loss",
+                t.loss_label,
+                &labels(&Loss::ALL, |l| t.loss(l)),
+                index(&Loss::ALL, &loss),
+                Some(t.loss_hint),
+                false,
+            )
+        }
+        Control::LossChunks => {
+            if i.effective_loss() != Loss::Chunked {
+                return Html::default();
+            }
+            inv = invalid(t.invalid_chunks);
+            let n = i.loss_chunks.unwrap_or(lora_vram::scenario::DEFAULT_LOSS_CHUNKS);
+            number(t.loss_chunks, number_box("c-loss-chunks", n.to_string(), true, &inv), None)
+        }
+        Control::ActivationOffloading => {
+            toggle("c-act-offload", "activation_offloading=True", i.activation_offloading, Some(t.offload_hint), false)
+        }
+        Control::Framework => select(
+            "c-framework",
+            t.framework_label,
+            &labels(&FRAMEWORKS, |f| t.framework(f).to_string()),
+            index(&FRAMEWORKS, &i.framework),
+            Some(t.framework_hint),
+            false,
+        ),
     }
 }
 
@@ -545,6 +641,7 @@ pub fn action_for(id: &str, value: &str, checked: bool, change: bool, input: &Sc
             | "c-cuda-context"
             | "model-params"
             | "model-params-num"
+            | "c-loss-chunks"
     );
     if continuous == change {
         return None;
@@ -580,6 +677,14 @@ pub fn action_for(id: &str, value: &str, checked: bool, change: bool, input: &Sc
             typed("c-cuda-context", 0.0, 65536.0, false, &|m| Action::SetCudaContext(Some((m * 1_048_576.0) as u64)))
         }
         "c-model" => idx().and_then(|k| MODELS.get(k)).map(|m| Action::SetModel(ModelInput::Id(m.id.to_string()))),
+        "c-prepare-kbit" => Some(Action::SetPrepareKbit(Some(checked))),
+        "c-liger" => Some(Action::SetLiger(checked)),
+        "c-loss" => idx().and_then(|k| Loss::ALL.get(k)).map(|l| Action::SetLoss(Some(*l))),
+        "c-loss-chunks" => typed("c-loss-chunks", 1.0, lora_vram::scenario::MAX_LOSS_CHUNKS as f64, true, &|n| {
+            Action::SetLossChunks(n as u64)
+        }),
+        "c-act-offload" => Some(Action::SetActivationOffloading(checked)),
+        "c-framework" => idx().and_then(|k| FRAMEWORKS.get(k)).map(|f| Action::SetFramework(*f)),
         "model-params" => {
             value.parse().ok().map(|p| Action::SetModel(ModelInput::Params { params: PARAMS_SCALE.value(p) * 1e9 }))
         }
@@ -671,6 +776,7 @@ pub fn scenario_form(props: &FormProps) -> Html {
                     { c(Control::AdapterDtype) }
                 </div>
                 { c(Control::DoubleQuant) }
+                { c(Control::PrepareKbit) }
             </section>
             <section class={classes!("card", full.then_some("muted"))} aria-labelledby="h-lora">
                 <h2 id="h-lora">{ t.lora_title }</h2>
@@ -695,6 +801,17 @@ pub fn scenario_form(props: &FormProps) -> Html {
                     { c(Control::Trainer) }
                 </div>
                 { c(Control::Checkpointing) }
+            </section>
+            <section class="card" aria-labelledby="h-savers">
+                <h2 id="h-savers">{ t.savers_title }</h2>
+                <p class="hint">{ t.savers_hint }</p>
+                { c(Control::Liger) }
+                <div class="grid2">
+                    { c(Control::Loss) }
+                    { c(Control::LossChunks) }
+                    { c(Control::Framework) }
+                </div>
+                { c(Control::ActivationOffloading) }
                 <details class="advanced">
                     <summary>{ t.advanced }</summary>
                     { c(Control::CudaContext) }

@@ -62,7 +62,12 @@ impl Part {
     /// Its sub-items, labelled.
     pub fn items(self, e: &Estimate, t: &Text) -> Vec<(&'static str, u64)> {
         match self {
-            Part::Weights | Part::Activations => Vec::new(),
+            Part::Weights => Vec::new(),
+            // The logits and the loss's own tensors: what the memory savers remove (issue 13).
+            Part::Activations if e.logits > 0 => {
+                vec![(t.sub_logits, e.logits), (t.sub_layers, e.activations.saturating_sub(e.logits))]
+            }
+            Part::Activations => Vec::new(),
             Part::Adapter if is_full(e) => {
                 vec![(t.sub_gradients, e.adapter.gradients), (t.sub_optimizer, e.adapter.optimizer)]
             }
@@ -152,6 +157,9 @@ pub fn total_view(props: &TotalProps) -> Html {
                     <div><dt>{ t.params_total }</dt><dd>{ format::params(e.total_params) }</dd></div>
                     <div><dt>{ t.params_trainable }</dt><dd>{ format!("{} ({})", format::params(e.trainable_params), format::percent(e.trainable_params, e.total_params.max(1))) }</dd></div>
                     <div><dt>{ t.peak_phase }</dt><dd>{ t.phase(e.phase) }</dd></div>
+                    if e.cpu_bytes_per_node > 0 {
+                        <div id="host-ram"><dt>{ t.host_ram }</dt><dd>{ format::bytes(e.cpu_bytes_per_node, props.unit) }</dd></div>
+                    }
                 </dl>
                 if e.paged_optimizer {
                     <p class="note">{ crate::i18n::fill(t.paged_note, &[&format::bytes(e.adapter.optimizer, props.unit)]) }</p>
