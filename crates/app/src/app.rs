@@ -134,6 +134,12 @@ pub fn init(boot: &Boot) -> (State, Option<Embed>) {
         }
     }
     s.filter = get("filter").and_then(GpuFilter::parse).unwrap_or_default();
+    if let Some(v) = get("vram-gib") {
+        match crate::components::gpu::custom_vram_action(v) {
+            Action::SetCustomVram(c) => s.custom_vram = c,
+            _ => s.notices.push(Notice { param: "vram-gib".into(), reason: Reason::Expected(query::Expect::Number) }),
+        }
+    }
     if let Some((k, dir)) = get("sort").and_then(|v| v.rsplit_once('-')) {
         if let (Some(k), Some(asc)) = (SortKey::parse(k), matches!(dir, "asc" | "desc").then_some(dir == "asc")) {
             s.sort = (k, asc);
@@ -255,6 +261,9 @@ pub fn share_query(s: &State, languages: &[String]) -> String {
     if s.theme != Theme::Auto {
         pairs.push(("theme".into(), s.theme.as_str().into()));
     }
+    if let Some(v) = s.custom_vram {
+        pairs.push(("vram-gib".into(), format::float(v as f64 / 1_073_741_824.0)));
+    }
     if s.filter != GpuFilter::All {
         pairs.push(("filter".into(), s.filter.as_str().into()));
     }
@@ -350,6 +359,7 @@ pub fn App(props: &AppProps) -> Html {
             state.import.clone(),
             state.filter,
             state.sort,
+            state.custom_vram,
         );
         let s = (*state).clone();
         let full_page = embed.is_none();
@@ -452,6 +462,23 @@ pub fn App(props: &AppProps) -> Html {
     });
     let summary_line = computed.as_ref().as_ref().ok().map(|c| AttrValue::from(summary(c, lang)));
 
+    // A pinned scenario, estimated on the same GPU, beside the current one.
+    let pinned = use_memo((state.pinned.clone(), state.gpu), |(p, g)| {
+        p.as_ref().and_then(|p| compute(p, *g).ok().map(|c| (c.estimate, p.clone())))
+    });
+    let compare = match (pinned.as_ref(), computed.as_ref()) {
+        (Some((e, p)), Ok(c)) => {
+            let label = crate::i18n::fill(t.seq_batch, &[&format::group(p.seq_len), &format::group(p.batch_size)]);
+            let label = format!("{} · {} · {label}", model_name(&p.model, lang), t.method_short(p.method));
+            Some(crate::components::result::compare_table(e, &label, &c.estimate, state.unit, lang))
+        }
+        _ => None,
+    };
+    let on_pin = {
+        let act = on_action.clone();
+        let pinned = state.pinned.is_some();
+        Callback::from(move |_| act.emit(Action::Pin(!pinned)))
+    };
     // Typed text that is not a valid value: the result is for the last valid one, and says so.
     let stale = !state.drafts.is_empty();
     let results = match computed.as_ref() {
@@ -475,11 +502,14 @@ pub fn App(props: &AppProps) -> Html {
                         if experts_unquantized(&c.scenario) { <p class="note" id="moe-weights-note">{ t.moe_weights_note }</p> }
                     </section>
                     <section class="card">
-                        <GpuPanel scenario={c.scenario} fits={c.fits.clone()} selected={state.gpu} unit={state.unit} {lang} {on_select} {on_apply} />
+                        <GpuPanel scenario={c.scenario} fits={c.fits.clone()} selected={state.gpu} unit={state.unit} {lang} {on_select} {on_apply}
+                            custom_vram={state.custom_vram} vram_draft={state.draft("gpu-vram").map(str::to_string)} on_action={on_action.clone()} />
                     </section>
                     <section class="card" aria-labelledby="h-breakdown">
                         <h2 id="h-breakdown">{ t.breakdown_caption }</h2>
                         { breakdown_table(&TableProps { estimate: c.estimate, unit: state.unit, lang }) }
+                        { compare.unwrap_or_default() }
+                        <button type="button" class="btn ghost" id="pin" onclick={on_pin}>{ if state.pinned.is_some() { t.unpin } else { t.pin } }</button>
                     </section>
                 </>
             }
@@ -537,12 +567,19 @@ pub fn App(props: &AppProps) -> Html {
                     { results }
                     <SharePanel input={with_gpu(&state.input, state.gpu)} query={share_query} page_url={props.boot.page_url.clone()} {lang}
                         save_failed={state.save_failed} config_left_out={config_too_long_for_link(&state)}
+                        model_id={state.hub.as_ref().map(|h| h.id.clone())}
                         on_reset={{ let a = on_action.clone(); Callback::from(move |_| a.emit(Action::Reset)) }} />
                 </div>
                 </div>
                 <div class={classes!("wide", stale.then_some("is-stale"))}>{ table.unwrap_or_default() }</div>
             </main>
-            { computed.as_ref().as_ref().ok().map(|c| summary_bar(c.estimate.total(), state.unit, lang, c.fits.get(state.gpu).map(|f| (f.verdict, GPUS[f.gpu].name)))).unwrap_or_default() }
+            { computed.as_ref().as_ref().ok().map(|c| {
+                let fit = match state.custom_vram {
+                    Some(v) => lora_vram::fit::fit_custom(&c.scenario, v).ok().map(|f| (f.verdict, "")),
+                    None => c.fits.get(state.gpu).map(|f| (f.verdict, GPUS[f.gpu].name)),
+                };
+                summary_bar(c.estimate.total(), state.unit, lang, fit)
+            }).unwrap_or_default() }
             <footer class="foot">
                 <section class="assumptions" aria-labelledby="h-assume">
                     <h2 id="h-assume">{ t.assume_title }</h2>

@@ -153,6 +153,10 @@ pub struct State {
     pub drafts: Vec<(&'static str, String)>,
     /// The last write to localStorage failed: a reload would lose this scenario.
     pub save_failed: bool,
+    /// A GPU memory the user typed ("my GPU has N GiB"), in bytes.
+    pub custom_vram: Option<u64>,
+    /// A pinned scenario, shown beside the current one.
+    pub pinned: Option<ScenarioInput>,
 }
 
 /// A model imported from the Hub: its id, and the exact parameter count the Hub gave, if any.
@@ -179,6 +183,8 @@ impl Default for State {
             import: ImportStatus::Idle,
             drafts: Vec::new(),
             save_failed: false,
+            custom_vram: None,
+            pinned: None,
         }
     }
 }
@@ -204,6 +210,13 @@ pub enum Action {
     SetMethod(Method),
     /// Base weight precision.
     SetWeightDtype(WeightDtype),
+    /// Bits per weight from the precision slider (32, 16, 8, 4): the dtype of that width, keeping
+    /// the current one when it already has it (bf16 or fp16, nf4 or fp4).
+    SetBits(u32),
+    /// "My GPU has N bytes": judge the fit on that much memory (None: the chosen card's own).
+    SetCustomVram(Option<u64>),
+    /// Pin the current estimate for comparison (or unpin).
+    Pin(bool),
     /// Double quantization.
     SetDoubleQuant(bool),
     /// Adapter dtype.
@@ -291,6 +304,7 @@ impl Action {
             Action::SetSeqLen(_) => "c-seq-len-num",
             Action::SetCudaContext(_) => "c-cuda-context",
             Action::SetLossChunks(_) => "c-loss-chunks",
+            Action::SetCustomVram(_) => "gpu-vram",
             _ => return None,
         })
     }
@@ -389,6 +403,28 @@ impl Reducible for State {
                     i.method = Method::Qlora;
                 }
             }
+            Action::SetBits(bits) => {
+                let w = i.effective_weight_dtype();
+                let keep = crate::components::form::bits_of(w) == bits;
+                let next = match bits {
+                    _ if keep => w,
+                    32 => WeightDtype::Fp32,
+                    16 => WeightDtype::Bf16,
+                    8 => WeightDtype::Int8,
+                    _ => WeightDtype::Nf4,
+                };
+                // Full fine-tuning trains 16- or 32-bit weights; below that it is LoRA on a
+                // quantized base.
+                if i.method == Method::Full && next.is_quantized() {
+                    i.method = Method::Lora;
+                }
+                if i.method == Method::Qlora && !next.is_4bit() {
+                    i.method = Method::Lora;
+                }
+                return Rc::new(s).reduce(Action::SetWeightDtype(next));
+            }
+            Action::SetCustomVram(v) => s.custom_vram = v,
+            Action::Pin(on) => s.pinned = on.then(|| s.input.clone()),
             Action::SetDoubleQuant(b) => i.double_quant = b,
             Action::SetAdapterDtype(d) => i.lora.dtype = d,
             Action::SetRank(r) => i.lora.rank = r.clamp(1, lora_vram::scenario::MAX_RANK),

@@ -317,6 +317,20 @@ impl PartialEq for ControlProps {
     }
 }
 
+/// The precision slider's stops: bits per weight.
+pub const BITS: [u32; 4] = [32, 16, 8, 4];
+
+/// Bits per weight of a storage dtype.
+pub fn bits_of(w: lora_vram::scenario::WeightDtype) -> u32 {
+    use lora_vram::scenario::WeightDtype::*;
+    match w {
+        Fp32 => 32,
+        Bf16 | Fp16 => 16,
+        Int8 => 8,
+        Nf4 | Fp4 => 4,
+    }
+}
+
 /// The labels of a list of options, for [`select`].
 fn labels<T: Copy>(all: &[T], f: impl Fn(T) -> String) -> Vec<(String, bool)> {
     all.iter().map(|x| (f(*x), true)).collect()
@@ -403,8 +417,22 @@ pub fn ControlView(props: &ControlProps) -> Html {
             let allowed = weight_dtypes(i.method);
             let options: Vec<(String, bool)> =
                 WEIGHT_DTYPES.iter().map(|w| (t.weight_dtype(*w), allowed.contains(w))).collect();
-            let selected = index(&WEIGHT_DTYPES, &i.effective_weight_dtype());
-            select("c-weight-dtype", t.weight_dtype_label, &options, selected, None, false)
+            let w = i.effective_weight_dtype();
+            let selected = index(&WEIGHT_DTYPES, &w);
+            // The precision slider: bits per weight (32, 16, 8, 4), bound to the same field; the
+            // select keeps the detail (bf16 or fp16, nf4 or fp4).
+            let bits = bits_of(w);
+            html! {
+                <>
+                    <div class="field slider">
+                        <label for="c-bits">{ t.bits_label }</label>
+                        <input type="range" id="c-bits" min="0" max="3" step="1" value={index(&BITS, &bits).to_string()}
+                            aria-valuetext={crate::i18n::fill(t.bits_value, &[&bits])} />
+                        <p class="hint">{ crate::i18n::fill(t.bits_value, &[&bits]) }</p>
+                    </div>
+                    { select("c-weight-dtype", t.weight_dtype_label, &options, selected, None, false) }
+                </>
+            }
         }
         Control::DoubleQuant => toggle(
             "c-double-quant",
@@ -642,6 +670,8 @@ pub fn action_for(id: &str, value: &str, checked: bool, change: bool, input: &Sc
             | "model-params"
             | "model-params-num"
             | "c-loss-chunks"
+            | "c-bits"
+            | "c-family"
     );
     if continuous == change {
         return None;
@@ -678,6 +708,12 @@ pub fn action_for(id: &str, value: &str, checked: bool, change: bool, input: &Sc
         }
         "c-model" => idx().and_then(|k| MODELS.get(k)).map(|m| Action::SetModel(ModelInput::Id(m.id.to_string()))),
         "c-prepare-kbit" => Some(Action::SetPrepareKbit(Some(checked))),
+        "c-bits" => idx().and_then(|k| BITS.get(k)).map(|b| Action::SetBits(*b)),
+        "c-family" => {
+            let ModelInput::Id(id) = &input.model else { return None };
+            let sizes = super::model::family_sizes(lora_vram::presets::find_model(id)?);
+            idx().and_then(|k| sizes.get(k)).map(|&m| Action::SetModel(ModelInput::Id(MODELS[m].id.to_string())))
+        }
         "c-liger" => Some(Action::SetLiger(checked)),
         "c-loss" => idx().and_then(|k| Loss::ALL.get(k)).map(|l| Action::SetLoss(Some(*l))),
         "c-loss-chunks" => typed("c-loss-chunks", 1.0, lora_vram::scenario::MAX_LOSS_CHUNKS as f64, true, &|n| {

@@ -103,6 +103,26 @@ pub struct GpuPanelProps {
     pub on_select: Callback<usize>,
     /// Apply a piece of advice.
     pub on_apply: Callback<Advice>,
+    /// "My GPU has N bytes", when the user typed it.
+    #[prop_or_default]
+    pub custom_vram: Option<u64>,
+    /// Invalid text typed in the memory box.
+    #[prop_or_default]
+    pub vram_draft: Option<String>,
+    /// Dispatches the memory box's edits.
+    pub on_action: Callback<crate::state::Action>,
+}
+
+/// The memory box of "my GPU has N GiB": a valid value, or the typed text as a draft.
+pub fn custom_vram_action(raw: &str) -> crate::state::Action {
+    use crate::state::Action;
+    if raw.trim().is_empty() {
+        return Action::SetCustomVram(None);
+    }
+    match crate::components::controls::check(raw, 1.0, 1024.0, false) {
+        Some(gib) => Action::SetCustomVram(Some((gib * 1_073_741_824.0) as u64)),
+        None => Action::Draft("gpu-vram", Some(raw.to_string())),
+    }
 }
 
 /// The chosen GPU: verdict in words, headroom, limits, warnings, and what to change.
@@ -111,25 +131,47 @@ pub fn GpuPanel(props: &GpuPanelProps) -> Html {
     let t = props.lang.t();
     let i = props.selected.min(GPUS.len() - 1);
     let g = &GPUS[i];
-    let fit = props.fits.get(i).copied();
+    // A memory the user typed replaces the card's own (with the card's CUDA context).
+    let vram = props.custom_vram.unwrap_or(g.vram_bytes);
+    let fit = match props.custom_vram {
+        Some(v) => lora_vram::fit::fit_custom(&props.scenario, v).ok(),
+        None => props.fits.get(i).copied(),
+    };
+    let name = match props.custom_vram {
+        Some(v) => crate::i18n::fill(t.custom_gpu_name, &[&format::bytes(v, props.unit)]),
+        None => g.name.to_string(),
+    };
     // The estimator advises for "tight" and "does not fit" alike, judging each change against
     // the card's memory with the uncertainty margin (`lora_vram::advice`).
-    let advice = use_memo((props.scenario, i), |(s, i)| {
-        let g = &GPUS[*i];
-        advise(s, g.vram_bytes, g.flash_attn2).iter().copied().collect::<Vec<Advice>>()
+    let advice = use_memo((props.scenario, i, vram), |(s, i, vram)| {
+        advise(s, *vram, GPUS[*i].flash_attn2).iter().copied().collect::<Vec<Advice>>()
     });
     let Some(fit) = fit else { return html! {} };
     let unit = props.unit;
     let headline = match fit.verdict {
-        Verdict::Fits => crate::i18n::fill(t.gpu_fits, &[&g.name]),
-        Verdict::Tight => crate::i18n::fill(t.gpu_tight, &[&g.name]),
-        Verdict::DoesNotFit => crate::i18n::fill(t.gpu_nofit, &[&g.name]),
+        Verdict::Fits => crate::i18n::fill(t.gpu_fits, &[&name]),
+        Verdict::Tight => crate::i18n::fill(t.gpu_tight, &[&name]),
+        Verdict::DoesNotFit => crate::i18n::fill(t.gpu_nofit, &[&name]),
     };
     let mag = u64::try_from(fit.headroom.unsigned_abs()).unwrap_or(u64::MAX);
     let detail = if fit.headroom >= 0 {
-        crate::i18n::fill(t.headroom_text, &[&format::bytes(mag, unit), &format::bytes(g.vram_bytes, unit)])
+        crate::i18n::fill(t.headroom_text, &[&format::bytes(mag, unit), &format::bytes(vram, unit)])
     } else {
-        crate::i18n::fill(t.shortfall_text, &[&format::bytes(mag, unit), &format::bytes(g.vram_bytes, unit)])
+        crate::i18n::fill(t.shortfall_text, &[&format::bytes(mag, unit), &format::bytes(vram, unit)])
+    };
+    let on_vram = props
+        .on_action
+        .reform(|e: InputEvent| custom_vram_action(&e.target_unchecked_into::<web_sys::HtmlInputElement>().value()));
+    let vram_box = crate::components::controls::NumberBox {
+        id: "gpu-vram",
+        aria_label: None,
+        value: props.custom_vram.map_or_else(String::new, |v| crate::format::float(v as f64 / 1_073_741_824.0)),
+        invalid: props.vram_draft.as_deref().map(|raw| (raw, t.invalid_vram)),
+        integer: false,
+        suffix: Some("GiB"),
+        placeholder: None,
+        disabled: false,
+        hint_id: Some("gpu-vram-hint".into()),
     };
     // Limits, judged like the verdict (the whole range fits), then how far it may run (tight).
     let any_gpu_fits = props.fits.iter().any(|f| f.verdict == Verdict::Fits);
@@ -193,6 +235,12 @@ pub fn GpuPanel(props: &GpuPanelProps) -> Html {
         <section class="gpu-panel" aria-labelledby="gpu-panel-h">
             <h2 id="gpu-panel-h">{ t.gpu_panel_title }</h2>
             { gpu_picker(&GpuPickerProps { id: "gpu-select".into(), selected: i, unit, lang: props.lang, on_select: props.on_select.clone() }) }
+            <div class="field" oninput={on_vram}>
+                <label for="gpu-vram">{ t.custom_vram }</label>
+                { vram_box.view() }
+                { vram_box.error() }
+                <p class="hint" id="gpu-vram-hint">{ t.custom_vram_hint }</p>
+            </div>
             <div class={classes!("verdict-banner", verdict_class(fit.verdict))} role="status" id="gpu-verdict" tabindex="-1" data-verdict={fit.verdict.as_str()}>
                 <p class="verdict-head">
                     <span class="chip-icon" aria-hidden="true">{ match fit.verdict { Verdict::Fits => "✓", Verdict::Tight => "!", Verdict::DoesNotFit => "✗" } }</span>

@@ -78,6 +78,25 @@ pub fn grouped(query: &str) -> Vec<(&'static str, Vec<usize>)> {
     groups
 }
 
+/// The presets of one family, one per size, smallest first: what the size slider moves through
+/// (Qwen2.5 0.5B → 72B). Of two presets with the same parameter count (a base model and its
+/// Instruct twin) the first listed stands for the size, unless it is the current one.
+pub fn family_sizes(current: usize) -> Vec<usize> {
+    let family = MODELS[current].family;
+    let mut sizes: Vec<(u64, usize)> = Vec::new();
+    for (i, m) in MODELS.iter().enumerate().filter(|(_, m)| m.family == family) {
+        let Ok((arch, _)) = lora_vram::input::resolve_model(&ModelInput::Id(m.id.to_string())) else { continue };
+        let n = arch.params().total();
+        match sizes.iter_mut().find(|(p, _)| *p == n) {
+            Some(e) if i == current => e.1 = i,
+            Some(_) => {}
+            None => sizes.push((n, i)),
+        }
+    }
+    crate::format::sort_small(&mut sizes, |(n, _)| *n);
+    sizes.into_iter().map(|(_, i)| i).collect()
+}
+
 /// Largest config.json the page reads: real ones are a few KB (a multimodal one under 20 KB).
 pub const MAX_CONFIG_BYTES: usize = 256 * 1024;
 
@@ -182,8 +201,24 @@ pub fn ModelPicker(props: &ModelPickerProps) -> Html {
                 }
             });
             let count: usize = groups.iter().map(|(_, v)| v.len()).sum();
+            // The size slider: the presets of the current one's family, smallest first (read by
+            // the form's handler, `c-family`).
+            let sizes = current.map(family_sizes).unwrap_or_default();
+            let size_slider = (sizes.len() > 1).then(|| {
+                let pos = sizes.iter().position(|&k| Some(k) == current).unwrap_or(0);
+                let name = t.preset_name(MODELS[sizes[pos]].name);
+                html! {
+                    <div class="field slider">
+                        <label for="c-family">{ crate::i18n::fill(t.family_size, &[&MODELS[sizes[pos]].family]) }</label>
+                        <input type="range" id="c-family" min="0" max={(sizes.len() - 1).to_string()} step="1"
+                            value={pos.to_string()} aria-valuetext={name.clone()} />
+                        <p class="hint">{ t.preset_name(MODELS[sizes[0]].name) }{ " → " }{ t.preset_name(MODELS[sizes[sizes.len() - 1]].name) }</p>
+                    </div>
+                }
+            });
             html! {
                 <>
+                    { size_slider.unwrap_or_default() }
                     <div class="field">
                         <label for="model-search">{ t.model_search }</label>
                         <input type="search" id="model-search" placeholder={t.model_search_placeholder}

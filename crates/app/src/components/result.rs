@@ -306,3 +306,30 @@ pub fn breakdown_table(props: &TableProps) -> Html {
         </table>
     }
 }
+
+/// The pinned setup beside the current one: each part, both totals, and the change. (A plain
+/// function.)
+pub fn compare_table(pinned: &Estimate, pinned_label: &str, now: &Estimate, unit: Unit, lang: Lang) -> Html {
+    let t = lang.t();
+    let row = |label: &str, a: u64, b: u64| {
+        let d = i128::from(b) - i128::from(a);
+        html! {
+            <tr>
+                <th scope="row">{ label }</th>
+                <td class="r">{ format::bytes(a, unit) }</td>
+                <td class="r">{ format::bytes(b, unit) }</td>
+                <td class={classes!("r", (d > 0).then_some("neg"))}>{ if d == 0 { "0".to_string() } else { format::signed_bytes(d, unit) } }</td>
+            </tr>
+        }
+    };
+    html! {
+        <table class="breakdown compare" id="compare">
+            <caption>{ t.compare_title }{ t.colon }{ pinned_label }</caption>
+            <thead><tr><th scope="col">{ t.col_part }</th><th scope="col" class="r">{ t.compare_pinned }</th><th scope="col" class="r">{ t.compare_now }</th><th scope="col" class="r">{ t.compare_delta }</th></tr></thead>
+            <tbody>
+                { for Part::ALL.iter().map(|p| row(p.label(t, now), p.bytes(pinned), p.bytes(now))) }
+            </tbody>
+            <tfoot>{ row(t.total_label, pinned.total(), now.total()) }</tfoot>
+        </table>
+    }
+}

@@ -56,6 +56,9 @@ pub struct ShareProps {
     /// The config.json is too long for the link, which leaves it out.
     #[prop_or_default]
     pub config_left_out: bool,
+    /// The Hugging Face id of an imported model, for the exports.
+    #[prop_or_default]
+    pub model_id: Option<String>,
 }
 
 /// Copy link, copy embed code, reset, and the JSON.
@@ -100,8 +103,24 @@ pub fn SharePanel(props: &ShareProps) -> Html {
     let status_text = status.as_ref().map(|(what, ok, _)| match (*what, *ok) {
         ("link", true) => t.copied_link,
         ("embed", true) => t.copied_embed,
+        (_, true) => t.copied_export,
         _ => t.copy_failed,
     });
+    // Ready-to-run setups with the same settings (the estimator's `export`), made when asked for.
+    let export = |f: lora_vram::export::Format| {
+        let status = status.clone();
+        let input = props.input.clone();
+        let model_id = props.model_id.clone();
+        Callback::from(move |_: MouseEvent| {
+            let Ok(s) = Scenario::try_from(&input) else { return };
+            let text = lora_vram::export::render(&s, model_id.as_deref(), f);
+            let status = status.clone();
+            wasm_bindgen_futures::spawn_local(async move {
+                let ok = crate::platform::copy(text.clone()).await;
+                status.set(Some((f.as_str(), ok, text)));
+            });
+        })
+    };
     let fallback = status.as_ref().filter(|(_, ok, _)| !*ok).map(|(_, _, text)| {
         html! {
             <textarea class="copy-fallback" readonly=true rows="4" aria-label={t.copy_failed} value={text.clone()} />
@@ -115,6 +134,12 @@ pub fn SharePanel(props: &ShareProps) -> Html {
                 <button type="button" class="btn primary" id="copy-link" onclick={copy("link", link.clone())}>{ t.copy_link }</button>
                 <button type="button" class="btn" id="copy-embed" onclick={copy("embed", snippet.clone())}>{ t.copy_embed }</button>
                 <button type="button" class="btn ghost" id="reset" onclick={reset}>{ t.reset }</button>
+            </div>
+            <div class="btn-row" role="group" aria-label={t.export_label}>
+                <span class="btn-row-label">{ t.export_label }</span>
+                { for lora_vram::export::Format::ALL.iter().map(|&f| html! {
+                    <button type="button" class="btn" id={format!("export-{}", f.as_str())} onclick={export(f)}>{ f.file_name() }</button>
+                }) }
             </div>
             <p class="status" role="status" aria-live="polite" id="copy-status">{ status_text.unwrap_or("") }</p>
             if props.config_left_out { <p class="note" id="link-config-note">{ t.link_config_left_out }</p> }
