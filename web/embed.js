@@ -126,7 +126,8 @@
     params.set("theme", theme);
 
     var iframe = document.createElement("iframe");
-    iframe.src = appUrl.href.split("?")[0].split("#")[0] + "?" + params.toString();
+    // The card is a page of its own, embed/ beside the calculator (scripts/build-web).
+    iframe.src = new URL("embed/", appUrl.href.split("?")[0].split("#")[0]).href + "?" + params.toString();
     iframe.title = el.getAttribute("data-title") || (params.get("lang") === "zh" ? "LoRA 显存计算器" : "LoRA VRAM calculator");
     iframe.loading = "lazy";
     iframe.setAttribute("sandbox", "allow-scripts allow-same-origin allow-popups allow-popups-to-escape-sandbox");

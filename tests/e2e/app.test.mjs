@@ -34,10 +34,15 @@ async function selectByText(page, selector, re) {
 }
 
 async function pageJson(page) {
-  const details = page.locator("#json-details");
-  if (!(await details.evaluate((d) => d.open))) await page.click("#json-details summary");
-  await page.waitForSelector("#report-json");
-  return { scenario: await page.textContent("#scenario-json"), report: await page.textContent("#report-json") };
+  // The JSON is on the export page, for the calculator's own share query (#export-link).
+  await page.waitForSelector("#export-link");
+  const href = await page.getAttribute("#export-link", "href");
+  const p = await page.context().newPage();
+  await p.goto(new URL(href, page.url()).href);
+  await p.waitForSelector("#report-json", { timeout: 30000 });
+  const out = { scenario: await p.textContent("#scenario-json"), report: await p.textContent("#report-json") };
+  await p.close();
+  return out;
 }
 
 test("opens on Llama-3.1-8B QLoRA 2048 and shows the answer with no input", async () => {
@@ -240,10 +245,13 @@ test("axe-core: zero serious or critical violations (en, zh, light, dark, 360 px
   ]) {
     const { ctx, page } = await open("?model=Qwen/Qwen2.5-7B&method=lora&seq-len=8192", opts);
     // Open the collapsed parts so they are checked too.
-    await page.click("#json-details summary");
-    await page.waitForSelector("#report-json");
+    await page.click("details.advanced summary");
     const bad = await axe(page);
     assert.deepEqual(bad, [], JSON.stringify(opts));
+    // The export page too.
+    await page.goto(new URL(await page.getAttribute("#export-link", "href"), page.url()).href);
+    await page.waitForSelector("#report-json");
+    assert.deepEqual(await axe(page), [], `export page ${JSON.stringify(opts)}`);
     await ctx.close();
   }
 });

@@ -25,10 +25,12 @@ function guideCsp(marker) {
   return block.text.replace(/^Content-Security-Policy:/, "").replace(/\s+/g, " ").trim();
 }
 
-/** The hashes of dist/index.html's inline scripts (Trunk's loader), as CSP sources. */
+/** The hashes of the inline scripts (Trunk's loaders) of the three pages, the calculator, the
+ *  embed card and the export page, as CSP sources. */
 function loaderHashes() {
-  const html = readFileSync(join(DIST, "index.html"), "utf8");
-  return [...html.matchAll(/<script[^>]*>([\s\S]*?)<\/script>/g)]
+  return ["index.html", "embed/index.html", "export/index.html"]
+    .map((page) => readFileSync(join(DIST, page), "utf8"))
+    .flatMap((html) => [...html.matchAll(/<script[^>]*>([\s\S]*?)<\/script>/g)])
     .filter((m) => m[1].trim())
     .map((m) => `'sha256-${createHash("sha256").update(m[1]).digest("base64")}'`)
     .join(" ");

@@ -201,13 +201,14 @@ test("the app runs under the CSP docs/embedding.md documents, and imports from t
   });
   const page = await ctx.newPage();
   const errors = watchErrors(page);
-  await page.goto(app.url + "?hf=Qwen/Qwen2.5-7B&seq-len=4096");
+  // A fine-tune's id (a preset's id loads the preset without asking the Hub).
+  await page.goto(app.url + "?hf=acme/qwen2.5-7b-sft&seq-len=4096");
   await page.waitForSelector("#total-amount");
   await page.waitForFunction(() => document.querySelector("#hf-status")?.textContent.includes("7.62 B parameters"), null, { timeout: 15000 });
   assert.ok(hub.length >= 1, "the import reached the (stubbed) Hub");
   // And a widget's data-hf, in the card.
-  await page.goto(app.url + "?embed=1&id=w&hf=Qwen/Qwen2.5-7B&lang=en");
-  await page.waitForFunction(() => document.querySelector(".embed-head")?.textContent.includes("Qwen/Qwen2.5-7B"), null, { timeout: 15000 });
+  await page.goto(app.url + "embed/?embed=1&id=w&hf=acme/qwen2.5-7b-sft&lang=en");
+  await page.waitForFunction(() => document.querySelector(".embed-head")?.textContent.includes("acme/qwen2.5-7b-sft"), null, { timeout: 15000 });
   assert.deepEqual(errors, [], "no CSP violation, no error");
   await ctx.close();
 });

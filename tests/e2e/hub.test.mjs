@@ -67,10 +67,15 @@ async function importId(page, id, { button = false } = {}) {
 }
 
 async function pageJson(page) {
-  const details = page.locator("#json-details");
-  if (!(await details.evaluate((d) => d.open))) await page.click("#json-details summary");
-  await page.waitForSelector("#report-json");
-  return { scenario: await page.textContent("#scenario-json"), report: await page.textContent("#report-json") };
+  // The JSON is on the export page, for the calculator's own share query (#export-link).
+  await page.waitForSelector("#export-link");
+  const href = await page.getAttribute("#export-link", "href");
+  const p = await page.context().newPage();
+  await p.goto(new URL(href, page.url()).href);
+  await p.waitForSelector("#report-json", { timeout: 30000 });
+  const out = { scenario: await p.textContent("#scenario-json"), report: await p.textContent("#report-json") };
+  await p.close();
+  return out;
 }
 
 function cli(args) {

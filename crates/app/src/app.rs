@@ -10,8 +10,7 @@ use serde_json::Value;
 use yew::prelude::*;
 use yew::Reducible;
 
-use crate::components::embed::EmbedCard;
-use crate::components::form::{scenario_form, Control, FormProps};
+use crate::components::form::{scenario_form, FormProps};
 use crate::components::gpu::{gpu_table_view, GpuPanel, GpuTableProps};
 use crate::components::hub::{hub_box, HubProps};
 use crate::components::model::model_name;
@@ -36,53 +35,17 @@ pub struct Boot {
 }
 
 impl Boot {
-    /// Reads the browser.
-    pub fn from_browser() -> Boot {
+    /// Reads the browser; `stored` reads the page's localStorage item too (the embed card shows
+    /// only its own attributes).
+    pub fn from_browser(stored: bool) -> Boot {
         let query = crate::platform::query();
-        let embed = query::get(&query::parse(&query), "embed").is_some_and(|v| v != "0");
         Boot {
-            stored: if embed { None } else { crate::platform::load(crate::platform::STORAGE_KEY) },
+            stored: if stored { crate::platform::load(crate::platform::STORAGE_KEY) } else { None },
             query,
             languages: crate::platform::languages(),
             page_url: crate::platform::page_url(),
         }
     }
-}
-
-/// Embed-mode settings, from the query embed.js builds.
-#[derive(Clone, Debug, PartialEq)]
-pub struct Embed {
-    /// Inputs to show.
-    pub controls: Vec<Control>,
-    /// GPUs to show the fit for (indices into `GPUS`).
-    pub gpus: Vec<usize>,
-    /// Widget id, echoed in height messages.
-    pub id: String,
-    /// The host page's origin (postMessage target), if given and well-formed.
-    pub host: Option<String>,
-    /// Theme variables: (CSS custom property, value).
-    pub vars: Vec<(&'static str, String)>,
-}
-
-/// Whether a theming value is what its key asks for, and nothing that can load a resource: a
-/// colour for `accent` and `bg`, a font-family list for `font`, a length for `radius`.
-fn safe_css(key: &str, v: &str) -> bool {
-    use crate::components::embed::css;
-    v.len() <= 120
-        && match key {
-            "accent" | "bg" => css::is_colour(v),
-            "font" => css::is_font_list(v),
-            "radius" => css::is_length(v),
-            _ => false,
-        }
-}
-
-/// Whether a string is an origin: `scheme://host[:port]`, nothing more.
-pub fn is_origin(s: &str) -> bool {
-    let Some((scheme, rest)) = s.split_once("://") else { return false };
-    matches!(scheme, "http" | "https")
-        && !rest.is_empty()
-        && rest.chars().all(|c| c.is_ascii_alphanumeric() || ".-:[]".contains(c))
 }
 
 /// The browser's preferred language.
@@ -91,7 +54,7 @@ pub fn detect_lang(languages: &[String]) -> Lang {
 }
 
 /// Builds the initial state from the URL, then localStorage, then defaults.
-pub fn init(boot: &Boot) -> (State, Option<Embed>) {
+pub fn init(boot: &Boot) -> State {
     let pairs = query::parse(&boot.query);
     let get = |k: &str| query::get(&pairs, k);
     let stored: Option<Value> = boot.stored.as_deref().and_then(|s| serde_json::from_str(s).ok());
@@ -161,39 +124,7 @@ pub fn init(boot: &Boot) -> (State, Option<Embed>) {
             s.notices.push(Notice { param: k.into(), reason: Reason::UnknownValue });
         }
     }
-    let embed = get("embed").filter(|v| *v != "0").map(|_| {
-        let gpus: Vec<usize> = match get("gpus") {
-            Some(list) => list.split([',', ' ']).filter_map(|id| find_gpu(id.trim())).collect(),
-            None => Vec::new(),
-        };
-        let gpus = if gpus.is_empty() {
-            GPUS.iter().enumerate().filter(|(_, g)| g.popular).map(|(i, _)| i).collect()
-        } else {
-            gpus
-        };
-        let vars = [("accent", "--accent"), ("font", "--font"), ("radius", "--radius"), ("bg", "--card")]
-            .into_iter()
-            .filter_map(|(k, var)| get(k).filter(|v| safe_css(k, v)).map(|v| (var, v.to_string())))
-            .collect();
-        Embed {
-            controls: get("controls").map_or_else(|| Control::EMBED_DEFAULT.to_vec(), Control::parse_list),
-            gpus,
-            id: get("id")
-                .unwrap_or("")
-                .chars()
-                .filter(|c| c.is_ascii_alphanumeric() || *c == '-' || *c == '_')
-                .take(64)
-                .collect(),
-            host: get("host").filter(|h| is_origin(h)).map(str::to_string),
-            vars,
-        }
-    });
-    if embed.is_some() {
-        // The card shows what is wrong with its scenario attributes (an unknown `data-model`), and
-        // nothing about the page's own keys or the host element's other data attributes.
-        s.notices.retain(crate::components::embed::is_scenario_notice);
-    }
-    (s, embed)
+    s
 }
 
 /// Everything computed from a valid scenario.
@@ -309,46 +240,37 @@ pub struct AppProps {
     pub boot: Rc<Boot>,
 }
 
-/// The application root.
-#[component]
-pub fn App(props: &AppProps) -> Html {
-    let boot = props.boot.clone();
-    let start = use_memo((), |_| init(&boot));
-    let state = {
-        let start = start.clone();
-        use_reducer(move || start.0.clone())
-    };
-    let embed = start.1.clone();
+/// What every root (the page, the embed card, the export page) shares: the state, its estimate,
+/// one stable dispatch callback, the `<html>` element following the language and theme, and the
+/// Hugging Face import. With `persist`, the URL and localStorage follow the state too (the page).
+#[hook]
+pub fn use_app(
+    boot: &Rc<Boot>,
+    persist: bool,
+) -> (UseReducerHandle<State>, Rc<Result<Computed, lora_vram::Error>>, Callback<Action>) {
+    let b = boot.clone();
+    let state = use_reducer(move || init(&b));
     let computed = use_memo((state.input.clone(), state.gpu), |(i, g)| compute(i, *g));
 
     // The <html> element follows the language and theme (only when they change: every attribute
-    // write restyles the page), and embed mode's variables.
-    {
-        let embed = embed.clone();
-        use_effect_with((state.lang, state.theme), move |(lang, theme)| {
-            crate::platform::set_root_attr("lang", Some(lang.html_lang()));
-            crate::platform::set_root_attr(
-                "data-theme",
-                match theme {
-                    Theme::Auto => None,
-                    t => Some(t.as_str()),
-                },
-            );
-            crate::platform::set_title(lang.t().page_title);
-            crate::platform::set_meta_description(lang.t().meta_description);
-            if let Some(e) = &embed {
-                crate::platform::set_root_attr("data-embed", Some("1"));
-                for (var, v) in &e.vars {
-                    crate::platform::set_css_var(var, v);
-                }
-            }
-        });
-    }
+    // write restyles the page).
+    use_effect_with((state.lang, state.theme), move |(lang, theme)| {
+        crate::platform::set_root_attr("lang", Some(lang.html_lang()));
+        crate::platform::set_root_attr(
+            "data-theme",
+            match theme {
+                Theme::Auto => None,
+                t => Some(t.as_str()),
+            },
+        );
+        crate::platform::set_title(lang.t().page_title);
+        crate::platform::set_meta_description(lang.t().meta_description);
+    });
 
-    // Persistence (full page only): the URL and localStorage follow the state, once the inputs
+    // Persistence (the page only): the URL and localStorage follow the state, once the inputs
     // settle (`platform::persist`).
     {
-        let boot = props.boot.clone();
+        let boot = boot.clone();
         let deps = (
             state.input.clone(),
             state.unit,
@@ -362,11 +284,10 @@ pub fn App(props: &AppProps) -> Html {
             state.custom_vram,
         );
         let s = (*state).clone();
-        let full_page = embed.is_none();
         let saved = state.dispatcher();
         let saved = Callback::from(move |ok| saved.dispatch(Action::Saved(ok)));
         use_effect_with(deps, move |_| {
-            if full_page {
+            if persist {
                 let mut stored = serde_json::Map::new();
                 for (k, v) in [
                     ("query", query::join(&scenario_pairs(&s))),
@@ -403,14 +324,15 @@ pub fn App(props: &AppProps) -> Html {
         let dispatcher = state.dispatcher();
         (*use_memo((), move |_| Callback::from(move |a: Action| dispatcher.dispatch(a)))).clone()
     };
+    (state, computed, on_action)
+}
+
+/// The application root: the full page.
+#[component]
+pub fn App(props: &AppProps) -> Html {
+    let (state, computed, on_action) = use_app(&props.boot, true);
     let lang = state.lang;
     let t = lang.t();
-
-    if let Some(e) = embed {
-        return html! {
-            <EmbedCard state={(*state).clone()} computed={computed.clone()} embed={e} page_url={props.boot.page_url.clone()} on_action={on_action} />
-        };
-    }
 
     let theme_button = {
         let act = on_action.clone();
@@ -567,7 +489,6 @@ pub fn App(props: &AppProps) -> Html {
                     { results }
                     <SharePanel input={with_gpu(&state.input, state.gpu)} query={share_query} page_url={props.boot.page_url.clone()} {lang}
                         save_failed={state.save_failed} config_left_out={config_too_long_for_link(&state)}
-                        model_id={state.hub.as_ref().map(|h| h.id.clone())}
                         on_reset={{ let a = on_action.clone(); Callback::from(move |_| a.emit(Action::Reset)) }} />
                 </div>
                 </div>
@@ -617,7 +538,7 @@ mod tests {
     // See: issue 6, "The id goes into the URL, so a shared link reloads the same model".
     #[test]
     fn an_imported_model_is_shared_as_its_id() {
-        let (s, _) = init(&boot("?hf=acme/qwen-7b-custom&seq-len=4096", None));
+        let s = init(&boot("?hf=acme/qwen-7b-custom&seq-len=4096", None));
         assert_eq!(s.import, ImportStatus::Loading("acme/qwen-7b-custom".into()));
         assert_eq!(s.input.seq_len, 4096);
         assert!(s.notices.is_empty(), "{:?}", s.notices);
@@ -634,10 +555,10 @@ mod tests {
         let q = share_query(&s, &["en".into()]);
         assert_eq!(q, "?hf=acme/qwen-7b-custom&seq-len=4096&gpu=rtx-4090&unit=gib", "no config.json in the link");
         // The link, and the stored query, bring the import back.
-        let (back, _) = init(&boot(&q, None));
+        let back = init(&boot(&q, None));
         assert_eq!(back.import, ImportStatus::Loading("acme/qwen-7b-custom".into()));
         let stored = format!("{{\"query\": \"{q}\"}}");
-        let (back, _) = init(&boot("", Some(&stored)));
+        let back = init(&boot("", Some(&stored)));
         assert_eq!(back.import, ImportStatus::Loading("acme/qwen-7b-custom".into()));
         assert_eq!(back.input.seq_len, 4096);
     }
@@ -646,14 +567,14 @@ mod tests {
     // and leaves out the GPU when it is the default").
     #[test]
     fn the_link_carries_what_the_page_shows() {
-        let (mut s, _) = init(&boot("?seq-len=4096", Some(r#"{"gpu": "a100-80gb", "unit": "gb"}"#)));
+        let mut s = init(&boot("?seq-len=4096", Some(r#"{"gpu": "a100-80gb", "unit": "gb"}"#)));
         s.theme = Theme::Dark;
         s.filter = GpuFilter::Datacenter;
         s.sort = (SortKey::Headroom, false);
         let q = share_query(&s, &["en".into()]);
         assert_eq!(q, "?seq-len=4096&gpu=a100-80gb&unit=gb&theme=dark&filter=datacenter&sort=headroom-desc");
         // Opened where another GPU and unit are stored, the link wins.
-        let (back, _) = init(&boot(&q, Some(r#"{"gpu": "rtx-3090", "unit": "gib", "theme": "light"}"#)));
+        let back = init(&boot(&q, Some(r#"{"gpu": "rtx-3090", "unit": "gib", "theme": "light"}"#)));
         assert_eq!(
             (back.gpu, back.unit, back.theme, back.filter, back.sort),
             (s.gpu, s.unit, s.theme, s.filter, s.sort)
@@ -665,16 +586,16 @@ mod tests {
     #[test]
     fn hostile_links_are_bounded_and_summarised() {
         let many: String = (0..100_000).map(|i| format!("k{i}=1&")).collect();
-        let (s, _) = init(&boot(&format!("?{many}"), None));
+        let s = init(&boot(&format!("?{many}"), None));
         assert!(s.notices.len() <= query::MAX_PAIRS + 2, "{}", s.notices.len());
         assert!(s.notices.iter().any(|n| matches!(n.reason, Reason::TooMany(_))));
-        let (s, _) = init(&boot("?s={}&s={\"seq_len\":1024}", None));
+        let s = init(&boot("?s={}&s={\"seq_len\":1024}", None));
         assert_eq!(s.input.seq_len, 1024, "the last s= is used");
         assert!(s.notices.iter().any(|n| n.reason == Reason::Repeated));
         let long = "a".repeat(100_000);
-        let (s, _) = init(&boot(&format!("?hf=x/{long}"), None));
+        let s = init(&boot(&format!("?hf=x/{long}"), None));
         assert!(matches!(s.import, ImportStatus::Failed(_, crate::hub::ImportError::InvalidId)));
-        let (s, _) = init(&boot("?lora-alpha=1e308", None));
+        let s = init(&boot("?lora-alpha=1e308", None));
         assert_eq!(s.input.lora.alpha, ScenarioInput::default().lora.alpha);
         assert_eq!(s.notices.len(), 1);
     }
@@ -683,7 +604,7 @@ mod tests {
     // silently rewritten to 0).
     #[test]
     fn moe_models_get_dropout_zero_with_the_reason() {
-        let (s, _) = init(&boot("?model=mistralai/Mixtral-8x7B-v0.1&lora-dropout=0.1&seq-len=1024", None));
+        let s = init(&boot("?model=mistralai/Mixtral-8x7B-v0.1&lora-dropout=0.1&seq-len=1024", None));
         assert_eq!(s.input.lora.dropout, 0.0);
         assert_eq!(s.input.seq_len, 1024, "everything else is kept");
         assert_eq!(s.notices.len(), 1, "{:?}", s.notices);
@@ -701,7 +622,7 @@ mod tests {
     #[test]
     fn a_bad_id_in_the_url_is_never_fetched() {
         for bad in ["?hf=https://evil.example/x", "?hf=a/b/c", "?hf="] {
-            let (s, _) = init(&boot(bad, None));
+            let s = init(&boot(bad, None));
             assert!(matches!(s.import, ImportStatus::Failed(_, crate::hub::ImportError::InvalidId)), "{bad}");
             assert_eq!(s.input, ScenarioInput::default(), "{bad}");
             assert!(!share_query(&s, &["en".into()]).contains("hf="), "{bad}");

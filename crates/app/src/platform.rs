@@ -98,6 +98,13 @@ pub fn flush() {
     }
 }
 
+/// Goes to another address, relative to this page's, replacing this history entry.
+pub fn go(url: &str) {
+    if let Some(w) = window() {
+        let _ = w.location().replace(url);
+    }
+}
+
 /// Replaces the query of the current history entry (no navigation, no new entry).
 pub fn replace_query(query: &str) {
     if let Some(w) = window() {

@@ -5,6 +5,7 @@
 
 use std::rc::Rc;
 
+use lora_vram_app::components::embed::{EmbedApp, EmbedAppProps};
 use lora_vram_app::components::result::{BarProps, StackedBar};
 use lora_vram_app::{App, AppProps, Boot};
 use yew::LocalServerRenderer;
@@ -17,6 +18,17 @@ async fn render(query: &str, languages: &[&str]) -> String {
         page_url: "https://example.org/lora-vram/".into(),
     });
     LocalServerRenderer::<App>::with_props(AppProps { boot }).hydratable(false).render().await
+}
+
+/// The embed card, as its own page (`embed/`) renders it.
+async fn render_embed(query: &str, languages: &[&str]) -> String {
+    let boot = Rc::new(Boot {
+        query: query.to_string(),
+        stored: None,
+        languages: languages.iter().map(|s| s.to_string()).collect(),
+        page_url: "https://example.org/lora-vram/embed/".into(),
+    });
+    LocalServerRenderer::<EmbedApp>::with_props(EmbedAppProps { boot }).hydratable(false).render().await
 }
 
 fn text(html: &str) -> String {
@@ -127,7 +139,7 @@ async fn an_unsupported_config_shows_the_error_not_a_blank_page() {
 
 #[tokio::test]
 async fn embed_mode_is_a_compact_card() {
-    let html = render(
+    let html = render_embed(
         "?embed=1&id=w1&model=Qwen/Qwen2.5-7B&seq-len=4096&controls=seq-len,method&gpus=rtx-4090,a100-80gb",
         &["en"],
     )
@@ -200,6 +212,6 @@ async fn the_summary_bar_repeats_the_total_and_the_verdict() {
         assert!(t.contains(verdict) && t.contains("GeForce RTX 4090"), "{query}: {t}");
         assert!(bar.contains(r##"href="#results""##), "a link to the result");
     }
-    let embed = render("?embed=1", &["en"]).await;
+    let embed = render_embed("?embed=1", &["en"]).await;
     assert!(!embed.contains("sumbar"), "not in embed mode");
 }

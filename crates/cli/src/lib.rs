@@ -704,21 +704,27 @@ fn execute(cli: Cli, stdin: &mut dyn Read, out: &mut dyn Write, err: &mut dyn Wr
                 let model = a.hf_id.as_deref().map(str::trim);
                 write!(out, "{}", lora_vram::export::render(&s, model, format.into()))?;
             } else if a.json {
-                let mut v = serde_json::to_value(report(&s))?;
-                if let (Some(t), Some(o)) = (target.as_ref().filter(|_| a.vram_gib.is_some()), v.as_object_mut()) {
-                    let f = &t.fit;
-                    o.insert(
-                        "custom_gpu".into(),
-                        serde_json::json!({
-                            "vram_bytes": t.vram,
-                            "verdict": f.verdict.as_str(),
-                            "headroom_bytes": i64::try_from(f.headroom).unwrap_or(i64::MIN),
-                            "max_seq_len": f.max_seq_len,
-                            "max_batch_size": f.max_batch_size,
-                        }),
-                    );
+                // The report's own field order (the page prints the same bytes), with `custom_gpu`
+                // after its fields when --vram-gib asks for it.
+                #[derive(serde::Serialize)]
+                struct WithCustom<'a> {
+                    #[serde(flatten)]
+                    report: &'a lora_vram::report::Report,
+                    #[serde(skip_serializing_if = "Option::is_none")]
+                    custom_gpu: Option<serde_json::Value>,
                 }
-                writeln!(out, "{}", serde_json::to_string_pretty(&v)?)?;
+                let r = report(&s);
+                let custom_gpu = target.as_ref().filter(|_| a.vram_gib.is_some()).map(|t| {
+                    let f = &t.fit;
+                    serde_json::json!({
+                        "vram_bytes": t.vram,
+                        "verdict": f.verdict.as_str(),
+                        "headroom_bytes": i64::try_from(f.headroom).unwrap_or(i64::MIN),
+                        "max_seq_len": f.max_seq_len,
+                        "max_batch_size": f.max_batch_size,
+                    })
+                });
+                writeln!(out, "{}", serde_json::to_string_pretty(&WithCustom { report: &r, custom_gpu })?)?;
             } else {
                 print_estimate(out, &s, &a, target.as_ref())?;
             }

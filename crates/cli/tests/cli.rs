@@ -306,3 +306,17 @@ fn saver_help_names_the_settings_users_type() {
         assert!(help.contains(setting), "--help lacks {setting}");
     }
 }
+
+/// `--json` prints the report's fields in DESIGN.md's order, the bytes the page's export page
+/// prints for the same scenario (its end-to-end test compares them to the byte).
+#[test]
+fn json_keeps_the_design_order() {
+    let out = text(&run(&["estimate", "--json"], "").stdout);
+    let pos = |k: &str| out.find(&format!("\"{k}\"")).unwrap_or_else(|| panic!("{k} missing: {out}"));
+    let order =
+        ["total_bytes", "peak_allocated_bytes", "total_params", "trainable_params", "breakdown", "range", "gpus"];
+    for w in order.windows(2) {
+        assert!(pos(w[0]) < pos(w[1]), "{} before {}: {out}", w[0], w[1]);
+    }
+    assert!(pos("weights") < pos("adapter") && pos("adapter") < pos("activations"), "{out}");
+}

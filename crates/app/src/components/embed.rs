@@ -5,18 +5,128 @@
 
 use std::rc::Rc;
 
-use lora_vram::gpus::GPUS;
+use lora_vram::gpus::{find_gpu, GPUS};
 use yew::prelude::*;
 
-use super::form::ControlView;
+use super::form::{Control, ControlView};
 use super::gpu::verdict_chip;
 use super::model::model_name;
 use super::result::{total_view, StackedBar, TotalProps};
-use crate::app::{Computed, Embed};
+use crate::app::{Boot, Computed};
 use crate::format;
 use crate::i18n::Lang;
 use crate::query::{self, Notice};
 use crate::state::{Action, State, Theme};
+
+/// Embed-mode settings, from the query embed.js builds.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Embed {
+    /// Inputs to show.
+    pub controls: Vec<Control>,
+    /// GPUs to show the fit for (indices into `GPUS`).
+    pub gpus: Vec<usize>,
+    /// Widget id, echoed in height messages.
+    pub id: String,
+    /// The host page's origin (postMessage target), if given and well-formed.
+    pub host: Option<String>,
+    /// Theme variables: (CSS custom property, value).
+    pub vars: Vec<(&'static str, String)>,
+}
+
+/// Whether a theming value is what its key asks for, and nothing that can load a resource: a
+/// colour for `accent` and `bg`, a font-family list for `font`, a length for `radius`.
+fn safe_css(key: &str, v: &str) -> bool {
+    use self::css;
+    v.len() <= 120
+        && match key {
+            "accent" | "bg" => css::is_colour(v),
+            "font" => css::is_font_list(v),
+            "radius" => css::is_length(v),
+            _ => false,
+        }
+}
+
+/// Whether a string is an origin: `scheme://host[:port]`, nothing more.
+pub fn is_origin(s: &str) -> bool {
+    let Some((scheme, rest)) = s.split_once("://") else { return false };
+    matches!(scheme, "http" | "https")
+        && !rest.is_empty()
+        && rest.chars().all(|c| c.is_ascii_alphanumeric() || ".-:[]".contains(c))
+}
+
+/// The embed card's settings from its query (the `data-*` attributes embed.js passes).
+pub fn embed_settings(boot: &Boot) -> Embed {
+    let pairs = query::parse(&boot.query);
+    let get = |k: &str| query::get(&pairs, k);
+    let gpus: Vec<usize> = match get("gpus") {
+        Some(list) => list.split([',', ' ']).filter_map(|id| find_gpu(id.trim())).collect(),
+        None => Vec::new(),
+    };
+    let gpus = if gpus.is_empty() {
+        GPUS.iter().enumerate().filter(|(_, g)| g.popular).map(|(i, _)| i).collect()
+    } else {
+        gpus
+    };
+    let vars = [("accent", "--accent"), ("font", "--font"), ("radius", "--radius"), ("bg", "--card")]
+        .into_iter()
+        .filter_map(|(k, var)| get(k).filter(|v| safe_css(k, v)).map(|v| (var, v.to_string())))
+        .collect();
+    Embed {
+        controls: get("controls").map_or_else(|| Control::EMBED_DEFAULT.to_vec(), Control::parse_list),
+        gpus,
+        id: get("id")
+            .unwrap_or("")
+            .chars()
+            .filter(|c| c.is_ascii_alphanumeric() || *c == '-' || *c == '_')
+            .take(64)
+            .collect(),
+        host: get("host").filter(|h| is_origin(h)).map(str::to_string),
+        vars,
+    }
+}
+
+/// The card's starting state: the page's ([`crate::app::init`]), keeping only the notices about
+/// its scenario attributes (an unknown `data-model`), and its settings.
+pub fn init_embed(boot: &Boot) -> (State, Embed) {
+    let mut s = crate::app::init(boot);
+    s.notices.retain(is_scenario_notice);
+    (s, embed_settings(boot))
+}
+
+/// The full calculator's address from the card's own (`…/embed/` → `…/`).
+pub fn full_page_url(card_url: &str) -> String {
+    let dir = &card_url[..card_url.rfind('/').map_or(0, |i| i + 1)];
+    dir.strip_suffix("embed/").unwrap_or(dir).to_string()
+}
+
+/// Props of [`EmbedApp`].
+#[derive(Properties, PartialEq)]
+pub struct EmbedAppProps {
+    /// Where the card starts from.
+    pub boot: Rc<Boot>,
+}
+
+/// The embed card's root (its own binary, `embed/`): the shared state and the card.
+#[component]
+pub fn EmbedApp(props: &EmbedAppProps) -> Html {
+    let (state, computed, on_action) = crate::app::use_app(&props.boot, false);
+    let embed = use_memo((), {
+        let boot = props.boot.clone();
+        move |_| embed_settings(&boot)
+    });
+    {
+        let embed = embed.clone();
+        use_effect_with((), move |_| {
+            crate::platform::set_root_attr("data-embed", Some("1"));
+            for (var, v) in &embed.vars {
+                crate::platform::set_css_var(var, v);
+            }
+        });
+    }
+    html! {
+        <EmbedCard state={(*state).clone()} {computed} embed={(*embed).clone()} page_url={full_page_url(&props.boot.page_url)} {on_action} />
+    }
+}
 
 /// Props of [`EmbedCard`].
 #[derive(Properties, PartialEq)]
@@ -289,11 +399,11 @@ pub mod css {
 mod tests {
     use lora_vram::presets::find_model;
 
-    use crate::app::{init, Boot};
+    use super::{init_embed, Embed};
+    use crate::app::Boot;
 
-    fn embed(query: &str) -> (crate::state::State, crate::app::Embed) {
-        let (s, e) = init(&Boot { query: query.into(), ..Boot::default() });
-        (s, e.expect("embed mode"))
+    fn embed(query: &str) -> (crate::state::State, Embed) {
+        init_embed(&Boot { query: query.into(), ..Boot::default() })
     }
 
     // See: issue 10, item 11, "Unknown models": the card quietly showed Llama 3.1 8B.

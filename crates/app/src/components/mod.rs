@@ -2,6 +2,7 @@
 
 pub mod controls;
 pub mod embed;
+pub mod export_page;
 pub mod form;
 pub mod gpu;
 pub mod hub;

@@ -2,7 +2,6 @@
 //! input and output of `lora-vram estimate --json`).
 
 use lora_vram::input::ScenarioInput;
-use lora_vram::Scenario;
 use yew::prelude::*;
 
 use crate::i18n::Lang;
@@ -56,18 +55,14 @@ pub struct ShareProps {
     /// The config.json is too long for the link, which leaves it out.
     #[prop_or_default]
     pub config_left_out: bool,
-    /// The Hugging Face id of an imported model, for the exports.
-    #[prop_or_default]
-    pub model_id: Option<String>,
 }
 
-/// Copy link, copy embed code, reset, and the JSON.
+/// Copy link, copy embed code, reset, and the link to the export page.
 #[component]
 pub fn SharePanel(props: &ShareProps) -> Html {
     let t = props.lang.t();
     // (what was copied, whether the clipboard took it)
     let status = use_state(|| None::<(&'static str, bool, String)>);
-    let json_open = use_state(|| false);
     let link = format!("{}{}", props.page_url, props.query);
     let snippet = embed_snippet(&props.input, &props.query, &props.page_url, t.embed_fallback);
 
@@ -84,43 +79,11 @@ pub fn SharePanel(props: &ShareProps) -> Html {
     };
     let on_reset = props.on_reset.clone();
     let reset = Callback::from(move |_: MouseEvent| on_reset.emit(()));
-    let open = json_open.clone();
-    let ontoggle = Callback::from(move |e: Event| {
-        let d: web_sys::HtmlDetailsElement =
-            wasm_bindgen::JsCast::unchecked_into(e.target().expect("toggle has a target"));
-        open.set(d.open());
-    });
-    let json = use_memo((props.input.clone(), *json_open), |(input, open)| {
-        if !*open {
-            return None;
-        }
-        let scenario = serde_json::to_string_pretty(input).unwrap_or_default();
-        let report = Scenario::try_from(input)
-            .map(|s| serde_json::to_string_pretty(&lora_vram::report::report(&s)).unwrap_or_default())
-            .unwrap_or_else(|e| e.to_string());
-        Some((scenario, report))
-    });
     let status_text = status.as_ref().map(|(what, ok, _)| match (*what, *ok) {
         ("link", true) => t.copied_link,
         ("embed", true) => t.copied_embed,
-        (_, true) => t.copied_export,
         _ => t.copy_failed,
     });
-    // Ready-to-run setups with the same settings (the estimator's `export`), made when asked for.
-    let export = |f: lora_vram::export::Format| {
-        let status = status.clone();
-        let input = props.input.clone();
-        let model_id = props.model_id.clone();
-        Callback::from(move |_: MouseEvent| {
-            let Ok(s) = Scenario::try_from(&input) else { return };
-            let text = lora_vram::export::render(&s, model_id.as_deref(), f);
-            let status = status.clone();
-            wasm_bindgen_futures::spawn_local(async move {
-                let ok = crate::platform::copy(text.clone()).await;
-                status.set(Some((f.as_str(), ok, text)));
-            });
-        })
-    };
     let fallback = status.as_ref().filter(|(_, ok, _)| !*ok).map(|(_, _, text)| {
         html! {
             <textarea class="copy-fallback" readonly=true rows="4" aria-label={t.copy_failed} value={text.clone()} />
@@ -135,25 +98,12 @@ pub fn SharePanel(props: &ShareProps) -> Html {
                 <button type="button" class="btn" id="copy-embed" onclick={copy("embed", snippet.clone())}>{ t.copy_embed }</button>
                 <button type="button" class="btn ghost" id="reset" onclick={reset}>{ t.reset }</button>
             </div>
-            <div class="btn-row" role="group" aria-label={t.export_label}>
-                <span class="btn-row-label">{ t.export_label }</span>
-                { for lora_vram::export::Format::ALL.iter().map(|&f| html! {
-                    <button type="button" class="btn" id={format!("export-{}", f.as_str())} onclick={export(f)}>{ f.file_name() }</button>
-                }) }
-            </div>
             <p class="status" role="status" aria-live="polite" id="copy-status">{ status_text.unwrap_or("") }</p>
             if props.config_left_out { <p class="note" id="link-config-note">{ t.link_config_left_out }</p> }
             if props.save_failed { <p class="note error" role="alert" id="save-failed">{ t.save_failed }</p> }
             { fallback.unwrap_or_default() }
-            <details class="json" id="json-details" {ontoggle}>
-                <summary>{ t.json_title }</summary>
-                if let Some((scenario, report)) = json.as_ref() {
-                    <h3>{ t.json_scenario }</h3>
-                    <pre id="scenario-json" tabindex="0">{ scenario.clone() }</pre>
-                    <h3>{ t.json_report }</h3>
-                    <pre id="report-json" tabindex="0">{ report.clone() }</pre>
-                }
-            </details>
+            // The exports and the JSON have a page of their own, for the same scenario.
+            <p><a href={format!("export/{}", props.query)} id="export-link">{ t.export_link }</a></p>
         </section>
     }
 }
