@@ -7,6 +7,7 @@ use std::path::PathBuf;
 
 use clap::{Args, Parser, Subcommand, ValueEnum};
 use lora_vram::advice::{advise, Change};
+use lora_vram::distributed::{FsdpSharding, Offload, Strategy};
 use lora_vram::fit::gpu_table;
 use lora_vram::gpus::GPUS;
 use lora_vram::input::{ModelInput, ScenarioInput};
@@ -129,6 +130,21 @@ struct EstimateArgs {
     /// and adds its verdict, warnings and advice.
     #[arg(long)]
     gpu: Option<String>,
+    /// Data-parallel GPUs in all (the `distributed` block; every figure is then per GPU).
+    #[arg(long, value_name = "N")]
+    gpus: Option<u64>,
+    /// The data-parallel engine: ddp, fsdp, zero1, zero2 or zero3.
+    #[arg(long)]
+    strategy: Option<StrategyArg>,
+    /// GPUs on each node (default: all on one node).
+    #[arg(long, value_name = "N")]
+    gpus_per_node: Option<u64>,
+    /// FSDP's sharding: full_shard, shard_grad_op or hybrid_shard.
+    #[arg(long)]
+    fsdp_sharding: Option<FsdpShardingArg>,
+    /// What moves to host memory: none, optimizer or optimizer_and_params.
+    #[arg(long)]
+    offload: Option<OffloadArg>,
     /// Unit of the readable output.
     #[arg(long, value_enum, default_value = "gib")]
     unit: Unit,
@@ -168,6 +184,18 @@ value_enum!(SdpaKernelArg => SdpaKernel { Flash = SdpaKernel::Flash, "flash", Ef
 value_enum!(TrainerArg => Trainer {
     Transformers = Trainer::Transformers, "transformers", TrlSft = Trainer::TrlSft, "trl_sft",
     CustomLoop = Trainer::CustomLoop, "custom_loop",
+});
+value_enum!(StrategyArg => Strategy {
+    Ddp = Strategy::Ddp, "ddp", Fsdp = Strategy::Fsdp, "fsdp", Zero1 = Strategy::Zero1, "zero1",
+    Zero2 = Strategy::Zero2, "zero2", Zero3 = Strategy::Zero3, "zero3",
+});
+value_enum!(FsdpShardingArg => FsdpSharding {
+    FullShard = FsdpSharding::FullShard, "full_shard", ShardGradOp = FsdpSharding::ShardGradOp, "shard_grad_op",
+    HybridShard = FsdpSharding::HybridShard, "hybrid_shard",
+});
+value_enum!(OffloadArg => Offload {
+    None = Offload::None, "none", Optimizer = Offload::Optimizer, "optimizer",
+    OptimizerAndParams = Offload::OptimizerAndParams, "optimizer_and_params",
 });
 value_enum!(MixedPrecisionArg => MixedPrecision { Bf16 = MixedPrecision::Bf16, "bf16", Fp16 = MixedPrecision::Fp16, "fp16", No = MixedPrecision::No, "no" });
 
@@ -306,6 +334,30 @@ fn apply_flags(a: &EstimateArgs, mut i: ScenarioInput, err: &mut dyn Write) -> R
     if let Some(p) = a.prepare_kbit {
         i.prepare_kbit = Some(p);
     }
+    if a.gpus.is_some()
+        || a.strategy.is_some()
+        || a.gpus_per_node.is_some()
+        || a.fsdp_sharding.is_some()
+        || a.offload.is_some()
+    {
+        let mut d = i.distributed.take().unwrap_or_default();
+        if let Some(n) = a.gpus {
+            d.gpus = n;
+        }
+        if let Some(st) = a.strategy {
+            d.strategy = st.into();
+        }
+        if let Some(n) = a.gpus_per_node {
+            d.gpus_per_node = Some(n);
+        }
+        if let Some(f) = a.fsdp_sharding {
+            d.fsdp_sharding = Some(f.into());
+        }
+        if let Some(o) = a.offload {
+            d.offload = o.into();
+        }
+        i.distributed = Some(d);
+    }
     if let Some(mib) = a.cuda_context_mib {
         i.cuda_context_bytes =
             Some(mib.checked_mul(1 << 20).ok_or(CliError("--cuda-context-mib is too large".into()))?);
@@ -346,6 +398,25 @@ fn describe_model(s: &Scenario) -> String {
     }
 }
 
+fn describe_distributed(d: &lora_vram::distributed::Distributed) -> String {
+    let engine = match d.strategy {
+        Strategy::Ddp => "DDP".to_string(),
+        Strategy::Fsdp => format!("FSDP {}", d.fsdp_sharding.as_str()),
+        z => format!("DeepSpeed ZeRO-{}", z.zero_stage()),
+    };
+    let nodes = d.nodes();
+    let layout = if nodes > 1 { format!("{nodes} nodes × {}", d.gpus_per_node) } else { "one node".to_string() };
+    let offload = match d.offload {
+        Offload::None => String::new(),
+        o => format!(", offload {}", o.as_str()),
+    };
+    format!(
+        "{engine} on {} GPU{} ({layout}){offload}; every figure below is per GPU",
+        d.gpus,
+        if d.gpus == 1 { "" } else { "s" }
+    )
+}
+
 fn print_estimate(out: &mut dyn Write, s: &Scenario, a: &EstimateArgs) -> Result<(), CliError> {
     let e = estimate(s);
     let u = a.unit;
@@ -358,8 +429,17 @@ fn print_estimate(out: &mut dyn Write, s: &Scenario, a: &EstimateArgs) -> Result
         params(e.trainable_params),
         e.trainable_params as f64 * 100.0 / e.total_params.max(1) as f64
     )?;
+    let per_gpu = if let Some(d) = &s.distributed {
+        writeln!(out, "engine     {}", describe_distributed(d))?;
+        if let Some(n) = d.notice() {
+            writeln!(out, "           note: {}", n.as_str())?;
+        }
+        " per GPU"
+    } else {
+        ""
+    };
     writeln!(out)?;
-    writeln!(out, "peak VRAM  {}   (range {} – {}, nvidia-smi)", both(e.total()), bytes(lo, u), bytes(hi, u))?;
+    writeln!(out, "peak VRAM  {}   (range {} – {}, nvidia-smi{per_gpu})", both(e.total()), bytes(lo, u), bytes(hi, u))?;
     writeln!(
         out,
         "allocated  {}   (torch.cuda.max_memory_allocated, at {})",
@@ -378,9 +458,27 @@ fn print_estimate(out: &mut dyn Write, s: &Scenario, a: &EstimateArgs) -> Result
         ("    CUDA context", e.overhead.cuda_context),
         ("    cuBLAS", e.overhead.cublas_workspace),
         ("    allocator", e.overhead.allocator),
+        ("    NCCL", e.overhead.nccl),
     ];
     for (name, b) in rows {
+        if name == "    NCCL" && s.distributed.is_none() {
+            continue;
+        }
         writeln!(out, "  {name:<16} {:>12}", bytes(b, u))?;
+    }
+    if s.distributed.is_some() {
+        let g = &e.engine;
+        writeln!(
+            out,
+            "  engine: {} of gathered parameters in weights, {} of gradient buffers in gradients",
+            bytes(g.gathered_params, u),
+            bytes(g.grad_buffers, u)
+        )?;
+        writeln!(
+            out,
+            "host RAM   {} per node (offloaded states, pinned buffers, model loading)",
+            both(e.host_bytes_per_node)
+        )?;
     }
     writeln!(out, "  * alive at the peak ({}); zero_grad(set_to_none=True) frees them every step", e.phase.as_str())?;
     if e.paged_optimizer {
@@ -389,8 +487,8 @@ fn print_estimate(out: &mut dyn Write, s: &Scenario, a: &EstimateArgs) -> Result
     writeln!(out)?;
     writeln!(
         out,
-        "  {:<28} {:>10} {:<13} {:>11} {:>9} {:>9}",
-        "GPU", "VRAM", "verdict", "headroom", "max seq", "max batch"
+        "  {:<28} {:>10} {:<13} {:>11} {:>9} {:>9} {:>11}",
+        "GPU", "VRAM", "verdict", "headroom", "max seq", "max batch", "GPUs needed"
     )?;
     for f in gpu_table(s) {
         let g = &GPUS[f.gpu];
@@ -404,15 +502,17 @@ fn print_estimate(out: &mut dyn Write, s: &Scenario, a: &EstimateArgs) -> Result
             lora_vram::fit::Verdict::Tight => "tight",
             lora_vram::fit::Verdict::DoesNotFit => "does not fit",
         };
+        let needed = f.gpus_needed.map_or_else(|| "-".to_string(), |n| n.to_string());
         writeln!(
             out,
-            "  {:<30} {:>10} {:<13} {:>11} {:>9} {:>9}",
+            "  {:<30} {:>10} {:<13} {:>11} {:>9} {:>9} {:>11}",
             g.name,
             bytes(g.vram_bytes, u),
             verdict,
             head,
             f.max_seq_len,
-            f.max_batch_size
+            f.max_batch_size,
+            needed
         )?;
     }
     if let Some(id) = &a.gpu {

@@ -10,6 +10,16 @@
 //! The peak never decreases as `seq_len` or `batch_size` grows (tested by property tests), so the
 //! longest sequence and largest batch that fit are found exactly by bisection over the integers,
 //! each probe a full [`crate::estimate()`]. The answer `x` satisfies `fits(x) && !fits(x + 1)`.
+//!
+//! # GPUs needed
+//! The smallest number of a GPU on which the scenario fits (its total within the GPU's memory, as
+//! for the longest sequence), with the scenario's strategy: without `distributed`, 1 when it fits
+//! one GPU; with it, the smallest count among `1..=gpus_per_node` and then whole nodes of
+//! `gpus_per_node`, up to [`crate::distributed::MAX_GPUS`] (`None` when none fits). Per-GPU memory
+//! does not grow with the GPU count, except that from one GPU to two NCCL's buffers appear, so one
+//! GPU is tried first and the rest bisected. The allocated memory at a count does not depend on the
+//! GPU: each count is evaluated once for the whole table ([`Needed`]), and each GPU adds its own
+//! CUDA context, cuBLAS workspaces and NCCL channels.
 
 use crate::estimate::{profile, Profile};
 use crate::gpus::{Gpu, GPUS};
@@ -74,6 +84,9 @@ pub struct Fit {
     pub no_bf16: bool,
     /// FlashAttention-2 on a GPU without it.
     pub no_flash_attention_2: bool,
+    /// The smallest number of this GPU on which the scenario fits with its strategy (see the module
+    /// doc); `None` when none up to 1024 does.
+    pub gpus_needed: Option<u64>,
 }
 
 impl Fit {
@@ -140,10 +153,106 @@ fn batch_in(p: &Profile, s: &Scenario, vram: u64) -> u64 {
 
 /// The fit of a scenario on one GPU.
 pub fn fit(s: &Scenario, gpu_index: usize, gpu: &Gpu) -> Fit {
-    fit_with(&profile(s), s, gpu_index, gpu)
+    let mut needed = Needed::new(s);
+    fit_with(&needed.at_scenario(), s, gpu_index, gpu, &mut needed)
 }
 
-fn fit_with(p: &Profile, s: &Scenario, gpu_index: usize, gpu: &Gpu) -> Fit {
+/// The smallest number of `gpu` on which `s` fits (see the module doc).
+pub fn gpus_needed(s: &Scenario, gpu: &Gpu) -> Option<u64> {
+    Needed::new(s).solve(gpu)
+}
+
+/// Most GPU counts [`Needed`] remembers: enough for every bisection of a GPU table.
+const NEEDED_CACHE: usize = 192;
+
+/// The per-GPU totals at each GPU count, evaluated once for a whole GPU table: the total without
+/// the GPU-dependent terms (CUDA context, cuBLAS workspaces, NCCL), and NCCL's connections.
+pub struct Needed<'a> {
+    s: &'a Scenario,
+    plan: Option<crate::distributed::Plan>,
+    cache: [(u64, u64, u64); NEEDED_CACHE],
+    len: usize,
+}
+
+impl<'a> Needed<'a> {
+    /// Prepares the search for a scenario.
+    pub fn new(s: &'a Scenario) -> Needed<'a> {
+        let plan = s.distributed.as_ref().map(|_| crate::distributed::Plan::new(s));
+        Needed { s, plan, cache: [(0, 0, 0); NEEDED_CACHE], len: 0 }
+    }
+
+    /// The profile at the scenario's own GPU count.
+    pub fn at_scenario(&self) -> Profile {
+        match (&self.plan, &self.s.distributed) {
+            (Some(plan), Some(d)) => plan.profile(d.gpus),
+            _ => profile(self.s),
+        }
+    }
+
+    /// `(total less the GPU-dependent terms, NCCL connections)` on `n` GPUs.
+    fn core(&mut self, n: u64) -> (u64, u64) {
+        if let Some(&(_, core, conn)) = self.cache[..self.len].iter().find(|c| c.0 == n) {
+            return (core, conn);
+        }
+        let p = match &self.plan {
+            Some(plan) => plan.profile(n),
+            None => profile(self.s),
+        };
+        let e = p.at(self.s.batch_size, self.s.seq_len);
+        let o = &e.overhead;
+        let core = e.total() - o.cuda_context - o.cublas_workspace - o.nccl;
+        let conn = p.engine().nccl_connections;
+        if self.len < NEEDED_CACHE {
+            self.cache[self.len] = (n, core, conn);
+            self.len += 1;
+        }
+        (core, conn)
+    }
+
+    /// Whether the scenario fits `n` of `gpu`.
+    fn fits(&mut self, n: u64, gpu: &Gpu) -> bool {
+        let (core, conn) = self.core(n);
+        let o = crate::estimate::gpu_overhead(self.s, Some(gpu));
+        let total = core
+            .saturating_add(o.cuda_context)
+            .saturating_add(o.cublas_workspace)
+            .saturating_add(crate::distributed::nccl_bytes(conn, Some(gpu)));
+        total <= gpu.vram_bytes
+    }
+
+    /// The smallest count of `gpu` on which the scenario fits.
+    pub fn solve(&mut self, gpu: &Gpu) -> Option<u64> {
+        let Some(d) = self.s.distributed else {
+            return if self.fits(1, gpu) { Some(1) } else { None };
+        };
+        use crate::distributed::candidate_gpus;
+        let per_node = d.gpus_per_node;
+        if self.fits(1, gpu) {
+            return Some(1);
+        }
+        // Candidates 1.. (index 0 is one GPU); the last index with a count.
+        let mut hi = 1;
+        while candidate_gpus(per_node, hi + 1).is_some() {
+            hi += 1;
+        }
+        let count = |i: u64| candidate_gpus(per_node, i).unwrap_or(crate::distributed::MAX_GPUS);
+        if hi < 1 || !self.fits(count(hi), gpu) {
+            return None;
+        }
+        let mut lo = 1; // the first fitting index is in lo..=hi, and hi fits
+        while lo < hi {
+            let mid = lo + (hi - lo) / 2;
+            if self.fits(count(mid), gpu) {
+                hi = mid;
+            } else {
+                lo = mid + 1;
+            }
+        }
+        Some(count(lo))
+    }
+}
+
+fn fit_with(p: &Profile, s: &Scenario, gpu_index: usize, gpu: &Gpu, needed: &mut Needed<'_>) -> Fit {
     let p = &p.on(s, gpu);
     let e = p.at(s.batch_size, s.seq_len);
     let (_, high) = e.range();
@@ -156,11 +265,13 @@ fn fit_with(p: &Profile, s: &Scenario, gpu_index: usize, gpu: &Gpu) -> Fit {
         max_batch_size: batch_in(p, s, gpu.vram_bytes),
         no_bf16: uses_bf16 && !gpu.bf16,
         no_flash_attention_2: s.attention == AttentionImpl::FlashAttention2 && !gpu.flash_attn2,
+        gpus_needed: needed.solve(gpu),
     }
 }
 
 /// The fit on every GPU in [`GPUS`], in table order.
 pub fn gpu_table(s: &Scenario) -> impl Iterator<Item = Fit> + '_ {
-    let p = profile(s);
-    GPUS.iter().enumerate().map(move |(i, g)| fit_with(&p, s, i, g))
+    let mut needed = Needed::new(s);
+    let p = needed.at_scenario();
+    GPUS.iter().enumerate().map(move |(i, g)| fit_with(&p, s, i, g, &mut needed))
 }

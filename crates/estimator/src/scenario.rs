@@ -473,6 +473,8 @@ pub struct Scenario {
     /// CUDA context and library handles, outside PyTorch's allocator, as measured by the user;
     /// `None`: the GPU's model ([`crate::overhead`]).
     pub cuda_context_bytes: Option<u64>,
+    /// Data-parallel training on several GPUs ([`crate::distributed`]); `None`: one GPU.
+    pub distributed: Option<crate::distributed::Distributed>,
 }
 
 /// Largest micro-batch accepted.
@@ -523,6 +525,9 @@ impl Scenario {
         }
         if self.method != Method::Full && self.lora.targets.is_empty() {
             return Err(Error::Invalid { field: "lora.targets", reason: "selects no Linear" });
+        }
+        if let Some(d) = &self.distributed {
+            d.validate(self.method, self.weight_dtype)?;
         }
         Ok(())
     }
