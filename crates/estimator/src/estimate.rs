@@ -253,16 +253,25 @@ pub struct Profile {
 pub struct Engine {
     /// Allocated for the whole step: DDP's buckets, ZeRO's gradient partitions and reduce buckets.
     pub buffers: u64,
-    /// Unsharded parameters alive while the loss runs (forward end and loss backward).
-    pub gathered_loss: u64,
+    /// Unsharded parameters alive while the loss's forward runs.
+    pub gathered_loss_forward: u64,
+    /// Unsharded parameters alive during the loss's backward.
+    pub gathered_loss_backward: u64,
     /// Unsharded parameters alive during a decoder layer's forward.
     pub gathered_layer_forward: u64,
     /// Unsharded parameters alive during the last decoder layer's backward.
     pub gathered_last_backward: u64,
     /// Unsharded parameters alive during the first decoder layer's backward.
     pub gathered_first_backward: u64,
-    /// One unit's unsharded gradients and reduce buffers, alive during a layer's backward.
-    pub unit_grads: u64,
+    /// Unsharded gradients and reduce buffers alive during the last decoder layer's backward.
+    pub grads_last_backward: u64,
+    /// Unsharded gradients and reduce buffers alive during the first decoder layer's backward.
+    pub grads_first_backward: u64,
+    /// Unsharded parameters alive once the layers are done: the embedding's backward and the
+    /// engine's last reductions, with hardly any activation left.
+    pub gathered_end_backward: u64,
+    /// Unsharded gradients and reduce buffers alive then.
+    pub grads_end_backward: u64,
     /// Temporaries of the optimizer step beyond the optimizer's own (ZeRO's fp32 gradient copies).
     pub step: u64,
     /// NCCL peer connections whose buffers this GPU holds (0: no communicator).
@@ -454,8 +463,8 @@ impl Profile {
         // The forward's peak is at the loss or inside a layer, whichever is larger with the
         // unsharded parameters alive at that moment (none on one GPU).
         let (forward_act, forward_gathered) =
-            if act.loss_forward + g(e.gathered_loss) >= act.layer_forward + g(e.gathered_layer_forward) {
-                (act.loss_forward, g(e.gathered_loss))
+            if act.loss_forward + g(e.gathered_loss_forward) >= act.layer_forward + g(e.gathered_layer_forward) {
+                (act.loss_forward, g(e.gathered_loss_forward))
             } else {
                 (act.layer_forward, g(e.gathered_layer_forward))
             };
@@ -466,7 +475,7 @@ impl Profile {
                 Phase::LossBackward,
                 act.kept + act.head_saved + act.loss_backward + kept_copies + head_copy + kept_logits,
                 0,
-                g(e.gathered_loss),
+                g(e.gathered_loss_backward),
             ),
             (
                 Phase::LastLayerBackward,
@@ -475,15 +484,31 @@ impl Profile {
                     + if self.checkpointing { act.layer_backward.max(act.layer_recompute) } else { act.layer_backward }
                     + kept_copies
                     + kept_logits,
-                grads_head + g(e.unit_grads),
+                grads_head + g(e.grads_last_backward),
                 g(e.gathered_last_backward),
             ),
-            (
-                Phase::FirstLayerBackward,
-                first_layer_kept.min(act.kept) + act.layer_max + act.layer_backward + one + kept_logits,
-                grads_head + grads_layers + g(e.unit_grads),
-                g(e.gathered_first_backward),
-            ),
+            {
+                // The first layer's backward, or, when the engine's end of backward is larger (the
+                // embedding's unsharded gradient and its reduction), that moment: the layers'
+                // activations are gone by then.
+                let first = (
+                    Phase::FirstLayerBackward,
+                    first_layer_kept.min(act.kept) + act.layer_max + act.layer_backward + one + kept_logits,
+                    grads_head + grads_layers + g(e.grads_first_backward),
+                    g(e.gathered_first_backward),
+                );
+                let end = (
+                    Phase::FirstLayerBackward,
+                    kept_logits,
+                    grads_head + grads_layers + g(e.grads_end_backward),
+                    g(e.gathered_end_backward),
+                );
+                if end.1 + end.2 + end.3 > first.1 + first.2 + first.3 {
+                    end
+                } else {
+                    first
+                }
+            },
             (
                 Phase::OptimizerStep,
                 u128::from(opt.step_transient) + g(e.step) + kept_logits + kept_leaf,
@@ -557,13 +582,11 @@ impl Profile {
             host_bytes_per_node: e.host_per_node,
             engine: EngineBytes {
                 gathered_params: gathered,
-                grad_buffers: e.buffers.saturating_add(
-                    if matches!(phase, Phase::LastLayerBackward | Phase::FirstLayerBackward) {
-                        e.unit_grads
-                    } else {
-                        0
-                    },
-                ),
+                grad_buffers: e.buffers.saturating_add(match phase {
+                    Phase::LastLayerBackward => e.grads_last_backward,
+                    Phase::FirstLayerBackward => e.grads_first_backward,
+                    _ => 0,
+                }),
                 nccl: e.nccl,
                 model_states: e.model_states,
             },

@@ -35,10 +35,20 @@
 //!   weights bf16 tensors FSDP can flatten and shard (transformers' FSDP-QLoRA guide).
 //! - **Gathered units** (`_fsdp_collectives.py`, `foreach_all_gather` and
 //!   `foreach_all_gather_copy_out`): FSDP2 all-gathers a unit into one flat output of the unit's
-//!   padded size and copies it out into the parameters' unsharded storage, and prefetches the next
-//!   unit in backward: two units alive during a layer's forward and backward. The tail stays
-//!   gathered from its forward to its backward; with `shard_grad_op` every unit does.
-//!   FSDP1 without prefetching: the root and one unit.
+//!   padded size and copies it out into the parameters' unsharded storage. In forward, with more
+//!   than one GPU, it keeps that flat output until the next all-gather begins
+//!   (`_fsdp_param_group.py`, `comm_ctx.all_gather_state`: "defer free to allow for overlap of
+//!   this copy-out with next all-gather"), and the root's post-forward, after the loss, frees the
+//!   last; in backward it prefetches the next unit. So two units' worth during a layer's forward
+//!   and backward, and the tail twice during the loss's forward. The tail stays gathered from its
+//!   forward to its backward; with `shard_grad_op` every unit does. FSDP1 without prefetching: the
+//!   root and one unit.
+//! - **The end of backward.** A group's post-backward hook hangs on its forward inputs
+//!   (`RegisterPostBackwardFunction`); the embedding's input, token ids, needs no gradient, so the
+//!   embedding's group (and, with tied embeddings, the whole tail) is reduce-scattered only by the
+//!   root's final callback: its unsharded gradient and the reduce-scatter input, with hardly any
+//!   activation left. The embedding is not gathered again for its backward (its gradient needs the
+//!   indices, not the weight); a tied tail stays gathered throughout.
 //! - **Reduce-scatter**: FSDP2's `foreach_reduce` copies the unit's unsharded gradients (bf16) into
 //!   a reduce-scatter input of the same size, then reduces into a shard and casts it to the
 //!   parameter's dtype: `2 ×` the unit's trainable bf16 bytes, plus the shard in bf16 and in its
@@ -55,9 +65,14 @@
 //! Trainer); with it on, only rank 0 does (not modelled: the scenario has no field for it).
 //!
 //! # Known error
-//! Measured with gloo on the CPU in 2 and 4 processes (`tools/calibrate/fsdp_gloo.py`,
-//! docs/accuracy.md): the sharded state and the gathered units, not the CUDA streams' timing,
-//! which decides whether a prefetched unit's all-gather overlaps the copy-out of the current one.
+//! Real FSDP2 over gloo, 1 to 4 CPU processes, each rank's live bytes counted
+//! (`tools/calibrate/fsdp_gloo.py`, `tests/fixtures/measurements/fsdp_gloo.jsonl`, docs/accuracy.md):
+//! the sharded state is exact (up to 512-byte rounding), and the busiest rank's peak is within
+//! −0.5% to +0.8% on full fine-tuning and LoRA, full and grad-op sharding, with and without
+//! checkpointing; +4.5% (high) with tied embeddings, where the estimate adds the tail's gradient
+//! reduction to the first layer's activations. A CPU process has no CUDA streams: on a GPU a
+//! reduce-scatter input lives until the collective finishes on its stream, which the model counts
+//! and the CPU run cannot show. FSDP1 (`hybrid_shard`) and CPU offload are not measured.
 
 use super::{host_per_node, Distributed, FsdpSharding, Param, Plan, NCCL_CONNECTIONS};
 use crate::adapter::Location;
@@ -112,17 +127,26 @@ pub fn rank(plan: &Plan, d: &Distributed) -> Rank {
         r.adapter_params = 0;
     }
 
-    let unit_of = |keep: &dyn Fn(&Param) -> bool| {
-        plan.largest_layer(|p| if keep(p) { p.times * gathered(p) * plan.compute(p) } else { 0 })
+    let gathered_bytes = |p: &Param| p.times * gathered(p) * plan.compute(p);
+    let unit = plan.largest_layer(gathered_bytes);
+    let unit_trainable = plan.largest_layer(|p| if p.trainable { gathered_bytes(p) } else { 0 });
+    let at = |loc: Location, trainable_only: bool| {
+        plan.sum(|p| p.at == loc && (p.trainable || !trainable_only), gathered_bytes)
     };
-    let unit = unit_of(&|_| true);
-    let unit_trainable = unit_of(&|p| p.trainable);
-    let at = |loc: Location| plan.sum(|p| p.at == loc, |p| p.times * gathered(p) * plan.compute(p));
-    let (head, embed) = (at(Location::Head), at(Location::Embedding));
+    let (head, embed) = (at(Location::Head, false), at(Location::Embedding, false));
+    let (head_trainable, embed_trainable) = (at(Location::Head, true), at(Location::Embedding, true));
     // The shard of a unit copied to the GPU before its all-gather, when the shards live on the host.
     let copied_in = if offload { unit / m } else { 0 };
-    // The unit's gradient shard after the reduce-scatter, in bf16 and in the parameter's dtype.
-    let shard_out = unit_trainable / plan.compute_bytes.max(1) / m * (plan.compute_bytes + 4);
+    // After the reduce-scatter: the gradient shard in the reduce dtype and, when the parameter's
+    // dtype differs, its cast.
+    let shard_out = |trainable: u64| {
+        let shard = trainable / m;
+        if upcast {
+            shard + shard / plan.compute_bytes.max(1) * 4
+        } else {
+            shard
+        }
+    };
     let layers = plan.layers.0 + plan.layers.1;
     let mut e = Engine {
         nccl_connections: match (d.gpus > 1, fsdp1 && d.nodes() > 1) {
@@ -135,30 +159,57 @@ pub fn rank(plan: &Plan, d: &Distributed) -> Rank {
     };
     if fsdp1 {
         let root = head + embed;
+        let grads = unit_trainable + shard_out(unit_trainable);
         e.gathered_layer_forward = root + unit + copied_in;
-        e.gathered_loss = root;
+        e.gathered_loss_forward = root;
+        e.gathered_loss_backward = root;
         e.gathered_last_backward = root + unit + copied_in;
         e.gathered_first_backward = root + unit + copied_in;
-        e.unit_grads = unit_trainable + shard_out;
+        e.grads_last_backward = grads;
+        e.grads_first_backward = grads;
+        // The root's own gradient, unsharded, reduce-scattered once the embedding's has arrived.
+        let root_trainable = head_trainable + embed_trainable;
+        e.gathered_end_backward = root;
+        e.grads_end_backward = root_trainable + shard_out(root_trainable);
     } else {
-        // The tail: the final norm and the head, with the embedding when tied (then gathered from
-        // the start of the forward).
-        let (tail, embed_unit) = if plan.tied { (head + embed, 0) } else { (head, embed) };
-        let tail_in_forward = if plan.tied { tail } else { 0 };
-        if d.fsdp_sharding == FsdpSharding::ShardGradOp {
-            // Nothing is resharded after forward: every unit stays gathered until its backward.
-            let all = layers * unit + embed_unit;
-            e.gathered_layer_forward = all + tail_in_forward + copied_in;
-            e.gathered_loss = all + tail;
-            e.gathered_last_backward = all + copied_in;
-            e.gathered_first_backward = unit + embed_unit + copied_in;
+        // A unit's unsharded gradients and the reduce-scatter input they are copied into.
+        let unit_grads = 2 * unit_trainable + shard_out(unit_trainable);
+        // With more than one GPU, FSDP2 keeps each forward all-gather's flat output until the next
+        // all-gather begins (`all_gather_state`, "defer free to allow for overlap of this copy-out
+        // with next all-gather"); the root's post-forward, after the loss, releases the last.
+        let kept_output = |group: u64| if m > 1 { group } else { 0 };
+        let grad_op = d.fsdp_sharding == FsdpSharding::ShardGradOp;
+        if plan.tied {
+            // The tail starts with the embedding, whose input (token ids) needs no gradient: FSDP2's
+            // post-backward hook for the group never fires, so the tail stays gathered, with its
+            // unsharded gradient, until the root's final callback reshards it.
+            let tail = head + embed;
+            let tail_trainable = head_trainable + embed_trainable;
+            let layers_kept = if grad_op { layers * unit } else { 0 };
+            e.gathered_layer_forward = tail + layers_kept + unit + kept_output(unit) + copied_in;
+            e.gathered_loss_forward = tail + layers_kept + kept_output(unit);
+            e.gathered_loss_backward = tail + layers_kept;
+            e.gathered_last_backward = tail + layers_kept.max(2 * unit) + copied_in;
+            e.gathered_first_backward = tail + 2 * unit + copied_in;
+            e.grads_last_backward = unit_grads + tail_trainable;
+            e.grads_first_backward = unit_grads + tail_trainable;
+            e.gathered_end_backward = tail;
+            e.grads_end_backward = 2 * tail_trainable + shard_out(tail_trainable);
         } else {
-            e.gathered_layer_forward = 2 * unit + tail_in_forward + copied_in;
-            e.gathered_loss = tail;
-            e.gathered_last_backward = 2 * unit + copied_in;
-            e.gathered_first_backward = unit + unit.max(embed_unit).max(tail_in_forward) + copied_in;
+            // The tail (final norm, head) is gathered from its forward to its backward. The
+            // embedding's unit is not gathered again in backward (its weight is not needed for its
+            // gradient): its unsharded gradient is reduce-scattered by the final callback.
+            let layers_kept = if grad_op { layers * unit + embed } else { 0 };
+            e.gathered_layer_forward = layers_kept + unit + kept_output(unit) + copied_in;
+            e.gathered_loss_forward = layers_kept + head + kept_output(head);
+            e.gathered_loss_backward = layers_kept + head;
+            e.gathered_last_backward = layers_kept.max(2 * unit) + copied_in;
+            e.gathered_first_backward = 2 * unit + copied_in;
+            e.grads_last_backward = unit_grads;
+            e.grads_first_backward = unit_grads;
+            e.gathered_end_backward = 0;
+            e.grads_end_backward = 2 * embed_trainable + shard_out(embed_trainable);
         }
-        e.unit_grads = 2 * unit_trainable + shard_out;
     }
     e.model_states = r.weights + r.adapter_params + r.optimizer_state + r.grads_step;
     let ranks = Plan::ranks_per_node(d);

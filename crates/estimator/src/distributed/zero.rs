@@ -303,6 +303,8 @@ pub fn rank(plan: &Plan, d: &Distributed) -> Rank {
         .max()
         .unwrap_or(0);
     let partition_grads = GRAD16 * part;
+    // The embedding's 16-bit gradient, larger than a bucket: reduced on its own at the end.
+    e.grads_end_backward = plan.sum(|p| p.trainable && p.at == Location::Embedding, elements) * g16;
     match stage {
         1 => {
             let base = &plan.base;
@@ -311,19 +313,22 @@ pub fn rank(plan: &Plan, d: &Distributed) -> Rank {
             r.grads_embed = one.grads_embed;
             r.grads_all = one.grads_all;
             r.grads_step = partition_grads;
-            e.unit_grads = bucket * g16;
+            e.grads_last_backward = bucket * g16;
+            e.grads_first_backward = bucket * g16;
         }
         2 => {
             e.buffers = OVERLAP_BUCKETS * bucket * g16 + if offload_opt { 0 } else { partition_grads };
             r.grads_head = head_grad;
             r.grads_all = head_grad;
-            e.unit_grads = largest_param_grad;
+            e.grads_last_backward = largest_param_grad;
+            e.grads_first_backward = largest_param_grad;
         }
         _ => {
             e.buffers = bucket * g16 + if offload_opt { 0 } else { partition_grads };
             r.grads_head = head_grad;
             r.grads_all = head_grad;
-            e.unit_grads = layer_grads;
+            e.grads_last_backward = layer_grads;
+            e.grads_first_backward = layer_grads;
             let big = |p: &Param| p.numel() >= persistence;
             let layer = plan.largest_layer(|p| if big(p) { elements(p) } else { 0 });
             let embed = plan.sum(|p| p.at == Location::Embedding && big(p), elements);
@@ -340,11 +345,13 @@ pub fn rank(plan: &Plan, d: &Distributed) -> Rank {
             let prefetch = prefetch_bucket_size(h).min(MAX_LIVE_PARAMETERS) + largest_param;
             let embed_then = if embed_kept { embed } else { 0 };
             let bytes = |elements: u64| elements.saturating_mul(plan.compute_bytes);
-            e.gathered_loss = bytes(turn * layer + head + embed_then + prefetch);
+            e.gathered_loss_forward = bytes(turn * layer + head + embed_then + prefetch);
+            e.gathered_loss_backward = e.gathered_loss_forward;
             e.gathered_layer_forward = bytes(turn.max(1) * layer + embed_then + prefetch);
             e.gathered_last_backward = bytes(turn.max(1) * layer + embed_then + prefetch);
             // At layer 0's backward, the embedding is next (kept, or being prefetched).
             e.gathered_first_backward = bytes(end.max(1) * layer + embed + prefetch);
+            e.gathered_end_backward = e.gathered_first_backward;
         }
     }
     let grad_states = match stage {
