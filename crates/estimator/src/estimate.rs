@@ -123,9 +123,12 @@ pub struct EngineBytes {
     /// Unsharded (all-gathered) parameters alive at the peak: FSDP units, ZeRO-3's fetched
     /// parameters. Inside `weights`.
     pub gathered_params: u64,
-    /// Gradient buffers: DDP's buckets, ZeRO's gradient partitions and reduce buckets, FSDP's
-    /// unsharded gradients and reduce-scatter buffers. Inside `adapter.gradients`.
+    /// Gradient buffers at the peak: DDP's buckets, ZeRO's gradient partitions and reduce buckets,
+    /// FSDP's unsharded gradients and reduce-scatter buffers. Inside `adapter.gradients`.
     pub grad_buffers: u64,
+    /// Of those, the ones allocated for the whole step (DDP's buckets, ZeRO-3's gradient partition
+    /// and reduce bucket).
+    pub static_buffers: u64,
     /// NCCL's communication buffers, outside PyTorch's allocator. Inside `overhead`.
     pub nccl: u64,
     /// The model states on this GPU, as DeepSpeed's estimators count them: resident parameters,
@@ -251,8 +254,10 @@ pub struct Profile {
 /// exactly as on one GPU.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Default)]
 pub struct Engine {
-    /// Allocated for the whole step: DDP's buckets, ZeRO's gradient partitions and reduce buckets.
+    /// Allocated for the whole step: DDP's buckets, ZeRO-3's gradient partitions and reduce bucket.
     pub buffers: u64,
+    /// Allocated from the start to the end of backward: ZeRO-1/2's reduce buckets.
+    pub buffers_backward: u64,
     /// Unsharded parameters alive while the loss's forward runs.
     pub gathered_loss_forward: u64,
     /// Unsharded parameters alive during the loss's backward.
@@ -474,7 +479,7 @@ impl Profile {
             (
                 Phase::LossBackward,
                 act.kept + act.head_saved + act.loss_backward + kept_copies + head_copy + kept_logits,
-                0,
+                g(e.buffers_backward),
                 g(e.gathered_loss_backward),
             ),
             (
@@ -484,7 +489,7 @@ impl Profile {
                     + if self.checkpointing { act.layer_backward.max(act.layer_recompute) } else { act.layer_backward }
                     + kept_copies
                     + kept_logits,
-                grads_head + g(e.grads_last_backward),
+                grads_head + g(e.grads_last_backward) + g(e.buffers_backward),
                 g(e.gathered_last_backward),
             ),
             {
@@ -494,13 +499,13 @@ impl Profile {
                 let first = (
                     Phase::FirstLayerBackward,
                     first_layer_kept.min(act.kept) + act.layer_max + act.layer_backward + one + kept_logits,
-                    grads_head + grads_layers + g(e.grads_first_backward),
+                    grads_head + grads_layers + g(e.grads_first_backward) + g(e.buffers_backward),
                     g(e.gathered_first_backward),
                 );
                 let end = (
                     Phase::FirstLayerBackward,
                     kept_logits,
-                    grads_head + grads_layers + g(e.grads_end_backward),
+                    grads_head + grads_layers + g(e.grads_end_backward) + g(e.buffers_backward),
                     g(e.gathered_end_backward),
                 );
                 if end.1 + end.2 + end.3 > first.1 + first.2 + first.3 {
@@ -583,10 +588,12 @@ impl Profile {
             engine: EngineBytes {
                 gathered_params: gathered,
                 grad_buffers: e.buffers.saturating_add(match phase {
-                    Phase::LastLayerBackward => e.grads_last_backward,
-                    Phase::FirstLayerBackward => e.grads_first_backward,
+                    Phase::LossBackward => e.buffers_backward,
+                    Phase::LastLayerBackward => e.grads_last_backward + e.buffers_backward,
+                    Phase::FirstLayerBackward => e.grads_first_backward + e.buffers_backward,
                     _ => 0,
                 }),
+                static_buffers: e.buffers,
                 nccl: e.nccl,
                 model_states: e.model_states,
             },

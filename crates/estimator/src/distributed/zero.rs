@@ -16,26 +16,32 @@
 //! # Formula (per GPU; `P` trainable elements, `N` GPUs, `p = P/N` rounded up)
 //! - **Parameters**, 16-bit: stage 1 and 2 keep every parameter on every GPU; stage 3 keeps
 //!   `ceil(numel/N)` of each (`partition_numel`, `runtime/zero/partition_parameters.py`), except
-//!   parameters under `param_persistence_threshold` elements, which it keeps whole (`ds_persist`).
+//!   parameters under `param_persistence_threshold` elements, which it keeps whole (`ds_persist`)
+//!   besides their partition.
 //!   Stage 1/2 pad the flat partition to `2·N` (`nccl_start_alignment_factor`).
 //! - **Optimizer**: fp32 master weights `4·p` (`single_partition_of_fp32_groups`,
 //!   `runtime/zero/stage_1_and_2.py`; `fp32_partitioned_groups_flat`, `stage3.py`) and the
 //!   optimizer's state on them ([`crate::optimizer`] of one flat fp32 tensor of `p` elements:
 //!   AdamW's two moments `8·p`).
-//! - **Gradients**:
-//!   - stage 1: every parameter's 16-bit `.grad`, as on one GPU, and one flat reduce bucket of
-//!     `reduce_bucket_size` while they are reduced; at the step only the partition's `2·p`;
-//!   - stage 2: the partition's 16-bit gradients `2·p` (`grads_in_partition`) and, with
-//!     `overlap_comm`, two reduce buckets of `reduce_bucket_size` elements (`ipg_buffer`), for the
-//!     whole run; during backward, one parameter's 16-bit gradient before it is copied into the
-//!     bucket, and the head's (larger than a bucket, `extra_large_param_to_reduce`);
-//!   - stage 3: the partition's 16-bit gradients `grad_partitions_flat_buffer` and one reduce
-//!     bucket per dtype (`ipg_buckets`, `stage3.py` lines 779–799), for the whole run; during
-//!     backward, one layer's unsharded 16-bit gradients.
-//! - **The step** converts the partition's gradients to fp32 (`flatten(...).to(fp32)`,
-//!   `_prepare_fp32_grad_for_sub_group` in stage 3, by `sub_group_size` elements; the same in stage
-//!   1/2's `step`): a 16-bit flat copy then the fp32 one, `4·p` kept through the optimizer's own
-//!   temporaries.
+//! - **Gradients**, in the gradient-accumulation dtype (the model's):
+//!   - stage 1 and 2 allocate their reduce buckets when backward starts and release them when its
+//!     reduction ends (`setup_buckets`, `_release_ipg_buffers`): two of `reduce_bucket_size`
+//!     elements with `overlap_comm`;
+//!   - stage 1 removes no gradient: a parameter larger than a bucket is reduced from its own
+//!     `.grad` (`extra_large_param_to_reduce`), which stays until the step, and the partition's
+//!     gradients accumulate in a buffer of `p` elements ("ZeRO-1 stages the fp32 accumulator");
+//!   - stage 2 copies each gradient into a bucket and frees it, and keeps the partition's
+//!     (`grads_in_partition`, `p` elements, from the first reduction to the step); the head's
+//!     gradient, larger than a bucket, lives until it is reduced;
+//!   - stage 3 keeps the partition's gradients (`grad_partitions_flat_buffer`) and one reduce
+//!     bucket per dtype (`ipg_buckets`, `stage3.py` lines 779–799) for the whole run; during
+//!     backward, one layer's unsharded gradients.
+//! - **The step**, in order (`stage_1_and_2.py` `step`; `stage3.py`
+//!   `_prepare_fp32_grad_for_sub_group`, by `sub_group_size` elements): gradient clipping (the
+//!   Trainer's `max_grad_norm` 1.0) takes each gradient's norm in fp64 (`get_norm_dtype`,
+//!   `runtime/zero/utils.py`), one copy of 8 bytes an element at a time; the partition's gradients
+//!   are flattened and converted to fp32 (a no-op copy for fp32); stage 1/2 then free the 16-bit
+//!   partition, and the optimizer runs on the fp32 gradient with its own temporaries.
 //! - **Stage 3's fetched parameters.** A module's parameters are all-gathered before it runs and
 //!   released after, unless they are used again within `max_reuse_distance` elements of the
 //!   traced order (`PartitionedParameterCoordinator.__params_to_release`,
@@ -74,13 +80,22 @@
 //! distance keeps rather than one layer, and stage 2/3 add their reduce buckets.
 //!
 //! # Known error
-//! Not measured on GPUs. The stage-3 fetch model works per layer, not per submodule, and assumes
-//! the steady-state trace (from the second step on).
+//! Real DeepSpeed 0.19.8 over gloo, 2 and 4 CPU processes, each rank's live bytes counted
+//! (`tools/calibrate/gloo_ranks.py`, `tests/fixtures/measurements/gloo_ranks.jsonl`,
+//! docs/accuracy.md): the model states before the step are exact (up to 512-byte rounding), and
+//! the busiest rank's peak is within −0.4% to +1.5% for ZeRO-2 and ZeRO-3 (full fine-tuning and
+//! LoRA, with and without checkpointing), +4.3% for ZeRO-1. Those models are small, so ZeRO-3's
+//! reuse distance keeps every layer gathered there; the fetch model for large models (a few layers
+//! kept) is not measured. Works per layer, not per submodule, and assumes the steady-state trace
+//! (from the second step on). A CPU process has no CUDA streams: buffers a GPU keeps until a
+//! collective finishes on its stream are freed at once there.
 
 use super::{host_per_node, Distributed, Param, Plan, NCCL_CONNECTIONS};
 use crate::adapter::Location;
 use crate::estimate::{Engine, Rank};
 
+/// Bytes per element of the fp64 copy each gradient norm takes.
+pub const NORM_BYTES: u64 = 8;
 /// `stage3_max_reuse_distance`, elements.
 pub const MAX_REUSE_DISTANCE: u64 = 1_000_000_000;
 /// `stage3_max_live_parameters`, elements: the cap on what prefetching may add.
@@ -190,11 +205,11 @@ pub fn model_states(
     }
 }
 
-/// Elements of one parameter on one GPU under stage 3: its partition, or all of it when it is
-/// under the persistence threshold.
+/// Elements of one parameter on one GPU under stage 3: its partition (`ds_tensor`), and all of it
+/// besides when it is under the persistence threshold.
 const fn stage3_numel(numel: u64, gpus: u64, persistence: u64) -> u64 {
     if numel < persistence {
-        numel
+        numel + numel.div_ceil(gpus)
     } else {
         numel.div_ceil(gpus)
     }
@@ -252,7 +267,7 @@ pub fn rank(plan: &Plan, d: &Distributed) -> Rank {
     };
     let host_params = |p: &Param| -> u64 {
         if offload_params && p.numel() >= persistence {
-            p.times * stage3_numel(p.numel(), n, persistence) * cast(p)
+            p.times * p.numel().div_ceil(n) * cast(p)
         } else {
             0
         }
@@ -271,6 +286,11 @@ pub fn rank(plan: &Plan, d: &Distributed) -> Rank {
     let foreach =
         if plan.optimizer == crate::scenario::Optimizer::AdamwTorch { 4 * part.min(SUB_GROUP_SIZE) } else { 0 };
     let group = if stage == 3 { part.min(SUB_GROUP_SIZE) } else { part };
+    // Gradient clipping (the Trainer's max_grad_norm 1.0 becomes `gradient_clipping`) takes each
+    // gradient's norm in fp64 (`get_norm_dtype`, `runtime/zero/utils.py`; `get_grad_norm_direct`):
+    // one fp64 copy of the largest piece of a gradient this GPU holds.
+    let largest = plan.params.as_slice().iter().filter(|p| p.trainable).map(|p| p.numel()).max().unwrap_or(0);
+    let norm64 = NORM_BYTES * if stage == 3 { largest.div_ceil(n) } else { largest.min(part) };
 
     let mut r = Rank {
         weights: plan.sum(|p| !p.trainable, resident),
@@ -278,7 +298,6 @@ pub fn rank(plan: &Plan, d: &Distributed) -> Rank {
         trainable_params: trainable,
         optimizer_state: if offload_opt { 0 } else { master + state },
         paged: false,
-        step_transient: if offload_opt { 0 } else { foreach.max(GRAD16 * group) },
         ..Rank::default()
     };
     if plan.full {
@@ -286,11 +305,7 @@ pub fn rank(plan: &Plan, d: &Distributed) -> Rank {
         r.weights += r.adapter_params;
         r.adapter_params = 0;
     }
-    let mut e = Engine {
-        step: if offload_opt { 0 } else { GRAD32 * group },
-        nccl_connections: if n > 1 { NCCL_CONNECTIONS } else { 0 },
-        ..Engine::default()
-    };
+    let mut e = Engine { nccl_connections: if n > 1 { NCCL_CONNECTIONS } else { 0 }, ..Engine::default() };
     // The head's and one layer's 16-bit gradients, as autograd makes them before ZeRO takes them.
     let head_grad = plan.sum(|p| p.trainable && p.at == Location::Head, elements) * g16;
     let layer_grads = plan.largest_layer(|p| if p.trainable { elements(p) * g16 } else { 0 });
@@ -302,34 +317,63 @@ pub fn rank(plan: &Plan, d: &Distributed) -> Rank {
         .map(|p| p.numel() * g16)
         .max()
         .unwrap_or(0);
-    let partition_grads = GRAD16 * part;
+    // In the gradient-accumulation dtype, the model's (`get_data_types`).
+    let partition_grads = g16 * part;
+    // The step, in order (`stage_1_and_2.py` `step`, `stage3.py` `_prepare_fp32_grad_for_sub_group`):
+    // the gradient norms (one fp64 copy at a time), the partition's flat copy in the gradient dtype
+    // and its fp32 conversion (a no-op for fp32), and the optimizer on the fp32 gradient with its
+    // temporaries. Stage 1/2 free the partition's gradients before the optimizer runs; stage 3
+    // keeps its flat gradient buffer. What is alive beyond the model states, the largest moment:
+    let convert = g16 * group + if g16 == GRAD32 { 0 } else { GRAD32 * group };
+    let optimize = GRAD32 * group + foreach;
+    if !offload_opt {
+        e.step = if stage == 3 {
+            norm64.max(convert).max(optimize)
+        } else {
+            (partition_grads + norm64.max(convert)).max(optimize) - partition_grads
+        };
+    }
     // The embedding's 16-bit gradient, larger than a bucket: reduced on its own at the end.
     e.grads_end_backward = plan.sum(|p| p.trainable && p.at == Location::Embedding, elements) * g16;
+    // ZeRO-1/2 allocate their reduce buckets when backward starts (`setup_buckets`) and release
+    // them when its reduction ends (`_release_ipg_buffers`); ZeRO-2 fills its partition's
+    // gradients (`grads_in_partition`) from the first bucket on, and the step reads them.
+    let ipg = OVERLAP_BUCKETS * bucket * g16;
+    // Autograd's 16-bit gradients before ZeRO takes them: the head's (larger than a bucket, reduced
+    // on its own, `extra_large_param_to_reduce`) during the last layer's backward, then one
+    // parameter's (stage 2) or one layer's (stage 3) at a time.
     match stage {
         1 => {
-            let base = &plan.base;
-            let one = base.as_rank();
-            r.grads_head = one.grads_head;
-            r.grads_embed = one.grads_embed;
-            r.grads_all = one.grads_all;
+            // Stage 1 reduces gradients through the same buckets, but removes none: a parameter
+            // larger than a bucket is reduced from its own `.grad` (`extra_large_param_to_reduce`),
+            // which stays until the step; its partition's gradients accumulate in a buffer of their
+            // own (`setup_buckets`: "ZeRO-1 stages the fp32 accumulator").
+            let large = |at: &dyn Fn(Location) -> bool| {
+                plan.sum(|p| p.trainable && p.numel() > bucket && at(p.at), |p| elements(p) * g16)
+            };
+            r.grads_head = large(&|l| l == Location::Head);
+            r.grads_embed = large(&|l| l == Location::Embedding);
+            r.grads_all = large(&|_| true);
             r.grads_step = partition_grads;
-            e.grads_last_backward = bucket * g16;
-            e.grads_first_backward = bucket * g16;
+            e.buffers_backward = ipg;
+            e.grads_last_backward = partition_grads;
+            e.grads_first_backward = partition_grads;
+            e.grads_end_backward = r.grads_embed + partition_grads;
         }
         2 => {
-            e.buffers = OVERLAP_BUCKETS * bucket * g16 + if offload_opt { 0 } else { partition_grads };
-            r.grads_head = head_grad;
-            r.grads_all = head_grad;
-            e.grads_last_backward = largest_param_grad;
-            e.grads_first_backward = largest_param_grad;
+            let partition = if offload_opt { 0 } else { partition_grads };
+            e.buffers_backward = ipg;
+            r.grads_step = partition;
+            e.grads_last_backward = head_grad.max(largest_param_grad) + partition;
+            e.grads_first_backward = largest_param_grad + partition;
+            e.grads_end_backward += partition;
         }
         _ => {
             e.buffers = bucket * g16 + if offload_opt { 0 } else { partition_grads };
-            r.grads_head = head_grad;
-            r.grads_all = head_grad;
-            e.grads_last_backward = layer_grads;
+            e.grads_last_backward = head_grad.max(layer_grads);
             e.grads_first_backward = layer_grads;
             let big = |p: &Param| p.numel() >= persistence;
+            let bytes = |elements: u64| elements.saturating_mul(plan.compute_bytes);
             let layer = plan.largest_layer(|p| if big(p) { elements(p) } else { 0 });
             let embed = plan.sum(|p| p.at == Location::Embedding && big(p), elements);
             // A tied head is the embedding's weight: the head module fetches it.
@@ -340,22 +384,23 @@ pub fn rank(plan: &Plan, d: &Distributed) -> Rank {
                 kept_by_reuse(layers_dense + layers_moe, layer, head, embed, plan.checkpointing);
             // The prefetcher fetches ahead up to `prefetch_bucket_size` elements, and the parameter
             // that crosses that limit whole (`fetch_sub_module` adds parameters while the running
-            // count is under it).
+            // count is under it), of what is not gathered already.
             let largest_param = plan.params.as_slice().iter().filter(|p| big(p)).map(|p| p.numel()).max().unwrap_or(0);
-            let prefetch = prefetch_bucket_size(h).min(MAX_LIVE_PARAMETERS) + largest_param;
+            let ahead = prefetch_bucket_size(h).min(MAX_LIVE_PARAMETERS) + largest_param;
+            let all = (layers_dense + layers_moe) * layer + head + embed;
+            let gathered = |kept: u64| bytes(kept + ahead.min(all.saturating_sub(kept)));
             let embed_then = if embed_kept { embed } else { 0 };
-            let bytes = |elements: u64| elements.saturating_mul(plan.compute_bytes);
-            e.gathered_loss_forward = bytes(turn * layer + head + embed_then + prefetch);
+            e.gathered_loss_forward = gathered(turn * layer + head + embed_then);
             e.gathered_loss_backward = e.gathered_loss_forward;
-            e.gathered_layer_forward = bytes(turn.max(1) * layer + embed_then + prefetch);
-            e.gathered_last_backward = bytes(turn.max(1) * layer + embed_then + prefetch);
+            e.gathered_layer_forward = gathered(turn.max(1) * layer + embed_then);
+            e.gathered_last_backward = gathered(turn.max(1) * layer + embed_then);
             // At layer 0's backward, the embedding is next (kept, or being prefetched).
-            e.gathered_first_backward = bytes(end.max(1) * layer + embed + prefetch);
+            e.gathered_first_backward = gathered(end.max(1) * layer + embed);
             e.gathered_end_backward = e.gathered_first_backward;
         }
     }
     let grad_states = match stage {
-        1 => r.grads_all,
+        1 => plan.base.as_rank().grads_all,
         _ if offload_opt => 0,
         _ => partition_grads,
     };
