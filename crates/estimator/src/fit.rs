@@ -162,56 +162,65 @@ pub fn gpus_needed(s: &Scenario, gpu: &Gpu) -> Option<u64> {
     Needed::new(s).solve(gpu)
 }
 
-/// Most GPU counts [`Needed`] remembers: enough for every bisection of a GPU table.
-const NEEDED_CACHE: usize = 192;
+/// Most GPU counts [`Needed`] remembers: more than a GPU table's galloping and bisections visit.
+const NEEDED_CACHE: usize = 160;
 
 /// The per-GPU totals at each GPU count, evaluated once for a whole GPU table: the total without
 /// the GPU-dependent terms (CUDA context, cuBLAS workspaces, NCCL), and NCCL's connections.
 pub struct Needed<'a> {
     s: &'a Scenario,
-    plan: Option<crate::distributed::Plan>,
-    cache: [(u64, u64, u64); NEEDED_CACHE],
+    /// The plan of a `distributed` scenario, boxed: a few KiB that the table's iterator would
+    /// otherwise copy as it moves (the only allocation of a table, and none without `distributed`).
+    plan: Option<alloc::boxed::Box<crate::distributed::Plan>>,
+    /// The profile at the scenario's own GPU count.
+    own: Profile,
+    /// `(candidate index, total less the GPU-dependent terms, NCCL connections)`.
+    cache: [(u16, u64, u8); NEEDED_CACHE],
     len: usize,
 }
 
 impl<'a> Needed<'a> {
     /// Prepares the search for a scenario.
     pub fn new(s: &'a Scenario) -> Needed<'a> {
-        let plan = s.distributed.as_ref().map(|_| crate::distributed::Plan::new(s));
-        Needed { s, plan, cache: [(0, 0, 0); NEEDED_CACHE], len: 0 }
+        let plan = s.distributed.as_ref().map(|_| alloc::boxed::Box::new(crate::distributed::Plan::new(s)));
+        let own = match (&plan, &s.distributed) {
+            (Some(plan), Some(d)) => plan.profile(d.gpus),
+            _ => profile(s),
+        };
+        Needed { s, plan, own, cache: [(0, 0, 0); NEEDED_CACHE], len: 0 }
     }
 
     /// The profile at the scenario's own GPU count.
     pub fn at_scenario(&self) -> Profile {
-        match (&self.plan, &self.s.distributed) {
-            (Some(plan), Some(d)) => plan.profile(d.gpus),
-            _ => profile(self.s),
-        }
+        self.own
     }
 
-    /// `(total less the GPU-dependent terms, NCCL connections)` on `n` GPUs.
-    fn core(&mut self, n: u64) -> (u64, u64) {
-        if let Some(&(_, core, conn)) = self.cache[..self.len].iter().find(|c| c.0 == n) {
-            return (core, conn);
+    /// `(total less the GPU-dependent terms, NCCL connections)` on the `index`-th candidate count,
+    /// `n` GPUs.
+    fn core(&mut self, index: u64, n: u64) -> (u64, u64) {
+        // Indices are below MAX_GPUS, so they fit a u16.
+        let key = u16::try_from(index).unwrap_or(u16::MAX);
+        if let Some(&(_, core, conn)) = self.cache[..self.len].iter().find(|c| c.0 == key) {
+            return (core, u64::from(conn));
         }
         let p = match &self.plan {
             Some(plan) => plan.profile(n),
-            None => profile(self.s),
+            None => self.own,
         };
         let e = p.at(self.s.batch_size, self.s.seq_len);
         let o = &e.overhead;
         let core = e.total() - o.cuda_context - o.cublas_workspace - o.nccl;
         let conn = p.engine().nccl_connections;
         if self.len < NEEDED_CACHE {
-            self.cache[self.len] = (n, core, conn);
+            self.cache[self.len] = (key, core, u8::try_from(conn).unwrap_or(u8::MAX));
             self.len += 1;
         }
         (core, conn)
     }
 
-    /// Whether the scenario fits `n` of `gpu`.
-    fn fits(&mut self, n: u64, gpu: &Gpu) -> bool {
-        let (core, conn) = self.core(n);
+    /// Whether the scenario fits the `index`-th candidate count, `n`, of `gpu`.
+    fn fits(&mut self, index: u64, n: u64, gpu: &Gpu) -> bool {
+        let (core, conn) = self.core(index, n);
         let o = crate::estimate::gpu_overhead(self.s, Some(gpu));
         let total = core
             .saturating_add(o.cuda_context)
@@ -223,26 +232,37 @@ impl<'a> Needed<'a> {
     /// The smallest count of `gpu` on which the scenario fits.
     pub fn solve(&mut self, gpu: &Gpu) -> Option<u64> {
         let Some(d) = self.s.distributed else {
-            return if self.fits(1, gpu) { Some(1) } else { None };
+            return if self.fits(0, 1, gpu) { Some(1) } else { None };
         };
         use crate::distributed::candidate_gpus;
         let per_node = d.gpus_per_node;
-        if self.fits(1, gpu) {
+        if self.fits(0, 1, gpu) {
             return Some(1);
         }
-        // Candidates 1.. (index 0 is one GPU); the last index with a count.
-        let mut hi = 1;
-        while candidate_gpus(per_node, hi + 1).is_some() {
-            hi += 1;
-        }
+        // Candidates 1.. (index 0 is one GPU); the last index with a count: `per_node` counts on
+        // one node, then the multiples of `per_node` up to MAX_GPUS.
+        let hi = crate::distributed::MAX_GPUS / per_node + per_node - 2;
+        debug_assert!(candidate_gpus(per_node, hi).is_some() && candidate_gpus(per_node, hi + 1).is_none());
         let count = |i: u64| candidate_gpus(per_node, i).unwrap_or(crate::distributed::MAX_GPUS);
-        if hi < 1 || !self.fits(count(hi), gpu) {
-            return None;
-        }
-        let mut lo = 1; // the first fitting index is in lo..=hi, and hi fits
+        // Galloping from the smallest counts, which every GPU of a table probes alike (so they are
+        // evaluated once), then bisection between the last count that does not fit and the first
+        // that does.
+        let (mut lo, mut step) = (0, 1); // index `lo` does not fit
+        let hi = loop {
+            let i = (lo + step).min(hi);
+            if self.fits(i, count(i), gpu) {
+                break i;
+            }
+            if i == hi {
+                return None;
+            }
+            lo = i;
+            step *= 2;
+        };
+        let (mut lo, mut hi) = (lo + 1, hi); // the first fitting index is in lo..=hi, and hi fits
         while lo < hi {
             let mid = lo + (hi - lo) / 2;
-            if self.fits(count(mid), gpu) {
+            if self.fits(mid, count(mid), gpu) {
                 hi = mid;
             } else {
                 lo = mid + 1;
