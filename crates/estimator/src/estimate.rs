@@ -16,6 +16,14 @@
 //! The peak allocated memory is static plus the largest phase; the breakdown reports the
 //! activations and gradients of that phase. `total_bytes`, what `nvidia-smi` shows, adds the
 //! overhead ([`crate::overhead`]).
+//!
+//! # Several GPUs
+//! With a `distributed` block, [`crate::distributed`] replaces the static terms by what one rank
+//! holds and adds its engine's terms ([`Engine`]) to the same phases: unsharded parameters alive in
+//! each (the forward's, split at the loss and inside a layer, whichever is larger), gradient
+//! buffers, and the step's copies. The first layer's backward becomes the larger of that moment and
+//! the engine's end of backward, when the embedding's gradient is reduced with hardly any activation
+//! left. Every engine term is 0 without `distributed`, which leaves each phase as above.
 
 use crate::activations::{profile as activation_profile, ActivationProfile};
 use crate::adapter::adapter;

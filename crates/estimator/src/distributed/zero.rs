@@ -51,7 +51,8 @@
 //!   elements (the head twice, `j` layers forward and, in backward, `c − 1` passes each: 2 with
 //!   checkpointing's recompute, else 1), so those within the distance stay gathered. At the end of
 //!   backward the first layers stay gathered likewise until `step()` releases everything
-//!   (`_partition_all_parameters`). See [`kept_by_reuse`].
+//!   (`_partition_all_parameters`). The prefetcher adds what is not gathered yet, up to
+//!   `prefetch_bucket_size` elements and the parameter that crosses it. See [`kept_by_reuse`].
 //!
 //! # Offload (ZeRO-Offload, ZeRO-Infinity)
 //! - `offload_optimizer`: the fp32 master weights, the optimizer state and the fp32 gradients move
