@@ -11,6 +11,7 @@ use std::path::PathBuf;
 
 use clap::{Args, Parser, Subcommand, ValueEnum};
 use lora_vram::advice::{advise, Change};
+use lora_vram::distributed::{FsdpSharding, Offload, Strategy};
 use lora_vram::fit::{fit, gpu_table, Fit, Verdict};
 use lora_vram::gpus::GPUS;
 use lora_vram::input::{ModelInput, ScenarioInput};
@@ -190,6 +191,21 @@ struct EstimateArgs {
     /// (transformers + PEFT, or TRL, or a plain loop), an axolotl or a LLaMA-Factory YAML config.
     #[arg(long, value_name = "FORMAT", conflicts_with = "json")]
     export: Option<ExportArg>,
+    /// Data-parallel GPUs in all (the `distributed` block; every figure is then per GPU).
+    #[arg(long, value_name = "N")]
+    gpus: Option<u64>,
+    /// The data-parallel engine: ddp, fsdp, zero1, zero2 or zero3.
+    #[arg(long)]
+    strategy: Option<StrategyArg>,
+    /// GPUs on each node (default: all on one node).
+    #[arg(long, value_name = "N")]
+    gpus_per_node: Option<u64>,
+    /// FSDP's sharding: full_shard, shard_grad_op or hybrid_shard.
+    #[arg(long)]
+    fsdp_sharding: Option<FsdpShardingArg>,
+    /// What moves to host memory: none, optimizer or optimizer_and_params.
+    #[arg(long)]
+    offload: Option<OffloadArg>,
     /// Unit of the readable output.
     #[arg(long, value_enum, default_value = "gib")]
     unit: Unit,
@@ -264,6 +280,18 @@ value_enum!(LossArg => Loss {
     FusedLinear = Loss::FusedLinear, "fused_linear", CutCrossEntropy = Loss::CutCrossEntropy, "cut_cross_entropy",
 });
 value_enum!(FrameworkArg => Framework { Transformers = Framework::Transformers, "transformers", Unsloth = Framework::Unsloth, "unsloth" });
+value_enum!(StrategyArg => Strategy {
+    Ddp = Strategy::Ddp, "ddp", Fsdp = Strategy::Fsdp, "fsdp", Zero1 = Strategy::Zero1, "zero1",
+    Zero2 = Strategy::Zero2, "zero2", Zero3 = Strategy::Zero3, "zero3",
+});
+value_enum!(FsdpShardingArg => FsdpSharding {
+    FullShard = FsdpSharding::FullShard, "full_shard", ShardGradOp = FsdpSharding::ShardGradOp, "shard_grad_op",
+    HybridShard = FsdpSharding::HybridShard, "hybrid_shard",
+});
+value_enum!(OffloadArg => Offload {
+    None = Offload::None, "none", Optimizer = Offload::Optimizer, "optimizer",
+    OptimizerAndParams = Offload::OptimizerAndParams, "optimizer_and_params",
+});
 value_enum!(MixedPrecisionArg => MixedPrecision { Bf16 = MixedPrecision::Bf16, "bf16", Fp16 = MixedPrecision::Fp16, "fp16", No = MixedPrecision::No, "no" });
 
 /// An error for the user: one line, no panic, and its exit status ([`exit`]).
@@ -439,6 +467,30 @@ fn apply_flags(a: &EstimateArgs, mut i: ScenarioInput, err: &mut dyn Write) -> R
     if let Some(p) = a.prepare_kbit {
         i.prepare_kbit = Some(p);
     }
+    if a.gpus.is_some()
+        || a.strategy.is_some()
+        || a.gpus_per_node.is_some()
+        || a.fsdp_sharding.is_some()
+        || a.offload.is_some()
+    {
+        let mut d = i.distributed.take().unwrap_or_default();
+        if let Some(n) = a.gpus {
+            d.gpus = n;
+        }
+        if let Some(st) = a.strategy {
+            d.strategy = st.into();
+        }
+        if let Some(n) = a.gpus_per_node {
+            d.gpus_per_node = Some(n);
+        }
+        if let Some(f) = a.fsdp_sharding {
+            d.fsdp_sharding = Some(f.into());
+        }
+        if let Some(o) = a.offload {
+            d.offload = o.into();
+        }
+        i.distributed = Some(d);
+    }
     if let Some(mib) = a.cuda_context_mib {
         i.cuda_context_bytes =
             Some(mib.checked_mul(1 << 20).ok_or(CliError("--cuda-context-mib is too large".into(), exit::USAGE))?);
@@ -538,6 +590,25 @@ fn print_target(out: &mut dyn Write, s: &Scenario, t: &Target, u: Unit) -> Resul
     Ok(())
 }
 
+fn describe_distributed(d: &lora_vram::distributed::Distributed) -> String {
+    let engine = match d.strategy {
+        Strategy::Ddp => "DDP".to_string(),
+        Strategy::Fsdp => format!("FSDP {}", d.fsdp_sharding.as_str()),
+        z => format!("DeepSpeed ZeRO-{}", z.zero_stage()),
+    };
+    let nodes = d.nodes();
+    let layout = if nodes > 1 { format!("{nodes} nodes × {}", d.gpus_per_node) } else { "one node".to_string() };
+    let offload = match d.offload {
+        Offload::None => String::new(),
+        o => format!(", offload {}", o.as_str()),
+    };
+    format!(
+        "{engine} on {} GPU{} ({layout}){offload}; every figure below is per GPU",
+        d.gpus,
+        if d.gpus == 1 { "" } else { "s" }
+    )
+}
+
 fn print_estimate(
     out: &mut dyn Write,
     s: &Scenario,
@@ -555,8 +626,17 @@ fn print_estimate(
         params(e.trainable_params),
         e.trainable_params as f64 * 100.0 / e.total_params.max(1) as f64
     )?;
+    let per_gpu = if let Some(d) = &s.distributed {
+        writeln!(out, "engine     {}", describe_distributed(d))?;
+        if let Some(n) = d.notice() {
+            writeln!(out, "           note: {}", n.as_str())?;
+        }
+        " per GPU"
+    } else {
+        ""
+    };
     writeln!(out)?;
-    writeln!(out, "peak VRAM  {}   (range {} – {}, nvidia-smi)", both(e.total()), bytes(lo, u), bytes(hi, u))?;
+    writeln!(out, "peak VRAM  {}   (range {} – {}, nvidia-smi{per_gpu})", both(e.total()), bytes(lo, u), bytes(hi, u))?;
     writeln!(
         out,
         "allocated  {}   (torch.cuda.max_memory_allocated, at {})",
@@ -576,13 +656,30 @@ fn print_estimate(
         ("    CUDA context", e.overhead.cuda_context),
         ("    cuBLAS", e.overhead.cublas_workspace),
         ("    allocator", e.overhead.allocator),
+        ("    NCCL", e.overhead.nccl),
     ];
     for (name, b) in rows {
+        if name == "    NCCL" && s.distributed.is_none() {
+            continue;
+        }
         writeln!(out, "  {name:<16} {:>12}", bytes(b, u))?;
     }
+    if s.distributed.is_some() {
+        let g = &e.engine;
+        writeln!(
+            out,
+            "  engine: {} of gathered parameters in weights, {} of gradient buffers in gradients",
+            bytes(g.gathered_params, u),
+            bytes(g.grad_buffers, u)
+        )?;
+    }
     writeln!(out, "  * alive at the peak ({}); zero_grad(set_to_none=True) frees them every step", e.phase.as_str())?;
-    if e.cpu_bytes_per_node > 0 {
-        writeln!(out, "  host RAM   {}   (offloaded activations, pinned)", both(e.cpu_bytes_per_node))?;
+    if e.host_per_node(s) > 0 {
+        writeln!(
+            out,
+            "host RAM   {} per node (offloaded states and activations, pinned buffers, model loading)",
+            both(e.host_per_node(s))
+        )?;
     }
     if e.paged_optimizer {
         writeln!(out, "  note: the paged optimizer's state can spill to CPU RAM under memory pressure")?;
@@ -591,8 +688,8 @@ fn print_estimate(
     let w = GPUS.iter().map(|g| g.name.chars().count()).max().unwrap_or(0);
     writeln!(
         out,
-        "  {:<w$} {:>10} {:<13} {:>11} {:>9} {:>9}",
-        "GPU", "VRAM", "verdict", "headroom", "max seq", "max batch"
+        "  {:<w$} {:>10} {:<13} {:>11} {:>9} {:>9} {:>11}",
+        "GPU", "VRAM", "verdict", "headroom", "max seq", "max batch", "GPUs needed"
     )?;
     for f in gpu_table(s) {
         let g = &GPUS[f.gpu];
@@ -606,15 +703,17 @@ fn print_estimate(
             Verdict::Tight => "tight",
             Verdict::DoesNotFit => "does not fit",
         };
+        let needed = f.gpus_needed.map_or_else(|| "-".to_string(), |n| n.to_string());
         writeln!(
             out,
-            "  {:<w$} {:>10} {:<13} {:>11} {:>9} {:>9}",
+            "  {:<w$} {:>10} {:<13} {:>11} {:>9} {:>9} {:>11}",
             g.name,
             bytes(g.vram_bytes, u),
             verdict,
             head,
             f.max_seq_len,
-            f.max_batch_size
+            f.max_batch_size,
+            needed
         )?;
     }
     if let Some(t) = target {

@@ -50,7 +50,7 @@ fn json_output_has_exactly_the_design_keys() {
     assert_eq!(keys(&v["breakdown"]["overhead"]), ["allocator", "cuda_context"]);
     assert_eq!(
         keys(&v["gpus"][0]),
-        ["headroom_bytes", "id", "max_batch_size", "max_seq_len", "name", "verdict", "vram_bytes"]
+        ["gpus_needed", "headroom_bytes", "id", "max_batch_size", "max_seq_len", "name", "verdict", "vram_bytes"]
     );
     let b = &v["breakdown"];
     let sum = b["weights"].as_u64().unwrap()
@@ -319,4 +319,92 @@ fn json_keeps_the_design_order() {
         assert!(pos(w[0]) < pos(w[1]), "{} before {}: {out}", w[0], w[1]);
     }
     assert!(pos("weights") < pos("adapter") && pos("adapter") < pos("activations"), "{out}");
+}
+
+/// `--gpus 8 --strategy zero3 --offload optimizer` is the scenario's `distributed` block (issue 11).
+#[test]
+fn distributed_flags_equal_the_json_block() {
+    let json = r#"{"model": "meta-llama/Llama-3.1-70B", "method": "lora",
+        "distributed": {"strategy": "zero3", "gpus": 16, "gpus_per_node": 8, "offload": "optimizer"}}"#;
+    let a = run(&["estimate", "--json", "-"], json);
+    let b = run(
+        &[
+            "estimate",
+            "--json",
+            "--model",
+            "meta-llama/Llama-3.1-70B",
+            "--method",
+            "lora",
+            "--gpus",
+            "16",
+            "--strategy",
+            "zero3",
+            "--gpus-per-node",
+            "8",
+            "--offload",
+            "optimizer",
+        ],
+        "",
+    );
+    assert!(a.status.success() && b.status.success(), "{} {}", text(&a.stderr), text(&b.stderr));
+    assert_eq!(a.stdout, b.stdout);
+    let v: serde_json::Value = serde_json::from_slice(&a.stdout).unwrap();
+    assert!(v["cpu_bytes_per_node"].as_u64().unwrap() > 0, "offloaded optimizer states on the host");
+    let needed: Vec<&serde_json::Value> = v["gpus"].as_array().unwrap().iter().map(|g| &g["gpus_needed"]).collect();
+    assert!(needed.iter().all(|n| n.is_null() || n.as_u64().is_some_and(|n| (1..=1024).contains(&n))));
+    assert!(needed.iter().any(|n| n.as_u64().is_some_and(|n| n > 1)), "a 70B LoRA needs several small GPUs");
+    let one = run(&["estimate", "--json", "--model", "meta-llama/Llama-3.1-70B", "--method", "lora"], "");
+    let one: serde_json::Value = serde_json::from_slice(&one.stdout).unwrap();
+    assert!(v["total_bytes"].as_u64() < one["total_bytes"].as_u64(), "per GPU, sharded");
+    assert_eq!(one["cpu_bytes_per_node"], 0);
+}
+
+/// The readable output says the figures are per GPU, shows NCCL, the host memory, and the GPUs
+/// needed; FSDP's sharding flag works.
+#[test]
+fn distributed_readable_output() {
+    let out = run(
+        &[
+            "estimate",
+            "--model",
+            "meta-llama/Llama-3.1-8B",
+            "--method",
+            "full",
+            "--strategy",
+            "fsdp",
+            "--gpus",
+            "8",
+            "--fsdp-sharding",
+            "shard_grad_op",
+        ],
+        "",
+    );
+    let s = text(&out.stdout);
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    for needle in ["FSDP shard_grad_op on 8 GPUs", "per GPU", "NCCL", "host RAM", "GPUs needed"] {
+        assert!(s.contains(needle), "`{needle}` in {s}");
+    }
+    let out = run(&["estimate", "--strategy", "zero3"], "");
+    assert!(text(&out.stdout).contains("on one GPU nothing is sharded"), "{}", text(&out.stdout));
+    let single = run(&["estimate"], "");
+    assert!(!text(&single.stdout).contains("NCCL") && !text(&single.stdout).contains("host RAM"));
+}
+
+/// Bad `distributed` combinations: one line naming the field.
+#[test]
+fn distributed_errors_name_the_field() {
+    for (args, needle) in [
+        (vec!["--gpus", "4", "--gpus-per-node", "8", "--strategy", "zero3"], "distributed.gpus_per_node"),
+        (vec!["--gpus", "8", "--strategy", "zero2", "--offload", "optimizer_and_params"], "distributed.offload"),
+        (vec!["--gpus", "8", "--strategy", "ddp", "--offload", "optimizer"], "distributed.offload"),
+        (vec!["--gpus", "8", "--strategy", "zero3", "--fsdp-sharding", "full_shard"], "distributed.fsdp_sharding"),
+    ] {
+        let mut full = vec!["estimate"];
+        full.extend(args.iter());
+        let out = run(&full, "");
+        let err = text(&out.stderr);
+        assert_eq!(out.status.code(), Some(3), "{args:?}: {err}"); // 3: the scenario cannot be estimated (lora_vram_cli::exit)
+        assert!(err.contains(needle), "{args:?}: {err}");
+        assert_eq!(err.trim_end().lines().count(), 1, "{err}");
+    }
 }

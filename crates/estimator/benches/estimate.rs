@@ -1,5 +1,6 @@
 //! `cargo bench -p lora-vram`: one estimate, and the full GPU table with the exact
-//! longest-sequence / largest-batch solve for every GPU (issue 2 targets: < 1 µs and < 200 µs).
+//! longest-sequence / largest-batch solve for every GPU (issue 2 targets: < 1 µs and < 200 µs),
+//! and with a `distributed` block, the table with "GPUs needed" for every GPU (issue 11: < 200 µs).
 use criterion::{black_box, criterion_group, criterion_main, Criterion};
 use lora_vram::fit::gpu_table;
 use lora_vram::input::ScenarioInput;
@@ -12,14 +13,33 @@ fn scenarios() -> Vec<(&'static str, Scenario)> {
         ..ScenarioInput::default()
     };
     moe.lora.dropout = 0.0;
-    vec![("llama-3.1-8b-qlora-2048", qlora), ("qwen3-30b-a3b-qlora-2048", Scenario::try_from(&moe).unwrap())]
+    let json = |j: &str| Scenario::try_from(&ScenarioInput::from_json(j).unwrap()).unwrap();
+    vec![
+        ("llama-3.1-8b-qlora-2048", qlora),
+        ("qwen3-30b-a3b-qlora-2048", Scenario::try_from(&moe).unwrap()),
+        (
+            "llama-3.1-70b-lora-zero3-8gpus",
+            json(
+                r#"{"model": "meta-llama/Llama-3.1-70B", "method": "lora", "distributed": {"strategy": "zero3", "gpus": 8}}"#,
+            ),
+        ),
+        (
+            "llama-3.1-8b-full-fsdp-16gpus",
+            json(
+                r#"{"model": "meta-llama/Llama-3.1-8B", "method": "full", "distributed": {"strategy": "fsdp", "gpus": 16, "gpus_per_node": 8}}"#,
+            ),
+        ),
+    ]
 }
 
 fn bench(c: &mut Criterion) {
     for (name, s) in scenarios() {
         c.bench_function(&format!("estimate/{name}"), |b| b.iter(|| estimate(black_box(&s))));
         c.bench_function(&format!("gpu_table/{name}"), |b| {
-            b.iter(|| gpu_table(black_box(&s)).fold(0u64, |acc, f| acc ^ f.max_seq_len ^ f.max_batch_size))
+            b.iter(|| {
+                gpu_table(black_box(&s))
+                    .fold(0u64, |acc, f| acc ^ f.max_seq_len ^ f.max_batch_size ^ f.gpus_needed.unwrap_or(0))
+            })
         });
     }
 }

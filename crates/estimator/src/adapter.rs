@@ -47,8 +47,25 @@ impl Tensor {
     }
 }
 
+/// Where a trainable tensor lives: what a data-parallel engine shards or gathers it with.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Location {
+    /// Inside a decoder layer of this kind.
+    Layer(LayerKind),
+    /// The input embedding (or a trainable copy of it).
+    Embedding,
+    /// The output head, its bias, and the norms outside the layers (for full fine-tuning, every norm
+    /// weight: they are summed into one vector, see [`for_each_trainable`]).
+    Head,
+}
+
 /// Calls `f` for every trainable tensor of the scenario (see the module doc).
 pub fn for_each_trainable(s: &Scenario, mut f: impl FnMut(Tensor)) {
+    for_each_trainable_in(s, |t, _| f(t));
+}
+
+/// [`for_each_trainable`], with where each tensor lives.
+pub fn for_each_trainable_in(s: &Scenario, mut f: impl FnMut(Tensor, Location)) {
     let a = &s.arch;
     let (dense, moe) = a.layer_split();
     let kinds = [(LayerKind::Dense, dense), (LayerKind::Moe, moe)];
@@ -61,22 +78,25 @@ pub fn for_each_trainable(s: &Scenario, mut f: impl FnMut(Tensor)) {
                 continue;
             }
             for l in a.linears(kind).as_slice() {
-                f(Tensor { rows: l.d_out, cols: l.d_in, times: layers * l.count, elem_bytes: w });
+                f(
+                    Tensor { rows: l.d_out, cols: l.d_in, times: layers * l.count, elem_bytes: w },
+                    Location::Layer(kind),
+                );
                 if l.bias {
-                    f(vector(l.d_out, layers * l.count, w));
+                    f(vector(l.d_out, layers * l.count, w), Location::Layer(kind));
                 }
             }
         }
-        f(Tensor { rows: a.vocab, cols: a.hidden, times: 1, elem_bytes: w });
+        f(Tensor { rows: a.vocab, cols: a.hidden, times: 1, elem_bytes: w }, Location::Embedding);
         if !a.tied_embeddings {
-            f(Tensor { rows: a.vocab, cols: a.hidden, times: 1, elem_bytes: w });
+            f(Tensor { rows: a.vocab, cols: a.hidden, times: 1, elem_bytes: w }, Location::Head);
         }
         if a.lm_head_bias {
-            f(vector(a.vocab, 1, w));
+            f(vector(a.vocab, 1, w), Location::Head);
         }
         // Norm weights and biases, and DeepSeek's router bias: vectors, whose sizes only matter in
         // sum for every optimizer modelled here.
-        f(vector(p.norms + p.other, 1, w));
+        f(vector(p.norms + p.other, 1, w), Location::Head);
         return;
     }
     let r = s.lora.rank;
@@ -89,20 +109,20 @@ pub fn for_each_trainable(s: &Scenario, mut f: impl FnMut(Tensor)) {
             if s.lora.targets.contains(l) {
                 let times = layers * l.count;
                 let r = r * l.rank_mult;
-                f(Tensor { rows: r, cols: l.d_in, times, elem_bytes: e });
-                f(Tensor { rows: l.d_out, cols: r, times, elem_bytes: e });
+                f(Tensor { rows: r, cols: l.d_in, times, elem_bytes: e }, Location::Layer(kind));
+                f(Tensor { rows: l.d_out, cols: r, times, elem_bytes: e }, Location::Layer(kind));
             }
         }
     }
     let m = s.lora.modules_to_save;
     let copy = unquantized_bytes(s);
     if m.embed_tokens {
-        f(Tensor { rows: a.vocab, cols: a.hidden, times: 1, elem_bytes: copy });
+        f(Tensor { rows: a.vocab, cols: a.hidden, times: 1, elem_bytes: copy }, Location::Embedding);
     }
     if m.lm_head {
-        f(Tensor { rows: a.vocab, cols: a.hidden, times: 1, elem_bytes: copy });
+        f(Tensor { rows: a.vocab, cols: a.hidden, times: 1, elem_bytes: copy }, Location::Head);
         if a.lm_head_bias {
-            f(vector(a.vocab, 1, copy));
+            f(vector(a.vocab, 1, copy), Location::Head);
         }
     }
 }

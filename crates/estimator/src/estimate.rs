@@ -16,6 +16,14 @@
 //! The peak allocated memory is static plus the largest phase; the breakdown reports the
 //! activations and gradients of that phase. `total_bytes`, what `nvidia-smi` shows, adds the
 //! overhead ([`crate::overhead`]).
+//!
+//! # Several GPUs
+//! With a `distributed` block, [`crate::distributed`] replaces the static terms by what one rank
+//! holds and adds its engine's terms ([`Engine`]) to the same phases: unsharded parameters alive in
+//! each (the forward's, split at the loss and inside a layer, whichever is larger), gradient
+//! buffers, and the step's copies. The first layer's backward becomes the larger of that moment and
+//! the engine's end of backward, when the embedding's gradient is reduced with hardly any activation
+//! left. Every engine term is 0 without `distributed`, which leaves each phase as above.
 
 use crate::activations::{profile as activation_profile, ActivationProfile};
 use crate::adapter::adapter;
@@ -112,16 +120,51 @@ pub struct Estimate {
     /// The part of `activations` that is the logits and the loss's own tensors at the peak: what a
     /// fused or chunked loss removes. Already counted in `activations`.
     pub logits: u64,
-    /// Host memory the run needs on its node beyond the process itself: offloaded activations in
-    /// pinned buffers (0 when nothing is offloaded).
+    /// Host memory one process needs beyond itself: its offloaded activations in pinned buffers (0
+    /// when nothing is offloaded). Per node, see [`Estimate::host_per_node`].
     pub cpu_bytes_per_node: u64,
     /// A memory saver that no training step here has measured is on (Liger's kernels, a fused loss, Unsloth):
     /// [`Estimate::range`] widens by [`SAVER_HIGH_PERCENT`]. The chunked loss and activation offloading are
     /// measured (see [`SAVER_HIGH_PERCENT`]) and do not set it.
     pub unmeasured_saver: bool,
+    /// Host memory each node needs ([`crate::distributed`]): offloaded states, pinned buffers and
+    /// model loading. 0 without `distributed` (a single GPU's host memory is not modelled).
+    pub host_bytes_per_node: u64,
+    /// What the data-parallel engine adds, per GPU (all 0 without `distributed`).
+    pub engine: EngineBytes,
+}
+
+/// The data-parallel engine's own memory at the peak, per GPU ([`crate::distributed`]). Each term
+/// is already inside one of the breakdown's parts, as named.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Default)]
+pub struct EngineBytes {
+    /// Unsharded (all-gathered) parameters alive at the peak: FSDP units, ZeRO-3's fetched
+    /// parameters. Inside `weights`.
+    pub gathered_params: u64,
+    /// Gradient buffers at the peak: DDP's buckets, ZeRO's gradient partitions and reduce buckets,
+    /// FSDP's unsharded gradients and reduce-scatter buffers. Inside `adapter.gradients`.
+    pub grad_buffers: u64,
+    /// Of those, the ones allocated for the whole step (DDP's buckets, ZeRO-3's gradient partition
+    /// and reduce bucket).
+    pub static_buffers: u64,
+    /// NCCL's communication buffers, outside PyTorch's allocator. Inside `overhead`.
+    pub nccl: u64,
+    /// The model states on this GPU, as DeepSpeed's estimators count them: resident parameters,
+    /// the gradients kept once backward ends (ZeRO: with the fp32 copy the step makes), and the
+    /// optimizer state with any master weights. Buffers, fetched parameters and activations aside.
+    pub model_states: u64,
 }
 
 impl Estimate {
+    /// Host memory each node needs: the data-parallel engine's ([`Estimate::host_bytes_per_node`]:
+    /// offloaded states and pinned buffers, or model loading) plus the offloaded activations of
+    /// each of the node's ranks ([`Estimate::cpu_bytes_per_node`]). The two are added, although
+    /// loading happens before the step: an upper bound.
+    pub fn host_per_node(&self, s: &Scenario) -> u64 {
+        let ranks = s.distributed.map_or(1, |d| d.gpus_per_node);
+        self.host_bytes_per_node.saturating_add(self.cpu_bytes_per_node.saturating_mul(ranks))
+    }
+
     /// The predicted peak as `nvidia-smi` shows it: every component.
     pub const fn total(&self) -> u64 {
         // Saturating: an absurd-but-valid scenario reports u64::MAX rather than wrapping.
@@ -248,11 +291,55 @@ pub struct Profile {
     keeps_outputs: bool,
     /// A memory saver no training step here has measured is on ([`Estimate::unmeasured_saver`]).
     saver: bool,
+    /// Gradient bytes alive at the optimizer step (all of them on one GPU).
+    grads_step: u64,
+    /// What a data-parallel engine adds ([`crate::distributed`]); all 0 on one GPU.
+    engine: Engine,
+}
+
+/// The per-GPU terms a data-parallel engine adds to a step, batch- and sequence-independent
+/// ([`crate::distributed`] computes them). All 0 without `distributed`, which leaves every phase
+/// exactly as on one GPU.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Default)]
+pub struct Engine {
+    /// Allocated for the whole step: DDP's buckets, ZeRO-3's gradient partitions and reduce bucket.
+    pub buffers: u64,
+    /// Allocated from the start to the end of backward: ZeRO-1/2's reduce buckets.
+    pub buffers_backward: u64,
+    /// Unsharded parameters alive while the loss's forward runs.
+    pub gathered_loss_forward: u64,
+    /// Unsharded parameters alive during the loss's backward.
+    pub gathered_loss_backward: u64,
+    /// Unsharded parameters alive during a decoder layer's forward.
+    pub gathered_layer_forward: u64,
+    /// Unsharded parameters alive during the last decoder layer's backward.
+    pub gathered_last_backward: u64,
+    /// Unsharded parameters alive during the first decoder layer's backward.
+    pub gathered_first_backward: u64,
+    /// Unsharded gradients and reduce buffers alive during the last decoder layer's backward.
+    pub grads_last_backward: u64,
+    /// Unsharded gradients and reduce buffers alive during the first decoder layer's backward.
+    pub grads_first_backward: u64,
+    /// Unsharded parameters alive once the layers are done: the embedding's backward and the
+    /// engine's last reductions, with hardly any activation left.
+    pub gathered_end_backward: u64,
+    /// Unsharded gradients and reduce buffers alive then.
+    pub grads_end_backward: u64,
+    /// Temporaries of the optimizer step beyond the optimizer's own (ZeRO's fp32 gradient copies).
+    pub step: u64,
+    /// NCCL peer connections whose buffers this GPU holds (0: no communicator).
+    pub nccl_connections: u64,
+    /// NCCL's buffers on the profile's GPU, bytes.
+    pub nccl: u64,
+    /// Host memory per node.
+    pub host_per_node: u64,
+    /// Model states ([`EngineBytes::model_states`]).
+    pub model_states: u64,
 }
 
 /// The overhead of the scenario on `gpu` (or, with none, [`GpuOverhead::unknown`]), with the
 /// scenario's own CUDA context when it gives one.
-fn gpu_overhead(s: &Scenario, gpu: Option<&crate::gpus::Gpu>) -> GpuOverhead {
+pub(crate) fn gpu_overhead(s: &Scenario, gpu: Option<&crate::gpus::Gpu>) -> GpuOverhead {
     let o = gpu.map_or(GpuOverhead::unknown(), GpuOverhead::of);
     match s.cuda_context_bytes {
         Some(c) => o.with_context(c),
@@ -277,12 +364,13 @@ fn small_churn(s: &Scenario) -> u64 {
     sum
 }
 
-/// The batch-independent part of a scenario's estimate.
-pub fn profile(s: &Scenario) -> Profile {
+/// The batch-independent part of a one-GPU estimate.
+pub(crate) fn single_gpu_profile(s: &Scenario) -> Profile {
     let (grads_head, grads_embed) = head_and_embedding_grads(s);
+    let ad = adapter(s);
     Profile {
         weights: weights(s).total(),
-        adapter: adapter(s),
+        adapter: ad,
         optimizer: optimizer(s),
         activations: activation_profile(s),
         grads_head,
@@ -301,13 +389,101 @@ pub fn profile(s: &Scenario) -> Profile {
         saver: s.use_liger_kernel
             || matches!(s.loss, crate::scenario::Loss::FusedLinear | crate::scenario::Loss::CutCrossEntropy)
             || s.framework != crate::scenario::Framework::Transformers,
+        grads_step: ad.gradients,
+        engine: Engine::default(),
     }
+}
+
+/// The batch-independent part of a scenario's estimate: on one GPU, or per GPU of its
+/// `distributed` run.
+pub fn profile(s: &Scenario) -> Profile {
+    match &s.distributed {
+        None => single_gpu_profile(s),
+        Some(d) => crate::distributed::Plan::new(s).profile(d.gpus),
+    }
+}
+
+/// What one rank holds, as [`crate::distributed`]'s engines compute it.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Default)]
+pub struct Rank {
+    /// Parameters resident on the GPU that are not trainable copies: frozen weights (or, for full
+    /// fine-tuning, the trainable weights themselves), sharded where the engine shards them.
+    pub weights: u64,
+    /// Trainable parameters resident on the GPU (LoRA adapters, `modules_to_save` copies).
+    pub adapter_params: u64,
+    /// Trainable parameter count (the whole model's, not a shard's).
+    pub trainable_params: u64,
+    /// Optimizer state on the GPU (with ZeRO, the fp32 master weights too).
+    pub optimizer_state: u64,
+    /// The optimizer's state lives in paged memory.
+    pub paged: bool,
+    /// The optimizer step's own temporaries on the GPU.
+    pub step_transient: u64,
+    /// Gradient bytes of the head, the embedding and all layers as autograd leaves them on this GPU
+    /// during backward, and those alive at the optimizer step.
+    pub grads_head: u64,
+    /// See `grads_head`.
+    pub grads_embed: u64,
+    /// See `grads_head`.
+    pub grads_all: u64,
+    /// See `grads_head`.
+    pub grads_step: u64,
+    /// The engine's own terms.
+    pub engine: Engine,
 }
 
 impl Profile {
     /// The same profile on another GPU: its context and workspaces (what the GPU table evaluates).
     pub fn on(&self, s: &Scenario, gpu: &crate::gpus::Gpu) -> Profile {
-        Profile { overhead: gpu_overhead(s, Some(gpu)), ..*self }
+        let engine =
+            Engine { nccl: crate::distributed::nccl_bytes(self.engine.nccl_connections, Some(gpu)), ..self.engine };
+        Profile { overhead: gpu_overhead(s, Some(gpu)), engine, ..*self }
+    }
+
+    /// This profile with one rank's resident memory and engine terms in place of one GPU's.
+    pub(crate) fn with_rank(self, r: &Rank) -> Profile {
+        let adapter = crate::adapter::Adapter {
+            trainable_params: r.trainable_params,
+            params: r.adapter_params,
+            gradients: r.grads_all,
+        };
+        let optimizer = crate::optimizer::OptimizerMemory {
+            state: r.optimizer_state,
+            paged: r.paged,
+            step_transient: r.step_transient,
+        };
+        Profile {
+            weights: r.weights,
+            adapter,
+            optimizer,
+            grads_head: r.grads_head,
+            grads_embed: r.grads_embed,
+            grads_step: r.grads_step,
+            engine: r.engine,
+            ..self
+        }
+    }
+
+    /// The engine terms (all 0 on one GPU).
+    pub const fn engine(&self) -> &Engine {
+        &self.engine
+    }
+
+    /// What this profile's GPU holds, as a [`Rank`] (the starting point of DDP's).
+    pub(crate) const fn as_rank(&self) -> Rank {
+        Rank {
+            weights: self.weights,
+            adapter_params: self.adapter.params,
+            trainable_params: self.adapter.trainable_params,
+            optimizer_state: self.optimizer.state,
+            paged: self.optimizer.paged,
+            step_transient: self.optimizer.step_transient,
+            grads_head: self.grads_head,
+            grads_embed: self.grads_embed,
+            grads_all: self.adapter.gradients,
+            grads_step: self.grads_step,
+            engine: self.engine,
+        }
     }
 
     /// The estimate at batch size `batch` and sequence length `seq`.
@@ -339,17 +515,25 @@ impl Profile {
         } else {
             (0, 0)
         };
-        // (phase, activations, gradients)
+        let e = &self.engine;
+        let g = |x: u64| u128::from(x);
+        // The forward's peak is at the loss or inside a layer, whichever is larger with the
+        // unsharded parameters alive at that moment (none on one GPU).
+        let forward_at_loss =
+            act.loss_forward + g(e.gathered_loss_forward) >= act.layer_forward + g(e.gathered_layer_forward);
+        let (forward_act, forward_gathered) = if forward_at_loss {
+            (act.loss_forward, g(e.gathered_loss_forward))
+        } else {
+            (act.layer_forward, g(e.gathered_layer_forward))
+        };
+        // (phase, activations, gradients, unsharded parameters)
         let phases = [
-            (
-                Phase::Forward,
-                act.kept + act.head_saved + act.loss_forward.max(act.layer_forward) + forward_copies + head_copy,
-                0,
-            ),
+            (Phase::Forward, act.kept + act.head_saved + forward_act + forward_copies + head_copy, 0, forward_gathered),
             (
                 Phase::LossBackward,
                 act.kept + act.head_saved + act.loss_backward + kept_copies + head_copy + kept_logits,
-                0,
+                g(e.buffers_backward),
+                g(e.gathered_loss_backward),
             ),
             (
                 Phase::LastLayerBackward,
@@ -358,30 +542,55 @@ impl Profile {
                     + if self.checkpointing { act.layer_backward.max(act.layer_recompute) } else { act.layer_backward }
                     + kept_copies
                     + kept_logits,
-                grads_head,
+                grads_head + g(e.grads_last_backward) + g(e.buffers_backward),
+                g(e.gathered_last_backward),
             ),
+            {
+                // The first layer's backward, or, when the engine's end of backward is larger (the
+                // embedding's unsharded gradient and its reduction), that moment: the layers'
+                // activations are gone by then.
+                let first = (
+                    Phase::FirstLayerBackward,
+                    first_layer_kept.min(act.kept_backward) + act.layer_max + act.layer_backward + one + kept_logits,
+                    grads_head + grads_layers + g(e.grads_first_backward) + g(e.buffers_backward),
+                    g(e.gathered_first_backward),
+                );
+                let end = (
+                    Phase::FirstLayerBackward,
+                    kept_logits,
+                    grads_head + grads_layers + g(e.grads_end_backward) + g(e.buffers_backward),
+                    g(e.gathered_end_backward),
+                );
+                if end.1 + end.2 + end.3 > first.1 + first.2 + first.3 {
+                    end
+                } else {
+                    first
+                }
+            },
             (
-                Phase::FirstLayerBackward,
-                first_layer_kept.min(act.kept_backward) + act.layer_max + act.layer_backward + one + kept_logits,
-                grads_head + grads_layers,
+                Phase::OptimizerStep,
+                u128::from(opt.step_transient) + g(e.step) + kept_logits + kept_leaf,
+                g(self.grads_step),
+                0,
             ),
-            (Phase::OptimizerStep, u128::from(opt.step_transient) + kept_logits + kept_leaf, grads_all),
         ];
+        let sum = |p: &(Phase, u128, u128, u128)| p.1 + p.2 + p.3;
         let mut peak = phases[0];
         for p in phases {
-            if p.1 + p.2 > peak.1 + peak.2 {
+            if sum(&p) > sum(&peak) {
                 peak = p;
             }
         }
-        let (phase, activations, gradients) = (peak.0, clamp(peak.1), clamp(peak.2));
+        let (phase, activations, gradients, gathered) = (peak.0, clamp(peak.1), clamp(peak.2), clamp(peak.3));
         // The logits and the loss's tensors inside the peak phase's activations.
         let logits = match phase {
-            Phase::Forward if act.loss_forward >= act.layer_forward => act.loss_forward_logits,
+            Phase::Forward if forward_at_loss => act.loss_forward_logits,
             Phase::LossBackward => act.loss_backward + kept_logits,
             _ => kept_logits,
         };
-
-        let dynamic = activations.saturating_add(gradients);
+        // The engine's static buffers are gradient memory, alive in every phase.
+        let gradients = gradients.saturating_add(e.buffers);
+        let dynamic = activations.saturating_add(gradients).saturating_add(gathered);
         let paged_state = if opt.paged { opt.state } else { 0 };
         let workspace = self.overhead.cublas_workspace;
         let static_allocated =
@@ -402,29 +611,33 @@ impl Profile {
         let kbit = if fits { 0 } else { u128::from(self.kbit_freed) };
         let always = kbit + u128::from(self.small_churn);
         let footprint = if self.checkpointing { act.layer_max.max(act.layer_forward) } else { act.layer_forward };
-        let loss_phases = (phases[0].1 + phases[0].2).max(phases[1].1 + phases[1].2) + footprint;
+        let loss_phases = sum(&phases[0]).max(sum(&phases[1])) + footprint;
         let scores_apart = if act.score_block > act.loss_block { act.layer_scores_extra } else { 0 };
         let layer_phases = act.kept + kept_logits + act.loss_backward + footprint + scores_apart;
-        let allocated_peak = peak.1 + peak.2;
+        let allocated_peak = sum(&peak);
         let reserved_peak = loss_phases.max(layer_phases).max(allocated_peak) + always;
-        let footprint = reserved_peak - (peak.1 + peak.2);
-        let at = |p: &(Phase, u128, u128)| static_allocated.saturating_add(clamp(p.1 + p.2));
+        let footprint = reserved_peak - allocated_peak;
+        let static_allocated = static_allocated.saturating_add(e.buffers);
+        let at = |p: &(Phase, u128, u128, u128)| static_allocated.saturating_add(clamp(sum(p)));
         let phase_peaks = PhasePeaks {
             forward: at(&phases[0]),
             backward: at(&phases[1]).max(at(&phases[2])).max(at(&phases[3])),
             optimizer: at(&phases[4]),
         };
+        let (ctx_low, ctx_high) = self.overhead.cuda_context_range;
+        let (nccl_low, nccl_high) = crate::distributed::nccl_range(e.nccl);
         Estimate {
-            weights: self.weights,
+            weights: self.weights.saturating_add(gathered),
             adapter: AdapterBytes { params: ad.params, gradients, optimizer: opt.state },
             activations,
             overhead: Overhead {
                 cuda_context: self.overhead.cuda_context,
                 cublas_workspace: workspace,
                 allocator: clamp(footprint),
+                nccl: e.nccl,
             },
-            context_range: self.overhead.cuda_context_range,
-            peak_allocated: static_allocated.saturating_add(dynamic),
+            context_range: (ctx_low.saturating_add(nccl_low), ctx_high.saturating_add(nccl_high)),
+            peak_allocated: static_allocated.saturating_sub(e.buffers).saturating_add(dynamic),
             total_params: self.total_params,
             trainable_params: ad.trainable_params,
             paged_optimizer: opt.paged,
@@ -433,6 +646,19 @@ impl Profile {
             logits: clamp(logits).min(activations),
             cpu_bytes_per_node: clamp(act.host),
             unmeasured_saver: self.saver,
+            host_bytes_per_node: e.host_per_node,
+            engine: EngineBytes {
+                gathered_params: gathered,
+                grad_buffers: e.buffers.saturating_add(match phase {
+                    Phase::LossBackward => e.buffers_backward,
+                    Phase::LastLayerBackward => e.grads_last_backward + e.buffers_backward,
+                    Phase::FirstLayerBackward => e.grads_first_backward + e.buffers_backward,
+                    _ => 0,
+                }),
+                static_buffers: e.buffers,
+                nccl: e.nccl,
+                model_states: e.model_states,
+            },
         }
     }
 }

@@ -25,6 +25,16 @@
 //! stacks, a 397 MiB context, and 2 × 32 MiB of workspaces). That default is conservative, about
 //! 170 MiB above the context of a consumer card (the model gives an RTX 3090 224 MiB); name the
 //! closest listed `gpu`, or set `cuda_context_bytes` to what `nvidia-smi` shows, to tighten it.
+//!
+//! # GPUs needed
+//! The smallest number of a GPU on which the scenario fits (its total within the GPU's memory, as
+//! for the longest sequence), with the scenario's strategy: without `distributed`, 1 when it fits
+//! one GPU; with it, the smallest count among `1..=gpus_per_node` and then whole nodes of
+//! `gpus_per_node`, up to [`crate::distributed::MAX_GPUS`] (`None` when none fits). Per-GPU memory
+//! does not grow with the GPU count, except that from one GPU to two NCCL's buffers appear, so one
+//! GPU is tried first and the rest bisected. The allocated memory at a count does not depend on the
+//! GPU: each count is evaluated once for the whole table ([`Needed`]), and each GPU adds its own
+//! CUDA context, cuBLAS workspaces and NCCL channels.
 
 use crate::estimate::{profile, Profile};
 use crate::gpus::{Gpu, GPUS};
@@ -105,6 +115,9 @@ pub struct Fit {
     pub no_bf16: bool,
     /// FlashAttention-2 on a GPU without it.
     pub no_flash_attention_2: bool,
+    /// The smallest number of this GPU on which the scenario fits with its strategy (see the module
+    /// doc); `None` when none up to 1024 does.
+    pub gpus_needed: Option<u64>,
 }
 
 impl Fit {
@@ -179,14 +192,131 @@ fn batch_in(p: &Profile, s: &Scenario, vram: u64, margin: bool) -> u64 {
 
 /// The fit of a scenario on one GPU.
 pub fn fit(s: &Scenario, gpu_index: usize, gpu: &Gpu) -> Fit {
-    fit_with(&profile(s), s, gpu_index, gpu)
+    let mut needed = Needed::new(s);
+    fit_with(&needed.at_scenario(), s, gpu_index, gpu, &mut needed)
 }
 
-fn fit_with(p: &Profile, s: &Scenario, gpu_index: usize, gpu: &Gpu) -> Fit {
-    fit_in(&p.on(s, gpu), s, gpu_index, gpu.vram_bytes, Some(gpu))
+/// The smallest number of `gpu` on which `s` fits (see the module doc).
+pub fn gpus_needed(s: &Scenario, gpu: &Gpu) -> Option<u64> {
+    Needed::new(s).solve(gpu)
+}
+
+/// Most GPU counts [`Needed`] remembers: more than a GPU table's galloping and bisections visit.
+const NEEDED_CACHE: usize = 160;
+
+/// The per-GPU totals at each GPU count, evaluated once for a whole GPU table: the total without
+/// the GPU-dependent terms (CUDA context, cuBLAS workspaces, NCCL), and NCCL's connections.
+pub struct Needed<'a> {
+    s: &'a Scenario,
+    /// The plan of a `distributed` scenario, boxed: a few KiB that the table's iterator would
+    /// otherwise copy as it moves (the only allocation of a table, and none without `distributed`).
+    plan: Option<alloc::boxed::Box<crate::distributed::Plan>>,
+    /// The profile at the scenario's own GPU count.
+    own: Profile,
+    /// `(candidate index, total less the GPU-dependent terms, NCCL connections)`.
+    cache: [(u16, u64, u8); NEEDED_CACHE],
+    len: usize,
+}
+
+impl<'a> Needed<'a> {
+    /// Prepares the search for a scenario.
+    pub fn new(s: &'a Scenario) -> Needed<'a> {
+        let plan = s.distributed.as_ref().map(|_| alloc::boxed::Box::new(crate::distributed::Plan::new(s)));
+        let own = match (&plan, &s.distributed) {
+            (Some(plan), Some(d)) => plan.profile(d.gpus),
+            _ => profile(s),
+        };
+        Needed { s, plan, own, cache: [(0, 0, 0); NEEDED_CACHE], len: 0 }
+    }
+
+    /// The profile at the scenario's own GPU count.
+    pub fn at_scenario(&self) -> Profile {
+        self.own
+    }
+
+    /// `(total less the GPU-dependent terms, NCCL connections)` on the `index`-th candidate count,
+    /// `n` GPUs.
+    fn core(&mut self, index: u64, n: u64) -> (u64, u64) {
+        // Indices are below MAX_GPUS, so they fit a u16.
+        let key = u16::try_from(index).unwrap_or(u16::MAX);
+        if let Some(&(_, core, conn)) = self.cache[..self.len].iter().find(|c| c.0 == key) {
+            return (core, u64::from(conn));
+        }
+        let p = match &self.plan {
+            Some(plan) => plan.profile(n),
+            None => self.own,
+        };
+        let e = p.at(self.s.batch_size, self.s.seq_len);
+        let o = &e.overhead;
+        let core = e.total() - o.cuda_context - o.cublas_workspace - o.nccl;
+        let conn = p.engine().nccl_connections;
+        if self.len < NEEDED_CACHE {
+            self.cache[self.len] = (key, core, u8::try_from(conn).unwrap_or(u8::MAX));
+            self.len += 1;
+        }
+        (core, conn)
+    }
+
+    /// Whether the scenario fits the `index`-th candidate count, `n`, of `gpu`.
+    fn fits(&mut self, index: u64, n: u64, gpu: &Gpu) -> bool {
+        let (core, conn) = self.core(index, n);
+        let o = crate::estimate::gpu_overhead(self.s, Some(gpu));
+        let total = core
+            .saturating_add(o.cuda_context)
+            .saturating_add(o.cublas_workspace)
+            .saturating_add(crate::distributed::nccl_bytes(conn, Some(gpu)));
+        total <= gpu.vram_bytes
+    }
+
+    /// The smallest count of `gpu` on which the scenario fits.
+    pub fn solve(&mut self, gpu: &Gpu) -> Option<u64> {
+        let Some(d) = self.s.distributed else {
+            return if self.fits(0, 1, gpu) { Some(1) } else { None };
+        };
+        use crate::distributed::candidate_gpus;
+        let per_node = d.gpus_per_node;
+        if self.fits(0, 1, gpu) {
+            return Some(1);
+        }
+        // Candidates 1.. (index 0 is one GPU); the last index with a count: `per_node` counts on
+        // one node, then the multiples of `per_node` up to MAX_GPUS.
+        let hi = crate::distributed::MAX_GPUS / per_node + per_node - 2;
+        debug_assert!(candidate_gpus(per_node, hi).is_some() && candidate_gpus(per_node, hi + 1).is_none());
+        let count = |i: u64| candidate_gpus(per_node, i).unwrap_or(crate::distributed::MAX_GPUS);
+        // Galloping from the smallest counts, which every GPU of a table probes alike (so they are
+        // evaluated once), then bisection between the last count that does not fit and the first
+        // that does.
+        let (mut lo, mut step) = (0, 1); // index `lo` does not fit
+        let hi = loop {
+            let i = (lo + step).min(hi);
+            if self.fits(i, count(i), gpu) {
+                break i;
+            }
+            if i == hi {
+                return None;
+            }
+            lo = i;
+            step *= 2;
+        };
+        let (mut lo, mut hi) = (lo + 1, hi); // the first fitting index is in lo..=hi, and hi fits
+        while lo < hi {
+            let mid = lo + (hi - lo) / 2;
+            if self.fits(mid, count(mid), gpu) {
+                hi = mid;
+            } else {
+                lo = mid + 1;
+            }
+        }
+        Some(count(lo))
+    }
+}
+
+fn fit_with(p: &Profile, s: &Scenario, gpu_index: usize, gpu: &Gpu, needed: &mut Needed<'_>) -> Fit {
+    Fit { gpus_needed: needed.solve(gpu), ..fit_in(&p.on(s, gpu), s, gpu_index, gpu.vram_bytes, Some(gpu)) }
 }
 
 /// The fit of a profile (its overhead already that of the GPU) on `vram` bytes; warnings from `gpu`.
+/// (`gpus_needed` is left to the caller.)
 fn fit_in(p: &Profile, s: &Scenario, gpu_index: usize, vram: u64, gpu: Option<&Gpu>) -> Fit {
     let e = p.at(s.batch_size, s.seq_len);
     let (_, high) = e.range();
@@ -201,12 +331,13 @@ fn fit_in(p: &Profile, s: &Scenario, gpu_index: usize, vram: u64, gpu: Option<&G
         tight_batch_size: batch_in(p, s, vram, false),
         no_bf16: uses_bf16 && gpu.is_some_and(|g| !g.bf16),
         no_flash_attention_2: s.attention == AttentionImpl::FlashAttention2 && gpu.is_some_and(|g| !g.flash_attn2),
+        gpus_needed: None,
     }
 }
 
 /// The fit of a scenario on a GPU known only by its memory, `vram_bytes` as `nvidia-smi` reports
 /// its total (see the module documentation for its CUDA context). [`Fit::gpu`] is [`CUSTOM_GPU`];
-/// the warnings are those of the scenario's `gpu`, none without one.
+/// the warnings are those of the scenario's `gpu`, none without one; `gpus_needed` is not solved for it.
 ///
 /// # Errors
 /// [`Error::Invalid`] (field `vram`) outside [`MIN_CUSTOM_VRAM`]..=[`MAX_CUSTOM_VRAM`].
@@ -214,13 +345,15 @@ pub fn fit_custom(s: &Scenario, vram_bytes: u64) -> Result<Fit, Error> {
     if !(MIN_CUSTOM_VRAM..=MAX_CUSTOM_VRAM).contains(&vram_bytes) {
         return Err(Error::Invalid { field: "vram", reason: "must be between 1 GiB and 1024 GiB" });
     }
-    Ok(fit_in(&profile(s), s, CUSTOM_GPU, vram_bytes, s.gpu.and_then(|i| GPUS.get(i))))
+    let p = Needed::new(s).at_scenario();
+    Ok(fit_in(&p, s, CUSTOM_GPU, vram_bytes, s.gpu.and_then(|i| GPUS.get(i))))
 }
 
 /// The fit on every GPU in [`GPUS`], in table order.
 pub fn gpu_table(s: &Scenario) -> impl Iterator<Item = Fit> + '_ {
-    let p = profile(s);
-    GPUS.iter().enumerate().map(move |(i, g)| fit_with(&p, s, i, g))
+    let mut needed = Needed::new(s);
+    let p = needed.at_scenario();
+    GPUS.iter().enumerate().map(move |(i, g)| fit_with(&p, s, i, g, &mut needed))
 }
 
 #[cfg(all(test, feature = "serde"))]
@@ -242,7 +375,7 @@ mod tests {
             let s = scenario(Some(id));
             let listed = fit(&s, i, &GPUS[i]);
             let custom = fit_custom(&s, GPUS[i].vram_bytes).unwrap();
-            assert_eq!(custom, Fit { gpu: CUSTOM_GPU, ..listed }, "{id}");
+            assert_eq!(custom, Fit { gpu: CUSTOM_GPU, gpus_needed: None, ..listed }, "{id}");
         }
     }
 

@@ -8,6 +8,7 @@ use alloc::string::{String, ToString};
 use alloc::vec::Vec;
 use serde::{Deserialize, Serialize};
 
+use crate::distributed::{Distributed, FsdpSharding, Offload, Strategy};
 use crate::scenario::{
     AdapterDtype, AttentionImpl, Framework, Lora, Loss, Method, MixedPrecision, ModelSource, ModulesToSave, Optimizer,
     Scenario, SdpaKernel, TargetSpec, Trainer, WeightDtype, DEFAULT_LOSS_CHUNKS,
@@ -66,6 +67,63 @@ impl Default for LoraInput {
             dtype: AdapterDtype::Fp32,
             modules_to_save: Vec::new(),
         }
+    }
+}
+
+/// The `distributed` block as written (DESIGN.md): data-parallel training on several GPUs.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct DistributedInput {
+    /// `ddp` (default), `fsdp`, `zero1`, `zero2` or `zero3`.
+    #[serde(default)]
+    pub strategy: Strategy,
+    /// The data-parallel world size: all GPUs together. Default 1.
+    #[serde(default = "one")]
+    pub gpus: u64,
+    /// GPUs on each node; default: `gpus` (one node).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub gpus_per_node: Option<u64>,
+    /// FSDP only: `full_shard` (default), `shard_grad_op` or `hybrid_shard`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub fsdp_sharding: Option<FsdpSharding>,
+    /// `none` (default), `optimizer` or `optimizer_and_params`.
+    #[serde(default)]
+    pub offload: Offload,
+}
+
+const fn one() -> u64 {
+    1
+}
+
+impl Default for DistributedInput {
+    fn default() -> Self {
+        DistributedInput {
+            strategy: Strategy::Ddp,
+            gpus: 1,
+            gpus_per_node: None,
+            fsdp_sharding: None,
+            offload: Offload::None,
+        }
+    }
+}
+
+impl TryFrom<&DistributedInput> for Distributed {
+    type Error = Error;
+
+    fn try_from(i: &DistributedInput) -> Result<Distributed, Error> {
+        if i.fsdp_sharding.is_some() && i.strategy != Strategy::Fsdp {
+            return Err(Error::Invalid {
+                field: "distributed.fsdp_sharding",
+                reason: "applies to strategy fsdp only: remove it, or set the strategy to fsdp",
+            });
+        }
+        Ok(Distributed {
+            strategy: i.strategy,
+            gpus: i.gpus,
+            gpus_per_node: i.gpus_per_node.unwrap_or(i.gpus),
+            fsdp_sharding: i.fsdp_sharding.unwrap_or_default(),
+            offload: i.offload,
+        })
     }
 }
 
@@ -128,6 +186,9 @@ pub struct ScenarioInput {
     /// `transformers` (default) or `unsloth` (`FastLanguageModel`).
     #[serde(skip_serializing_if = "is_transformers")]
     pub framework: Framework,
+    /// Data-parallel training on several GPUs; absent: one GPU.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub distributed: Option<DistributedInput>,
 }
 
 fn is_false(b: &bool) -> bool {
@@ -162,6 +223,7 @@ impl Default for ScenarioInput {
             loss_chunks: None,
             activation_offloading: false,
             framework: Framework::Transformers,
+            distributed: None,
         }
     }
 }
@@ -350,6 +412,7 @@ impl TryFrom<&ScenarioInput> for Scenario {
             loss_chunks,
             activation_offloading: i.activation_offloading,
             framework: i.framework,
+            distributed: i.distributed.as_ref().map(Distributed::try_from).transpose()?,
         };
         s.validate()?;
         Ok(s)

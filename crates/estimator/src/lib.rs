@@ -9,7 +9,9 @@
 //!
 //! Each memory component has its own module, whose documentation gives the formula, the code in
 //! PyTorch / transformers / PEFT / bitsandbytes that allocates the tensors, the assumptions, and
-//! the known error: [`weights`], [`adapter`], [`optimizer`], [`activations`], [`overhead`].
+//! the known error: [`weights`], [`adapter`], [`optimizer`], [`activations`], [`overhead`]. With a
+//! `distributed` block, [`distributed`] and its engines ([`distributed::ddp`], [`distributed::fsdp`],
+//! [`distributed::zero`]) give what each GPU of a data-parallel run holds.
 #![cfg_attr(not(feature = "std"), no_std)]
 #![forbid(unsafe_code)]
 #![warn(missing_docs)]
@@ -22,6 +24,7 @@ pub mod advice;
 pub mod arch;
 #[cfg(feature = "serde")]
 pub mod config;
+pub mod distributed;
 mod error;
 pub mod estimate;
 #[cfg(feature = "serde")]

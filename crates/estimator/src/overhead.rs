@@ -224,12 +224,15 @@ pub struct Overhead {
     pub cublas_workspace: u64,
     /// Cached-but-free memory of PyTorch's allocator at the peak (reserved minus allocated).
     pub allocator: u64,
+    /// NCCL's communication buffers, outside PyTorch's allocator ([`crate::distributed`]); 0 on
+    /// one GPU.
+    pub nccl: u64,
 }
 
 impl Overhead {
-    /// All three.
+    /// All four.
     pub const fn total(&self) -> u64 {
-        self.cuda_context.saturating_add(self.cublas_workspace).saturating_add(self.allocator)
+        self.cuda_context.saturating_add(self.cublas_workspace).saturating_add(self.allocator).saturating_add(self.nccl)
     }
 }
 

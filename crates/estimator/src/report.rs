@@ -24,7 +24,8 @@ pub struct AdapterReport {
 #[derive(Clone, Debug, PartialEq, Eq, Serialize)]
 pub struct OverheadReport {
     /// The CUDA runtime and its libraries: the context outside PyTorch's allocator, plus the cuBLAS
-    /// workspaces inside it (which `peak_allocated_bytes` counts).
+    /// workspaces inside it (which `peak_allocated_bytes` counts), plus, with `distributed`, NCCL's
+    /// buffers (outside it).
     pub cuda_context: u64,
     /// Reserved minus allocated: the caching allocator's free cached blocks at the peak.
     pub allocator: u64,
@@ -71,6 +72,9 @@ pub struct GpuReport {
     pub max_seq_len: u64,
     /// Largest `batch_size` that fits (0: none).
     pub max_batch_size: u64,
+    /// The smallest number of this GPU on which the scenario fits with its strategy (`null`: none
+    /// up to 1024).
+    pub gpus_needed: Option<u64>,
 }
 
 /// The whole output.
@@ -88,8 +92,8 @@ pub struct Report {
     pub breakdown: Breakdown,
     /// The interval the page shows ([`crate::Estimate::range`]).
     pub range: RangeReport,
-    /// Host memory the run needs on each node (offloaded activations in pinned buffers); 0 when
-    /// nothing is offloaded.
+    /// Host memory each node needs ([`crate::Estimate::host_per_node`]): the engine's offloaded
+    /// states, pinned buffers and model loading, and every rank's offloaded activations.
     pub cpu_bytes_per_node: u64,
     /// Every GPU.
     pub gpus: Vec<GpuReport>,
@@ -109,6 +113,7 @@ pub fn report(s: &Scenario) -> Report {
                 headroom_bytes: i64::try_from(f.headroom).unwrap_or(if f.headroom < 0 { i64::MIN } else { i64::MAX }),
                 max_seq_len: f.max_seq_len,
                 max_batch_size: f.max_batch_size,
+                gpus_needed: f.gpus_needed,
             }
         })
         .collect();
@@ -127,12 +132,16 @@ pub fn report(s: &Scenario) -> Report {
             activations: e.activations,
             logits: e.logits,
             overhead: OverheadReport {
-                cuda_context: e.overhead.cuda_context.saturating_add(e.overhead.cublas_workspace),
+                cuda_context: e
+                    .overhead
+                    .cuda_context
+                    .saturating_add(e.overhead.cublas_workspace)
+                    .saturating_add(e.overhead.nccl),
                 allocator: e.overhead.allocator,
             },
         },
         range: RangeReport { low_bytes: e.range().0, high_bytes: e.range().1 },
-        cpu_bytes_per_node: e.cpu_bytes_per_node,
+        cpu_bytes_per_node: e.host_per_node(s),
         gpus,
     }
 }

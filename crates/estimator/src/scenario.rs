@@ -569,6 +569,8 @@ pub struct Scenario {
     pub activation_offloading: bool,
     /// transformers or Unsloth.
     pub framework: Framework,
+    /// Data-parallel training on several GPUs ([`crate::distributed`]); `None`: one GPU.
+    pub distributed: Option<crate::distributed::Distributed>,
 }
 
 /// Largest micro-batch accepted.
@@ -623,7 +625,11 @@ impl Scenario {
         if self.method != Method::Full && self.lora.targets.is_empty() {
             return Err(Error::Invalid { field: "lora.targets", reason: "selects no Linear" });
         }
-        self.validate_savers()
+        self.validate_savers()?;
+        if let Some(d) = &self.distributed {
+            d.validate(self.method, self.weight_dtype)?;
+        }
+        Ok(())
     }
 }
 
