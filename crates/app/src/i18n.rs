@@ -58,6 +58,18 @@ impl Lang {
     }
 }
 
+/// A data-parallel engine's name as its configuration calls it.
+pub fn strategy_name(s: lora_vram::distributed::Strategy) -> &'static str {
+    use lora_vram::distributed::Strategy::*;
+    match s {
+        Ddp => "DDP",
+        Fsdp => "FSDP full_shard",
+        Zero1 => "DeepSpeed ZeRO-1",
+        Zero2 => "DeepSpeed ZeRO-2",
+        Zero3 => "DeepSpeed ZeRO-3",
+    }
+}
+
 /// A message with numbered gaps, `{0}`, `{1}`, …, that [`fill`] fills in. (Templates rather than
 /// `format!` closures: one filler instead of a hundred closures keeps the page smaller.)
 pub type Tpl = &'static str;
@@ -373,6 +385,9 @@ pub struct Text {
     pub ch_seq: Tpl,
     pub ch_rank: Tpl,
     pub ch_liger: &'static str,
+    pub ch_offload_opt: &'static str,
+    pub ch_shard: Tpl,
+    pub chs_shard: Tpl,
     pub ch_offload: &'static str,
     pub ch_cce: &'static str,
     pub ch_attn_targets: &'static str,
@@ -467,6 +482,8 @@ impl Text {
             Change::Qlora => self.ch_qlora.to_string(),
             Change::Rank(r) => fill(self.ch_rank, &[&r.to_string()]),
             Change::Liger => self.ch_liger.to_string(),
+            Change::OffloadOptimizer => self.ch_offload_opt.to_string(),
+            Change::Shard { strategy, gpus } => fill(self.ch_shard, &[&strategy_name(strategy), &gpus]),
             Change::ActivationOffloading => self.ch_offload.to_string(),
             Change::CutCrossEntropy => self.ch_cce.to_string(),
             Change::AttentionTargets => self.ch_attn_targets.to_string(),
@@ -486,6 +503,8 @@ impl Text {
             Change::Qlora => self.chs_qlora.to_string(),
             Change::Rank(r) => fill(self.chs_rank, &[&r.to_string()]),
             Change::Liger => "use_liger_kernel".to_string(),
+            Change::OffloadOptimizer => "offload_optimizer".to_string(),
+            Change::Shard { strategy, gpus } => fill(self.chs_shard, &[&strategy_name(strategy), &gpus]),
             Change::ActivationOffloading => "activation_offloading".to_string(),
             Change::CutCrossEntropy => "cut_cross_entropy".to_string(),
             Change::AttentionTargets => self.chs_attn_targets.to_string(),
@@ -969,6 +988,9 @@ pub static EN: Text = Text {
     ch_seq: "Shorten sequences to {0} tokens (longer samples get truncated)",
     ch_rank: "Lower the LoRA rank to r={0} (fewer trainable parameters)",
     ch_liger: "Use Liger's kernels: use_liger_kernel=True (same result; its fused cross-entropy never makes the logits)",
+    ch_offload_opt: "Offload the optimizer to CPU RAM: DeepSpeed offload_optimizer (ZeRO-3 even on one GPU; slower)",
+    ch_shard: "Train on {1} GPUs like this one with {0} (per-GPU total; gpus_needed)",
+    chs_shard: "{0} × {1} GPUs",
     ch_offload: "Offload activations to CPU RAM: activation_offloading=True (slower; uses host memory)",
     ch_cce: "Use Cut Cross-Entropy: axolotl's cut_cross_entropy: true plugin (no logits in memory)",
     ch_attn_targets: "LoRA on the attention projections only (target_modules q/k/v/o)",
@@ -1291,6 +1313,9 @@ pub static ZH: Text = Text {
     ch_seq: "把序列长度缩短到 {0} tokens（更长的样本会被截断）",
     ch_rank: "把 LoRA 秩降到 r={0}（可训练参数更少）",
     ch_liger: "使用 Liger 内核：use_liger_kernel=True（结果不变；其融合交叉熵不生成 logits）",
+    ch_offload_opt: "把优化器卸载到内存：DeepSpeed offload_optimizer（单卡也可用 ZeRO-3；更慢）",
+    ch_shard: "用 {1} 张这种卡、以 {0} 训练（每卡显存；所需卡数）",
+    chs_shard: "{0} × {1} 卡",
     ch_offload: "把激活值卸载到内存：activation_offloading=True（更慢，占用主机内存）",
     ch_cce: "使用 Cut Cross-Entropy：axolotl 的 cut_cross_entropy: true 插件（内存中不保留 logits）",
     ch_attn_targets: "只在注意力投影上加 LoRA（target_modules 为 q/k/v/o）",

@@ -13,7 +13,8 @@
 //! A model imported from the Hub is written `hf=owner/name` instead of its whole config; the page
 //! loads it again from its cache or the Hub ([`HF_KEY`]).
 
-use lora_vram::input::{LoraInput, ModelInput, ScenarioInput};
+use lora_vram::distributed::{FsdpSharding, Offload, Strategy};
+use lora_vram::input::{DistributedInput, LoraInput, ModelInput, ScenarioInput};
 use lora_vram::scenario::{
     AdapterDtype, AttentionImpl, Framework, Loss, Method, MixedPrecision, Optimizer, SdpaKernel, TargetSpec, Trainer,
     WeightDtype,
@@ -182,7 +183,10 @@ spelled!(
     SdpaKernel,
     Trainer,
     Loss,
-    Framework
+    Framework,
+    Strategy,
+    FsdpSharding,
+    Offload
 );
 
 /// The JSON spelling of an enum.
@@ -236,6 +240,12 @@ pub fn json_to_pairs(v: &Value) -> Result<Vec<(String, String)>, String> {
                     out.push(("model-config".into(), c.to_string()));
                 } else {
                     return Err("`model` must be a preset id, {\"params\": …} or {\"hf_config\": …}".into());
+                }
+            }
+            ("distributed", Value::Object(d)) => {
+                for (dk, dv) in d {
+                    let key = if dk == "gpus" { "num-gpus".to_string() } else { dk.replace('_', "-") };
+                    out.push((key, scalar(dv)));
                 }
             }
             ("lora", Value::Object(l)) => {
@@ -373,6 +383,21 @@ pub fn encode_scenario(i: &ScenarioInput) -> Vec<(String, String)> {
     if i.framework != d.framework {
         put("framework", i.framework.as_str().into());
     }
+    // The `distributed` block, flat: `strategy`, `num-gpus` (`gpus` names the widget's GPU list),
+    // `gpus-per-node`, `fsdp-sharding`, `offload`.
+    if let Some(dist) = &i.distributed {
+        put("strategy", dist.strategy.as_str().into());
+        put("num-gpus", dist.gpus.to_string());
+        if let Some(n) = dist.gpus_per_node {
+            put("gpus-per-node", n.to_string());
+        }
+        if let Some(f) = dist.fsdp_sharding {
+            put("fsdp-sharding", f.as_str().into());
+        }
+        if dist.offload != lora_vram::distributed::Offload::None {
+            put("offload", dist.offload.as_str().into());
+        }
+    }
     out
 }
 
@@ -445,6 +470,25 @@ fn apply(i: &mut ScenarioInput, key: &str, v: &str) -> Result<bool, Reason> {
         "loss-chunks" => i.loss_chunks = Some(need(parse_u64(v), Expect::WholeNumber)?),
         "activation-offloading" => i.activation_offloading = need(parse_bool(v), Expect::Bool)?,
         "framework" => i.framework = need(unspell(&FRAMEWORKS, v), Expect::OneOf("transformers, unsloth"))?,
+        "strategy" => {
+            let st = need(unspell(&Strategy::ALL, v), Expect::OneOf("ddp, fsdp, zero1, zero2, zero3"))?;
+            i.distributed.get_or_insert_with(DistributedInput::default).strategy = st;
+        }
+        "num-gpus" | "distributed-gpus" => {
+            i.distributed.get_or_insert_with(DistributedInput::default).gpus = need(parse_u64(v), Expect::WholeNumber)?
+        }
+        "gpus-per-node" => {
+            i.distributed.get_or_insert_with(DistributedInput::default).gpus_per_node =
+                Some(need(parse_u64(v), Expect::WholeNumber)?)
+        }
+        "fsdp-sharding" => {
+            let f = need(unspell(&FsdpSharding::ALL, v), Expect::OneOf("full_shard, shard_grad_op, hybrid_shard"))?;
+            i.distributed.get_or_insert_with(DistributedInput::default).fsdp_sharding = Some(f);
+        }
+        "offload" => {
+            let o = need(unspell(&Offload::ALL, v), Expect::OneOf("none, optimizer, optimizer_and_params"))?;
+            i.distributed.get_or_insert_with(DistributedInput::default).offload = o;
+        }
         _ => return Ok(false),
     }
     Ok(true)
@@ -475,6 +519,7 @@ fn reset_field(i: &mut ScenarioInput, e: &lora_vram::Error) -> Option<&'static s
         "loss_chunks" => i.loss_chunks = None,
         "activation_offloading" => i.activation_offloading = false,
         "framework" => i.framework = d.framework,
+        f if f.starts_with("distributed") => i.distributed = None,
         "gpu" => i.gpu = None,
         "weight_dtype" => i.weight_dtype = None,
         f if f == "model" || f.starts_with("model") => i.model = d.model.clone(),

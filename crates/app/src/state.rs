@@ -354,6 +354,15 @@ pub fn apply_advice(mut i: ScenarioInput, a: &Advice) -> ScenarioInput {
                 };
             }
             Change::SeqLen(n) => i.seq_len = n,
+            Change::OffloadOptimizer | Change::Shard { .. } => {
+                i.distributed = a.scenario.distributed.map(|d| lora_vram::input::DistributedInput {
+                    strategy: d.strategy,
+                    gpus: d.gpus,
+                    gpus_per_node: (d.gpus_per_node != d.gpus).then_some(d.gpus_per_node),
+                    fsdp_sharding: (d.strategy == lora_vram::distributed::Strategy::Fsdp).then_some(d.fsdp_sharding),
+                    offload: d.offload,
+                })
+            }
         }
     }
     i

@@ -738,6 +738,14 @@ fn change_text(c: Change) -> String {
         Change::CutCrossEntropy => "cut_cross_entropy: true (axolotl's Cut Cross-Entropy plugin)".to_string(),
         Change::Rank(r) => format!("LoRA rank r={r}"),
         Change::AttentionTargets => "LoRA on the attention projections only".to_string(),
+        Change::OffloadOptimizer => "DeepSpeed offload_optimizer (optimizer state and step in CPU RAM)".to_string(),
+        Change::Shard { strategy, gpus } => format!(
+            "{} across {gpus} GPUs (per GPU)",
+            match strategy {
+                Strategy::Fsdp => "FSDP full_shard",
+                _ => "DeepSpeed ZeRO-3",
+            }
+        ),
         Change::SeqLen(n) => format!("max sequence length {n}"),
     }
 }

@@ -25,8 +25,15 @@
 //!    another framework's loss.
 //! 9. A lower LoRA rank (a quarter, not below 16): the adapter state shrinks with it.
 //! 10. LoRA on the attention projections only, instead of every Linear.
-//! 11. A shorter `max_seq_len`: the longest whose whole uncertainty range fits; long samples get
+//! 11. DeepSpeed's optimizer offload (`offload_optimizer` with ZeRO-2/3; on one GPU, ZeRO-3 with it):
+//!     the optimizer state and step move to CPU RAM; slower.
+//! 12. Several GPUs of this kind ([`crate::distributed`]): ZeRO-3, or FSDP `full_shard`, across the
+//!     fewest GPUs on which every GPU's whole range fits (up to 8 on one node, then whole nodes of 8).
+//! 13. A shorter `max_seq_len`: the longest whose whole uncertainty range fits; long samples get
 //!     truncated.
+//!
+//! The last three change the hardware or the data, and are never part of the combination below
+//! (but a shorter sequence completes it when nothing else fits).
 //!
 //! Last, the best combination: starting from the scenario, each change in the order above is
 //! added when it lowers the resident memory of what has been combined so far (for the optimizer,
@@ -68,6 +75,15 @@ pub enum Change {
     Rank(u64),
     /// LoRA on the attention projections only (PEFT's names for this model's q/k/v/o).
     AttentionTargets,
+    /// DeepSpeed's optimizer offload (ZeRO-3 on this one GPU when the run is not distributed).
+    OffloadOptimizer,
+    /// Data-parallel training on `gpus` GPUs of this kind with `strategy` (8 per node).
+    Shard {
+        /// ZeRO-3 or FSDP.
+        strategy: crate::distributed::Strategy,
+        /// GPUs in all.
+        gpus: u64,
+    },
     /// Shorten sequences to this many tokens.
     SeqLen(u64),
 }
@@ -102,6 +118,15 @@ impl Change {
             }
             Change::Rank(r) => c.lora.rank = r,
             Change::AttentionTargets => c.lora.targets = attention_targets(s)?,
+            Change::OffloadOptimizer => {
+                use crate::distributed::{Distributed, Offload, Strategy};
+                let d = c.distributed.unwrap_or(Distributed::new(Strategy::Zero3, 1));
+                c.distributed = Some(Distributed { offload: Offload::Optimizer, ..d });
+            }
+            Change::Shard { strategy, gpus } => {
+                let d = crate::distributed::Distributed::new(strategy, NODE).with_gpus(gpus);
+                c.distributed = Some(d);
+            }
             Change::SeqLen(n) => c.seq_len = n,
         }
         c.validate().ok().map(|()| c)
@@ -134,7 +159,7 @@ impl Advice {
 }
 
 /// The most pieces of advice [`advise`] returns: every single change and the combination.
-pub const MAX_ADVICE: usize = 14;
+pub const MAX_ADVICE: usize = 16;
 
 /// The resident total of a scenario and the upper end of its range, without a paged optimizer's
 /// evictable state.
@@ -195,11 +220,40 @@ fn candidates(s: &Scenario, vram: u64, supports_flash_attention_2: bool) -> heap
     if lora && attention_targets(s).is_some() {
         c.push(Change::AttentionTargets);
     }
+    use crate::distributed::{Offload, Strategy};
+    if s.distributed
+        .is_none_or(|d| matches!(d.strategy, Strategy::Zero2 | Strategy::Zero3) && d.offload == Offload::None)
+    {
+        c.push(Change::OffloadOptimizer);
+    }
+    if s.distributed.is_none() {
+        for strategy in [Strategy::Zero3, Strategy::Fsdp] {
+            if let Some(gpus) = fewest_gpus(s, vram, strategy) {
+                c.push(Change::Shard { strategy, gpus });
+            }
+        }
+    }
     let seq = crate::fit::max_seq_len_with_margin(s, vram);
     if seq > 0 && seq < s.seq_len {
         c.push(Change::SeqLen(seq));
     }
     c
+}
+
+/// GPUs per node that sharding advice assumes (the common 8-GPU server).
+const NODE: u64 = 8;
+
+/// The fewest GPUs, of at least 2, on which `strategy` fits every GPU's whole range within `vram`:
+/// 2 to 8 on one node, then whole nodes of 8 (`None` when none up to 1024 does).
+fn fewest_gpus(s: &Scenario, vram: u64, strategy: crate::distributed::Strategy) -> Option<u64> {
+    use crate::distributed::{candidate_gpus, Distributed, Plan};
+    let d = Distributed::new(strategy, NODE);
+    let sharded = Scenario { distributed: Some(d), ..*s };
+    sharded.validate().ok()?;
+    let plan = Plan::new(&sharded);
+    (1..)
+        .map_while(|i| candidate_gpus(NODE, i))
+        .find(|&n| plan.profile(n).at(s.batch_size, s.seq_len).range().1 <= vram)
 }
 
 /// Advice for a scenario on a GPU of `vram` bytes, least disruptive first, then the best
@@ -241,7 +295,9 @@ fn combination(s: &Scenario, vram: u64, changes: &heapless_list::List<Change>) -
     let (mut cur_total, mut cur_high) = resident(s);
     let mut optimizer_done = false;
     for &change in changes.iter() {
-        if matches!(change, Change::SeqLen(_)) || (optimizer_done && matches!(change, Change::Optimizer(_))) {
+        if matches!(change, Change::SeqLen(_) | Change::Shard { .. } | Change::OffloadOptimizer)
+            || (optimizer_done && matches!(change, Change::Optimizer(_)))
+        {
             continue;
         }
         // The optimizer: the better of the two that apply.

@@ -134,6 +134,9 @@ pub enum FsdpSharding {
 }
 
 impl FsdpSharding {
+    /// Every sharding, for pickers.
+    pub const ALL: [FsdpSharding; 3] = [FsdpSharding::FullShard, FsdpSharding::ShardGradOp, FsdpSharding::HybridShard];
+
     /// The JSON spelling.
     pub const fn as_str(self) -> &'static str {
         match self {
@@ -158,6 +161,9 @@ pub enum Offload {
 }
 
 impl Offload {
+    /// Every offload, for pickers.
+    pub const ALL: [Offload; 3] = [Offload::None, Offload::Optimizer, Offload::OptimizerAndParams];
+
     /// The JSON spelling.
     pub const fn as_str(self) -> &'static str {
         match self {
