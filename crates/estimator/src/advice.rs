@@ -36,14 +36,16 @@
 //! (but a shorter sequence completes it when nothing else fits).
 //!
 //! Last, the best combination: starting from the scenario, each change in the order above is
-//! added when it lowers the resident memory of what has been combined so far (for the optimizer,
-//! the better of the two), and when that still does not fit, the longest sequence that does. It is
+//! added when it lowers the total of what has been combined so far (for the optimizer, the better
+//! of the two), and when that still does not fit, the longest sequence that does. It is
 //! shown only when it combines at least two changes and beats every single one; its label lists
 //! exactly the changes it makes ([`Advice::changes`]), which are what "apply" sets.
 //!
 //! # What "fits" means here
-//! A change fits when the upper end of the new estimate's range does ([`crate::fit::verdict`]).
-//! For a paged optimizer, the state the driver can evict is left out of what must stay resident.
+//! A change fits when the upper end of the new estimate's range does ([`crate::fit::verdict`]),
+//! exactly as the verdict is judged once the change is made. A paged optimizer's state counts in
+//! full: the driver moves it to CPU RAM only under memory pressure, at a cost in speed, and a
+//! promise that leaves it out would not be the total the page shows after "apply".
 
 use crate::estimate::estimate;
 use crate::fit::{verdict, Verdict};
@@ -138,7 +140,7 @@ impl Change {
 pub struct Advice {
     /// The changes made, in the order of the module doc: one, or several for the combination.
     pub changes: heapless_list::List<Change>,
-    /// The new total, in bytes (for a paged optimizer, without the state that can page out).
+    /// The new total, in bytes: [`crate::Estimate::total`] of [`Advice::scenario`].
     pub total: u64,
     /// Whether it then fits the GPU.
     pub verdict: Verdict,
@@ -161,12 +163,13 @@ impl Advice {
 /// The most pieces of advice [`advise`] returns: every single change and the combination.
 pub const MAX_ADVICE: usize = 16;
 
-/// The resident total of a scenario and the upper end of its range, without a paged optimizer's
-/// evictable state.
+/// The total of a scenario and the upper end of its range: what the page shows, and judges its
+/// verdict by, once the change is made. A paged optimizer's state counts in full (the driver only
+/// evicts it when the GPU is full, and then the step slows down), so that the total a piece of
+/// advice promises is the total the user sees after applying it (issue 10, item 3).
 fn resident(s: &Scenario) -> (u64, u64) {
     let e = estimate(s);
-    let paged = if e.paged_optimizer { e.adapter.optimizer } else { 0 };
-    (e.total() - paged, e.range().1.saturating_sub(paged))
+    (e.total(), e.range().1)
 }
 
 /// The scenario's targets restricted to its attention projections, if that is a real change.
