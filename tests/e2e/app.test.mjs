@@ -209,7 +209,7 @@ test("the newcomer's question: Qwen2.5-7B LoRA at 4096 tokens on an RTX 4090", a
     const items = page.locator(".advice li");
     assert.ok((await items.count()) > 0, "advice follows");
     // Apply the first piece of advice that fits.
-    const fitting = page.locator(".advice li.fits .apply").first();
+    const fitting = page.locator(".advice li[data-v=fits] .apply").first();
     await fitting.click();
     assert.equal(await page.getAttribute("#gpu-verdict", "data-verdict"), "fits");
     await page.screenshot({ path: join(ARTIFACTS, "newcomer-after-advice.png") });
@@ -266,7 +266,7 @@ test("narrow screens: a summary bar with the total and verdict, linked to the re
   assert.match(await barText(), /Peak VRAM/);
   // The verdict in words, with the same classes as the GPU panel's table row.
   const chip = (sel) => page.$eval(sel, (c) => [c.className, c.textContent]);
-  assert.deepEqual(await chip("#sumbar .chip"), await chip("#gpu-table tr.selected .chip"));
+  assert.deepEqual(await chip("#sumbar .chip"), await chip("#gpu-table tr[data-selected] .chip"));
   assert.ok(await page.getByRole("link", { name: /Peak VRAM .*GB.*Fits.*GeForce RTX 4090/ }).isVisible(), "an accessible name");
 
   // It follows the sequence length.

@@ -165,7 +165,7 @@ pub const MAX_LINK_CONFIG: usize = 16 * 1024;
 /// Whether the scenario's config.json is too long for a link ([`MAX_LINK_CONFIG`]).
 pub fn config_too_long_for_link(s: &State) -> bool {
     s.hub.is_none()
-        && matches!(&s.input.model, lora_vram::input::ModelInput::HfConfig { hf_config } if hf_config.to_string().len() > MAX_LINK_CONFIG)
+        && matches!(&s.input.model, lora_vram::input::ModelInput::HfConfig { hf_config } if crate::format::json(hf_config).len() > MAX_LINK_CONFIG)
 }
 
 /// The scenario as query pairs, with a model imported from the Hub (or being imported) as
@@ -219,7 +219,7 @@ pub fn summary(c: &Computed, lang: Lang) -> String {
     let t = lang.t();
     let a = &c.scenario.arch;
     crate::i18n::fill(
-        t.model_summary,
+        t.model_summary(),
         &[
             &format::params(c.estimate.total_params),
             &a.layers,
@@ -263,8 +263,8 @@ pub fn use_app(
                 t => Some(t.as_str()),
             },
         );
-        crate::platform::set_title(lang.t().page_title);
-        crate::platform::set_meta_description(lang.t().meta_description);
+        crate::platform::set_title(lang.t().page_title());
+        crate::platform::set_meta_description(lang.t().meta_description());
     });
 
     // Persistence (the page only): the URL and localStorage follow the state, once the inputs
@@ -298,7 +298,11 @@ pub fn use_app(
                 ] {
                     stored.insert(k.into(), Value::String(v));
                 }
-                crate::platform::persist(share_query(&s, &boot.languages), Value::Object(stored).to_string(), saved);
+                crate::platform::persist(
+                    share_query(&s, &boot.languages),
+                    crate::format::json(&Value::Object(stored)),
+                    saved,
+                );
             }
         });
     }
@@ -343,13 +347,13 @@ pub fn App(props: &AppProps) -> Html {
         };
         let onclick = Callback::from(move |_| act.emit(Action::SetTheme(next)));
         let (icon, label) = match state.theme {
-            Theme::Auto => ("◐", t.theme_auto),
-            Theme::Dark => ("☾", t.theme_dark),
-            Theme::Light => ("☀", t.theme_light),
+            Theme::Auto => ("◐", t.theme_auto()),
+            Theme::Dark => ("☾", t.theme_dark()),
+            Theme::Light => ("☀", t.theme_light()),
         };
         html! {
-            <button type="button" class="icon-btn" id="theme-toggle" {onclick} title={t.theme_toggle}
-                aria-label={format!("{}{}{label}", t.theme_toggle, t.colon)}>
+            <button type="button" class="icon-btn" id="theme-toggle" {onclick} title={t.theme_toggle()}
+                aria-label={format!("{}{}{label}", t.theme_toggle(), t.colon())}>
                 <span aria-hidden="true">{ icon }</span><span class="btn-text">{ label }</span>
             </button>
         }
@@ -363,8 +367,8 @@ pub fn App(props: &AppProps) -> Html {
         let onclick = Callback::from(move |_| act.emit(Action::SetLang(other)));
         html! {
             <button type="button" class="icon-btn" id="lang-toggle" {onclick} lang={other.html_lang()}
-                title={other.t().switch_to}>
-                <span aria-hidden="true">{ "文A " }</span>{ other.t().lang_name }
+                title={other.t().switch_to()}>
+                <span aria-hidden="true">{ "文A " }</span>{ other.t().lang_name() }
             </button>
         }
     };
@@ -373,12 +377,12 @@ pub fn App(props: &AppProps) -> Html {
         let dismiss = Callback::from(move |_| act.emit(Action::DismissNotices));
         html! {
             <div class="notice" role="alert" id="notice">
-                <p><strong>{ t.notice_title }</strong></p>
+                <p><strong>{ t.notice_title() }</strong></p>
                 <ul>
                     { for state.notices.iter().take(MAX_NOTICES).map(|n| html! { <li><code>{ n.param.clone() }</code>{ " " }{ t.reason(&n.reason) }</li> }) }
                 </ul>
-                if state.notices.len() > MAX_NOTICES { <p>{ crate::i18n::fill(t.notice_more, &[&format::group((state.notices.len() - MAX_NOTICES) as u64)]) }</p> }
-                <button type="button" class="btn" onclick={dismiss}>{ t.dismiss }</button>
+                if state.notices.len() > MAX_NOTICES { <p>{ crate::i18n::fill(t.notice_more(), &[&format::group((state.notices.len() - MAX_NOTICES) as u64)]) }</p> }
+                <button type="button" class="btn" onclick={dismiss}>{ t.dismiss() }</button>
             </div>
         }
     });
@@ -390,7 +394,7 @@ pub fn App(props: &AppProps) -> Html {
     });
     let compare = match (pinned.as_ref(), computed.as_ref()) {
         (Some((e, p)), Ok(c)) => {
-            let label = crate::i18n::fill(t.seq_batch, &[&format::group(p.seq_len), &format::group(p.batch_size)]);
+            let label = crate::i18n::fill(t.seq_batch(), &[&format::group(p.seq_len), &format::group(p.batch_size)]);
             let label = format!("{} · {} · {label}", model_name(&p.model, lang), t.method_short(p.method));
             Some(crate::components::result::compare_table(e, &label, &c.estimate, state.unit, lang))
         }
@@ -414,33 +418,34 @@ pub fn App(props: &AppProps) -> Html {
             let g = &GPUS[state.gpu];
             html! {
                 <>
-                    <section class={classes!("card", "result", stale.then_some("stale"))} aria-labelledby="h-result">
-                        <h2 id="h-result" class="sr-only">{ t.result_title }</h2>
-                        if stale { <p class="stale-note" role="status" id="stale-note">{ t.stale_note }</p> }
+                    <section class="card result" aria-labelledby="h-result">
+                        <h2 id="h-result" class="sr-only">{ t.result_title() }</h2>
+                        if stale { <p class="stale-note" role="status" id="stale-note">{ t.stale_note() }</p> }
                         <p class="result-model">{ model_name(&state.input.model, lang) }{ " · " }{ t.method_short(state.input.method) }
-                            { " · " }{ crate::i18n::fill(t.seq_batch, &[&format::group(state.input.seq_len), &format::group(state.input.batch_size)]) }</p>
-                        { total_view(&TotalProps { estimate: c.estimate, unit: state.unit, lang, on_unit, compact: false }) }
+                            { " · " }{ crate::i18n::fill(t.seq_batch(), &[&format::group(state.input.seq_len), &format::group(state.input.batch_size)]) }</p>
+                        { total_view(&TotalProps { estimate: c.estimate, unit: state.unit, lang, on_unit, compact: false,
+                            dist: c.scenario.distributed, host: c.estimate.host_per_node(&c.scenario) }) }
                         <StackedBar estimate={c.estimate} unit={state.unit} {lang} capacity={Some((AttrValue::from(g.name), g.vram_bytes))} />
-                        if experts_unquantized(&c.scenario) { <p class="note" id="moe-weights-note">{ t.moe_weights_note }</p> }
+                        if experts_unquantized(&c.scenario) { <p class="note" id="moe-weights-note">{ t.moe_weights_note() }</p> }
                     </section>
                     <section class="card">
                         <GpuPanel scenario={c.scenario} fits={c.fits.clone()} selected={state.gpu} unit={state.unit} {lang} {on_select} {on_apply}
                             custom_vram={state.custom_vram} vram_draft={state.draft("gpu-vram").map(str::to_string)} on_action={on_action.clone()} />
                     </section>
                     <section class="card" aria-labelledby="h-breakdown">
-                        <h2 id="h-breakdown">{ t.breakdown_caption }</h2>
+                        <h2 id="h-breakdown">{ t.breakdown_caption() }</h2>
                         { breakdown_table(&TableProps { estimate: c.estimate, unit: state.unit, lang }) }
                         { compare.unwrap_or_default() }
-                        <button type="button" class="btn ghost" id="pin" onclick={on_pin}>{ if state.pinned.is_some() { t.unpin } else { t.pin } }</button>
+                        <button type="button" class="btn ghost" id="pin" onclick={on_pin}>{ if state.pinned.is_some() { t.unpin() } else { t.pin() } }</button>
                     </section>
                 </>
             }
         }
         Err(e) => html! {
             <section class="card result error-card" aria-labelledby="h-result">
-                <h2 id="h-result">{ t.invalid_title }</h2>
+                <h2 id="h-result">{ t.invalid_title() }</h2>
                 <p role="alert" id="scenario-error">{ t.error(e) }</p>
-                <p class="hint">{ t.invalid_hint }</p>
+                <p class="hint">{ t.invalid_hint() }</p>
             </section>
         },
     };
@@ -452,7 +457,7 @@ pub fn App(props: &AppProps) -> Html {
         let act = on_action.clone();
         let on_sort = Callback::from(move |k| act.emit(Action::SortBy(k)));
         html! {
-            { gpu_table_view(&GpuTableProps { fits: c.fits.clone(), selected: state.gpu, filter: state.filter, sort: state.sort, batch_size: state.input.batch_size, seq_len: state.input.seq_len, unit: state.unit, lang, on_select, on_filter, on_sort }) }
+            { gpu_table_view(&GpuTableProps { fits: c.fits.clone(), selected: state.gpu, filter: state.filter, sort: state.sort, batch_size: state.input.batch_size, seq_len: state.input.seq_len, unit: state.unit, lang, on_select, on_filter, on_sort, multi: c.scenario.distributed.is_some() }) }
         }
     });
     let share_query = share_query(&state, &props.boot.languages);
@@ -468,11 +473,11 @@ pub fn App(props: &AppProps) -> Html {
 
     html! {
         <div class="page">
-            <a class="skip" href="#results">{ t.skip_to_results }</a>
+            <a class="skip" href="#results">{ t.skip_to_results() }</a>
             <header class="top">
                 <div class="brand">
-                    <h1>{ t.app_name }</h1>
-                    <p class="tagline">{ t.tagline }</p>
+                    <h1>{ t.app_name() }</h1>
+                    <p class="tagline">{ t.tagline() }</p>
                 </div>
                 <div class="top-actions">
                     { lang_button }
@@ -485,14 +490,14 @@ pub fn App(props: &AppProps) -> Html {
                 <div class="inputs">
                     { scenario_form(&FormProps { input: state.input.clone(), lang, summary: summary_line, hub, drafts: state.drafts.clone(), on_action: on_action.clone() }) }
                 </div>
-                <div class={classes!("outputs", stale.then_some("is-stale"))} id="results" tabindex="-1">
+                <div class="outputs" data-stale={stale.then_some("1")} id="results" tabindex="-1">
                     { results }
                     <SharePanel input={with_gpu(&state.input, state.gpu)} query={share_query} page_url={props.boot.page_url.clone()} {lang}
                         save_failed={state.save_failed} config_left_out={config_too_long_for_link(&state)}
                         on_reset={{ let a = on_action.clone(); Callback::from(move |_| a.emit(Action::Reset)) }} />
                 </div>
                 </div>
-                <div class={classes!("wide", stale.then_some("is-stale"))}>{ table.unwrap_or_default() }</div>
+                <div class="wide" data-stale={stale.then_some("1")}>{ table.unwrap_or_default() }</div>
             </main>
             { computed.as_ref().as_ref().ok().map(|c| {
                 let fit = match state.custom_vram {
@@ -503,19 +508,19 @@ pub fn App(props: &AppProps) -> Html {
             }).unwrap_or_default() }
             <footer class="foot">
                 <section class="assumptions" aria-labelledby="h-assume">
-                    <h2 id="h-assume">{ t.assume_title }</h2>
+                    <h2 id="h-assume">{ t.assume_title() }</h2>
                     <ul>
-                        <li>{ t.assume_versions }</li>
-                        <li>{ t.assume_loop }</li>
-                        <li>{ t.assume_gpus }</li>
-                        <li>{ t.assume_batches }</li>
+                        <li>{ t.assume_versions() }</li>
+                        <li>{ t.assume_loop() }</li>
+                        <li>{ t.assume_gpus() }</li>
+                        <li>{ t.assume_batches() }</li>
                     </ul>
                     <p>
-                        <a href="docs/method.md" id="link-method">{ t.link_method }</a>{ " · " }
-                        <a href="docs/accuracy.md" id="link-accuracy">{ t.link_accuracy }</a>
+                        <a href="docs/method.md" id="link-method">{ t.link_method() }</a>{ " · " }
+                        <a href="docs/accuracy.md" id="link-accuracy">{ t.link_accuracy() }</a>
                     </p>
                 </section>
-                <p>{ t.footer }</p>
+                <p>{ t.footer() }</p>
             </footer>
         </div>
     }

@@ -244,6 +244,12 @@ pub fn float(x: f64) -> String {
     }
 }
 
+/// Compact JSON text. Not `Value`'s `Display`, which goes through an `io::Write` adapter and links
+/// std's boxed-error and Unicode-printing tables into the page (≈3 KiB gzipped).
+pub fn json(v: &serde_json::Value) -> String {
+    serde_json::to_string(v).unwrap_or_default()
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -45,8 +45,8 @@ pub enum ImportError {
     Http(u16),
     /// huggingface.co redirected the request to another site; nothing from there is used.
     Redirected,
-    /// config.json is not JSON.
-    Malformed(String),
+    /// config.json is not JSON: where the parser stopped (line, column).
+    Malformed(usize, usize),
     /// config.json is JSON the estimator cannot read (an architecture it does not support).
     Unsupported {
         /// The estimator's reason (the page words it in its language).
@@ -119,7 +119,7 @@ pub fn resolve(id: &str, config: Fetched, info: Fetched) -> Result<Imported, Imp
         Fetched::Offline => return Err(ImportError::Network),
         Fetched::Elsewhere => return Err(ImportError::Redirected),
     };
-    let mut config: Value = serde_json::from_str(&text).map_err(|e| ImportError::Malformed(e.to_string()))?;
+    let mut config: Value = serde_json::from_str(&text).map_err(|e| ImportError::Malformed(e.line(), e.column()))?;
     lora_vram::config::parse_config(&config).map_err(|e| ImportError::Unsupported { reason: e, params })?;
     if let Some(o) = config.as_object_mut() {
         o.insert("_name_or_path".into(), Value::String(id.into()));
@@ -132,7 +132,7 @@ pub fn cache_encode(m: &Imported) -> String {
     let mut o = serde_json::Map::new();
     o.insert("config".into(), m.config.clone());
     o.insert("params".into(), m.params.map_or(Value::Null, Value::from));
-    Value::Object(o).to_string()
+    crate::format::json(&Value::Object(o))
 }
 
 /// Reads a cache entry back; `None` when it is not one, or its config no longer parses (an older
@@ -200,7 +200,7 @@ mod tests {
         // See: issue 10, item 10 (a 302 to another host imported that host's config).
         assert_eq!(resolve(id, Fetched::Elsewhere, Fetched::Offline), Err(ImportError::Redirected));
         assert_eq!(resolve(id, body(CONFIG), Fetched::Elsewhere).unwrap().params, None);
-        assert!(matches!(resolve(id, body("{\"model_type\": "), body(INFO)), Err(ImportError::Malformed(_))));
+        assert!(matches!(resolve(id, body("{\"model_type\": "), body(INFO)), Err(ImportError::Malformed(1, _))));
         match resolve(id, body(r#"{"model_type": "bert", "hidden_size": 768}"#), body(INFO)) {
             Err(ImportError::Unsupported { reason, params }) => {
                 assert_eq!(reason, lora_vram::Error::UnsupportedModelType("bert".into()));

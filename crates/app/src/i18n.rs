@@ -23,9 +23,11 @@ pub enum Lang {
 impl Lang {
     /// The strings.
     pub fn t(self) -> &'static Text {
+        static EN_TEXT: std::sync::OnceLock<Text> = std::sync::OnceLock::new();
+        static ZH_TEXT: std::sync::OnceLock<Text> = std::sync::OnceLock::new();
         match self {
-            Lang::En => &EN,
-            Lang::Zh => &ZH,
+            Lang::En => EN_TEXT.get_or_init(|| Text::new(&EN, &[])),
+            Lang::Zh => ZH_TEXT.get_or_init(|| Text::new(&ZH, ZH_REASONS)),
         }
     }
 
@@ -63,7 +65,7 @@ pub fn strategy_name(s: lora_vram::distributed::Strategy) -> &'static str {
     use lora_vram::distributed::Strategy::*;
     match s {
         Ddp => "DDP",
-        Fsdp => "FSDP full_shard",
+        Fsdp => "FSDP",
         Zero1 => "DeepSpeed ZeRO-1",
         Zero2 => "DeepSpeed ZeRO-2",
         Zero3 => "DeepSpeed ZeRO-3",
@@ -100,415 +102,495 @@ pub fn fill(tpl: Tpl, args: &[&dyn core::fmt::Display]) -> String {
     out
 }
 
-/// The page's strings in one language.
-#[allow(missing_docs)]
+/// One language's strings as written: every field's text, in [`Text`]'s field order, joined by
+/// [`SEP`] (`table!` checks the names in the tests).
+pub struct Table {
+    joined: &'static str,
+    #[cfg(test)]
+    names: &'static [&'static str],
+}
+
+/// Separates the strings of a [`Table`]: the ASCII unit separator, never in a message.
+const SEP: char = '\u{1f}';
+
+/// A [`Table`] from `field: "text"` pairs, in the order of [`Text`]'s fields.
+macro_rules! table {
+    ($($name:ident: $text:literal),* $(,)?) => {
+        Table {
+            joined: concat!($($text, "\u{1f}"),*),
+            #[cfg(test)]
+            names: &[$(stringify!($name)),*],
+        }
+    };
+}
+
+/// [`Text`]'s fields: an index each, and an accessor for the string.
+macro_rules! strings {
+    ($($(#[$doc:meta])* $name:ident,)*) => {
+        #[allow(non_camel_case_types, clippy::upper_case_acronyms)]
+        enum Field {
+            $($name,)*
+        }
+
+        /// How many strings a [`Text`] has.
+        const FIELDS: usize = [$(stringify!($name)),*].len();
+
+        #[cfg(test)]
+        const FIELD_NAMES: [&str; FIELDS] = [$(stringify!($name)),*];
+
+        #[allow(missing_docs)]
+        impl Text {
+            $(
+                $(#[$doc])*
+                #[inline]
+                pub fn $name(&self) -> &'static str {
+                    self.s[Field::$name as usize]
+                }
+            )*
+        }
+    };
+}
+
+impl Text {
+    /// Splits a table into its strings.
+    fn new(table: &Table, reasons: &'static [(&'static str, &'static str)]) -> Text {
+        let mut s = [""; FIELDS];
+        for (slot, text) in s.iter_mut().zip(table.joined.split(SEP)) {
+            *slot = text;
+        }
+        Text { s, reasons }
+    }
+}
+
+/// The page's strings in one language, split from a [`Table`] when the language is first used.
+/// (One string per language and an index per field, rather than a struct of several hundred
+/// `&str` fields: the fields' pointers and lengths were 3 KiB of the page's gzipped download.)
 pub struct Text {
-    pub lang_name: &'static str,
-    pub switch_to: &'static str,
-    pub app_name: &'static str,
-    pub page_title: &'static str,
-    pub tagline: &'static str,
-    pub skip_to_results: &'static str,
-    pub footer: &'static str,
-    pub assume_title: &'static str,
-    pub assume_versions: &'static str,
-    pub assume_loop: &'static str,
-    pub assume_gpus: &'static str,
-    pub assume_batches: &'static str,
-    pub link_method: &'static str,
-    pub link_accuracy: &'static str,
-    pub theme_toggle: &'static str,
-    pub theme_auto: &'static str,
-    pub theme_light: &'static str,
-    pub theme_dark: &'static str,
-    pub notice_title: &'static str,
-    pub notice_more: Tpl,
-    pub dismiss: &'static str,
-    pub r_expected: Tpl,
-    pub r_not_field: &'static str,
-    pub r_repeated: &'static str,
-    pub r_unknown_value: &'static str,
-    pub r_unknown_gpu: &'static str,
-    pub r_too_long: &'static str,
-    pub r_too_many: Tpl,
-    pub r_moe_dropout: &'static str,
-    pub e_preset: &'static str,
-    pub e_params: &'static str,
-    pub e_whole: &'static str,
-    pub e_number: &'static str,
-    pub e_bool: &'static str,
-    pub e_config: &'static str,
-    pub e_one_of: Tpl,
-    pub err_invalid: Tpl,
-    pub err_unknown_model: Tpl,
-    pub err_unknown_gpu: Tpl,
-    pub err_unsupported: Tpl,
-    pub err_missing: Tpl,
-    pub err_unknown_target: Tpl,
-    pub err_json: Tpl,
+    s: [&'static str; FIELDS],
     /// Translations of the estimator's reasons (English text → this language); empty for English.
-    pub reasons: &'static [(&'static str, &'static str)],
-    pub form_label: &'static str,
+    reasons: &'static [(&'static str, &'static str)],
+}
+
+strings! {
+    lang_name,
+    switch_to,
+    app_name,
+    page_title,
+    tagline,
+    skip_to_results,
+    footer,
+    assume_title,
+    assume_versions,
+    assume_loop,
+    assume_gpus,
+    assume_batches,
+    link_method,
+    link_accuracy,
+    theme_toggle,
+    theme_auto,
+    theme_light,
+    theme_dark,
+    notice_title,
+    notice_more,
+    dismiss,
+    r_expected,
+    r_not_field,
+    r_repeated,
+    r_unknown_value,
+    r_unknown_gpu,
+    r_too_long,
+    r_too_many,
+    r_moe_dropout,
+    e_preset,
+    e_params,
+    e_whole,
+    e_number,
+    e_bool,
+    e_config,
+    e_one_of,
+    err_invalid,
+    err_unknown_model,
+    err_unknown_gpu,
+    err_unsupported,
+    err_missing,
+    err_unknown_target,
+    err_json,
+    /// Where a JSON parser stopped: line `{0}`, column `{1}`.
+    json_at,
+    form_label,
     // Model
-    pub model_title: &'static str,
-    pub model_source: &'static str,
-    pub model_tab_preset: &'static str,
-    pub model_tab_params: &'static str,
-    pub model_tab_config: &'static str,
-    pub model_search: &'static str,
-    pub model_search_placeholder: &'static str,
-    pub model_preset: &'static str,
-    pub model_no_match: &'static str,
-    pub model_params: &'static str,
-    pub model_params_number: &'static str,
-    pub model_params_hint: &'static str,
-    pub params_unit: &'static str,
-    pub params_model: Tpl,
-    pub config_model: &'static str,
-    pub config_upload: &'static str,
-    pub config_paste: &'static str,
-    pub config_hint: &'static str,
-    pub config_ok: &'static str,
-    pub config_error: &'static str,
-    pub config_too_large: Tpl,
-    pub config_unreadable: &'static str,
-    pub model_summary: Tpl,
+    model_title,
+    model_source,
+    model_tab_preset,
+    model_tab_params,
+    model_tab_config,
+    model_search,
+    model_search_placeholder,
+    model_preset,
+    model_no_match,
+    model_params,
+    model_params_number,
+    model_params_hint,
+    params_unit,
+    params_model,
+    config_model,
+    config_upload,
+    config_paste,
+    config_hint,
+    config_ok,
+    config_error,
+    config_too_large,
+    config_unreadable,
+    model_summary,
     // Hugging Face import
-    pub hub_label: &'static str,
-    pub hub_load: &'static str,
-    pub hub_loading_button: &'static str,
-    pub hub_hint: &'static str,
-    pub hub_loading: Tpl,
-    pub hub_params: Tpl,
-    pub hub_invalid: Tpl,
-    pub hub_not_found: Tpl,
-    pub hub_gated: Tpl,
-    pub hub_network: &'static str,
-    pub hub_http: Tpl,
-    pub hub_redirected: Tpl,
-    pub hub_malformed: Tpl,
-    pub hub_unsupported: Tpl,
-    pub hub_use_params: Tpl,
-    pub hub_kept: &'static str,
+    hub_label,
+    hub_load,
+    hub_loading_button,
+    hub_hint,
+    hub_loading,
+    hub_params,
+    hub_invalid,
+    hub_not_found,
+    hub_gated,
+    hub_network,
+    hub_http,
+    hub_redirected,
+    hub_malformed,
+    hub_unsupported,
+    hub_use_params,
+    hub_kept,
     // Method
-    pub method_title: &'static str,
-    pub method: &'static str,
-    pub method_lora: &'static str,
-    pub method_qlora: &'static str,
-    pub method_full: &'static str,
-    pub weight_dtype_label: &'static str,
-    pub bits_label: &'static str,
-    pub bits_value: Tpl,
-    pub family_size: Tpl,
-    pub custom_vram: &'static str,
-    pub custom_vram_hint: &'static str,
-    pub invalid_vram: &'static str,
-    pub custom_gpu_name: Tpl,
-    pub pin: &'static str,
-    pub unpin: &'static str,
-    pub compare_title: &'static str,
-    pub compare_pinned: &'static str,
-    pub compare_now: &'static str,
-    pub compare_delta: &'static str,
-    pub double_quant: &'static str,
-    pub double_quant_hint: &'static str,
-    pub adapter_dtype_label: &'static str,
-    pub adapter_dtype_hint: &'static str,
+    method_title,
+    method,
+    method_lora,
+    method_qlora,
+    method_full,
+    weight_dtype_label,
+    bits_label,
+    bits_value,
+    family_size,
+    custom_vram,
+    custom_vram_hint,
+    invalid_vram,
+    custom_gpu_name,
+    pin,
+    unpin,
+    compare_title,
+    compare_pinned,
+    compare_now,
+    compare_delta,
+    double_quant,
+    double_quant_hint,
+    adapter_dtype_label,
+    adapter_dtype_hint,
     // LoRA
-    pub lora_title: &'static str,
-    pub lora_full_note: &'static str,
-    pub rank: &'static str,
-    pub alpha: &'static str,
-    pub alpha_hint: &'static str,
-    pub targets: &'static str,
-    pub targets_all_hint: &'static str,
-    pub dropout: &'static str,
-    pub dropout_hint: &'static str,
-    pub dropout_moe_hint: &'static str,
-    pub rank_number: &'static str,
-    pub invalid_whole_rank: &'static str,
-    pub invalid_whole_batch: &'static str,
-    pub invalid_whole_seq: &'static str,
-    pub invalid_alpha: &'static str,
-    pub invalid_dropout: &'static str,
-    pub invalid_context: &'static str,
-    pub invalid_params: &'static str,
-    pub modules_to_save: &'static str,
+    lora_title,
+    lora_full_note,
+    rank,
+    alpha,
+    alpha_hint,
+    targets,
+    targets_all_hint,
+    dropout,
+    dropout_hint,
+    dropout_moe_hint,
+    rank_number,
+    invalid_whole_rank,
+    invalid_whole_batch,
+    invalid_whole_seq,
+    invalid_alpha,
+    invalid_dropout,
+    invalid_context,
+    invalid_params,
+    modules_to_save,
     // Training
-    pub training_title: &'static str,
-    pub optimizer_label: &'static str,
-    pub batch_size: &'static str,
-    pub batch_hint: &'static str,
-    pub seq_len: &'static str,
-    pub seq_len_number: &'static str,
-    pub tokens: &'static str,
-    pub checkpointing: &'static str,
-    pub checkpointing_hint: &'static str,
-    pub attention_label: &'static str,
+    training_title,
+    optimizer_label,
+    batch_size,
+    batch_hint,
+    seq_len,
+    seq_len_number,
+    tokens,
+    checkpointing,
+    checkpointing_hint,
+    attention_label,
     /// The SDPA kernel select.
-    pub sdpa_kernel_label: &'static str,
+    sdpa_kernel_label,
     /// Its hint.
-    pub sdpa_kernel_hint: &'static str,
+    sdpa_kernel_hint,
     /// Flash kernel.
-    pub sk_flash: &'static str,
+    sk_flash,
     /// Memory-efficient kernel.
-    pub sk_efficient: &'static str,
+    sk_efficient,
     /// The training-loop select.
-    pub trainer_label: &'static str,
+    trainer_label,
     /// Its hint.
-    pub trainer_hint: &'static str,
+    trainer_hint,
     /// Hugging Face Trainer.
-    pub tr_transformers: &'static str,
+    tr_transformers,
     /// TRL SFTTrainer.
-    pub tr_trl: &'static str,
+    tr_trl,
     /// A plain loop.
-    pub tr_custom: &'static str,
-    pub mixed_precision_label: &'static str,
-    pub advanced: &'static str,
-    pub cuda_context: &'static str,
-    pub prepare_kbit: &'static str,
-    pub prepare_kbit_hint: &'static str,
-    pub savers_title: &'static str,
-    pub savers_hint: &'static str,
-    pub liger_hint: &'static str,
-    pub liger_unsupported: &'static str,
-    pub loss_label: &'static str,
-    pub loss_hint: &'static str,
-    pub loss_standard: &'static str,
-    pub loss_chunked: &'static str,
-    pub loss_fused: &'static str,
-    pub loss_cce: &'static str,
-    pub loss_chunks: &'static str,
-    pub invalid_chunks: &'static str,
-    pub offload_hint: &'static str,
-    pub framework_label: &'static str,
-    pub framework_hint: &'static str,
-    pub fw_transformers: &'static str,
-    pub fw_unsloth: &'static str,
-    pub cuda_context_hint: &'static str,
+    tr_custom,
+    mixed_precision_label,
+    advanced,
+    cuda_context,
+    prepare_kbit,
+    prepare_kbit_hint,
+    savers_title,
+    savers_hint,
+    liger_hint,
+    liger_unsupported,
+    loss_label,
+    loss_hint,
+    loss_standard,
+    loss_chunked,
+    loss_fused,
+    loss_cce,
+    loss_chunks,
+    invalid_chunks,
+    offload_hint,
+    dist_title,
+    dist_strategy,
+    dist_one,
+    dist_hint,
+    dist_gpus,
+    invalid_gpus,
+    dist_per_node,
+    dist_one_node,
+    dist_sharding,
+    dist_offload,
+    off_none,
+    off_opt,
+    off_all,
+    /// The total's label under a multi-GPU strategy: `{0}` GPUs, `{1}` the strategy.
+    total_per_gpu,
+    col_gpus_needed,
+    /// `{0}` GPUs of this kind are enough with `{1}`.
+    needed_text,
+    /// No count up to 1,024 fits with `{0}`.
+    needed_none,
+    dist_notice_sharding,
+    dist_notice_ddp,
+    dist_notice_hybrid,
+    framework_label,
+    framework_hint,
+    fw_transformers,
+    fw_unsloth,
+    cuda_context_hint,
     /// Placeholder of the CUDA context field when it is left to the GPU's model.
-    pub cuda_context_auto: &'static str,
+    cuda_context_auto,
     // Result
-    pub result_title: &'static str,
-    pub sumbar_hint: &'static str,
-    pub seq_batch: Tpl,
-    pub total_label: &'static str,
-    pub unit_label: &'static str,
-    pub range_text: Tpl,
-    pub peak_allocated: &'static str,
-    pub params_total: &'static str,
-    pub params_trainable: &'static str,
-    pub peak_phase: &'static str,
-    pub paged_note: Tpl,
-    pub part_weights: &'static str,
-    pub part_adapter: &'static str,
-    pub part_training: &'static str,
-    pub part_step_temp: &'static str,
-    pub colon: &'static str,
-    pub comma: &'static str,
-    pub open_paren: &'static str,
-    pub close_paren: &'static str,
-    pub inferred: &'static str,
-    pub text_only: &'static str,
-    pub meta_description: &'static str,
-    pub part_activations: &'static str,
-    pub part_overhead: &'static str,
-    pub sub_params: &'static str,
-    pub sub_gradients: &'static str,
-    pub sub_logits: &'static str,
-    pub sub_layers: &'static str,
-    pub host_ram: &'static str,
-    pub moe_weights_note: &'static str,
-    pub sub_optimizer: &'static str,
-    pub sub_cuda_context: &'static str,
-    pub sub_allocator: &'static str,
-    pub bar_label: &'static str,
-    pub bar_hint: &'static str,
-    pub breakdown_caption: &'static str,
-    pub col_part: &'static str,
-    pub col_memory: &'static str,
-    pub col_share: &'static str,
-    pub invalid_title: &'static str,
-    pub invalid_hint: &'static str,
+    result_title,
+    sumbar_hint,
+    seq_batch,
+    total_label,
+    unit_label,
+    range_text,
+    peak_allocated,
+    params_total,
+    params_trainable,
+    peak_phase,
+    paged_note,
+    part_weights,
+    part_adapter,
+    part_training,
+    part_step_temp,
+    colon,
+    comma,
+    open_paren,
+    close_paren,
+    inferred,
+    text_only,
+    meta_description,
+    part_activations,
+    part_overhead,
+    sub_params,
+    sub_gradients,
+    sub_logits,
+    sub_layers,
+    host_ram,
+    moe_weights_note,
+    sub_optimizer,
+    sub_cuda_context,
+    sub_allocator,
+    bar_label,
+    bar_hint,
+    breakdown_caption,
+    col_part,
+    col_memory,
+    col_share,
+    invalid_title,
+    invalid_hint,
     // GPUs
-    pub gpu_panel_title: &'static str,
-    pub your_gpu: &'static str,
-    pub gpu_fits: Tpl,
-    pub gpu_tight: Tpl,
-    pub gpu_nofit: Tpl,
-    pub headroom_text: Tpl,
-    pub shortfall_text: Tpl,
-    pub limits_text: Tpl,
-    pub limits_none: Tpl,
-    pub limits_seq_only: Tpl,
-    pub limits_may_run: Tpl,
-    pub limits_tight_only: Tpl,
-    pub limits_other_gpus: &'static str,
-    pub limits_no_gpu: &'static str,
-    pub cause_weights: &'static str,
-    pub cause_trainable: &'static str,
-    pub cause_activations: &'static str,
-    pub cause_overhead: &'static str,
-    pub tight_explain: &'static str,
-    pub tight_explain_no_gpu: &'static str,
-    pub verdict_fits: &'static str,
-    pub verdict_tight: &'static str,
-    pub verdict_nofit: &'static str,
-    pub advice_title: &'static str,
-    pub apply: &'static str,
-    pub gpu_table_title: &'static str,
-    pub gpu_table_hint: &'static str,
-    pub gpu_table_scroll: &'static str,
-    pub scroll_hint: &'static str,
-    pub filter_label: &'static str,
-    pub filter_all: &'static str,
-    pub filter_consumer: &'static str,
-    pub filter_datacenter: &'static str,
-    pub col_gpu: &'static str,
-    pub col_vram: &'static str,
-    pub col_verdict: &'static str,
-    pub col_headroom: &'static str,
-    pub col_max_seq: Tpl,
-    pub col_max_batch: Tpl,
-    pub warn_no_bf16: &'static str,
-    pub warn_no_bf16_short: &'static str,
-    pub warn_no_fa2: &'static str,
-    pub warn_no_fa2_short: &'static str,
+    gpu_panel_title,
+    your_gpu,
+    gpu_fits,
+    gpu_tight,
+    gpu_nofit,
+    headroom_text,
+    shortfall_text,
+    limits_text,
+    limits_none,
+    limits_seq_only,
+    limits_may_run,
+    limits_tight_only,
+    limits_other_gpus,
+    limits_no_gpu,
+    cause_weights,
+    cause_trainable,
+    cause_activations,
+    cause_overhead,
+    tight_explain,
+    tight_explain_no_gpu,
+    verdict_fits,
+    verdict_tight,
+    verdict_nofit,
+    advice_title,
+    apply,
+    gpu_table_title,
+    gpu_table_hint,
+    gpu_table_scroll,
+    scroll_hint,
+    filter_label,
+    filter_all,
+    filter_consumer,
+    filter_datacenter,
+    col_gpu,
+    col_vram,
+    col_verdict,
+    col_headroom,
+    col_max_seq,
+    col_max_batch,
+    warn_no_bf16,
+    warn_no_bf16_short,
+    warn_no_fa2,
+    warn_no_fa2_short,
     // Advice
-    pub ch_checkpointing: &'static str,
-    pub ch_batch_one: Tpl,
-    pub ch_attention: Tpl,
-    pub ch_optimizer: Tpl,
-    pub list_sep: &'static str,
-    pub ch_paged: &'static str,
-    pub ch_qlora: &'static str,
-    pub ch_seq: Tpl,
-    pub ch_rank: Tpl,
-    pub ch_liger: &'static str,
-    pub ch_offload_opt: &'static str,
-    pub ch_shard: Tpl,
-    pub chs_shard: Tpl,
-    pub ch_offload: &'static str,
-    pub ch_cce: &'static str,
-    pub ch_attn_targets: &'static str,
-    pub ch_all: &'static str,
-    pub chs_checkpointing: &'static str,
-    pub chs_batch_one: Tpl,
-    pub chs_qlora: &'static str,
-    pub chs_rank: Tpl,
-    pub chs_attn_targets: &'static str,
-    pub chs_seq: Tpl,
+    ch_checkpointing,
+    ch_batch_one,
+    ch_attention,
+    ch_optimizer,
+    list_sep,
+    ch_paged,
+    ch_qlora,
+    ch_seq,
+    ch_rank,
+    ch_liger,
+    ch_offload_opt,
+    ch_shard,
+    chs_shard,
+    ch_offload,
+    ch_cce,
+    ch_attn_targets,
+    ch_all,
+    chs_checkpointing,
+    chs_batch_one,
+    chs_qlora,
+    chs_rank,
+    chs_attn_targets,
+    chs_seq,
     // Phases
-    pub phase_forward: &'static str,
-    pub phase_loss_backward: &'static str,
-    pub phase_last_layer: &'static str,
-    pub phase_first_layer: &'static str,
-    pub phase_optimizer: &'static str,
+    phase_forward,
+    phase_loss_backward,
+    phase_last_layer,
+    phase_first_layer,
+    phase_optimizer,
     // Option labels
-    pub opt_adamw_torch: &'static str,
-    pub opt_adamw_fused: &'static str,
-    pub opt_adamw_8bit: &'static str,
-    pub opt_paged_8bit: &'static str,
-    pub opt_paged_32bit: &'static str,
-    pub opt_sgd: &'static str,
-    pub opt_adafactor: &'static str,
-    pub attn_sdpa: &'static str,
-    pub attn_fa2: &'static str,
-    pub attn_eager: &'static str,
-    pub mp_bf16: &'static str,
-    pub mp_fp16: &'static str,
-    pub mp_no: &'static str,
-    pub wd_int8: &'static str,
-    pub wd_nf4: &'static str,
-    pub wd_fp4: &'static str,
-    pub ad_fp32: &'static str,
+    opt_adamw_torch,
+    opt_adamw_fused,
+    opt_adamw_8bit,
+    opt_paged_8bit,
+    opt_paged_32bit,
+    opt_sgd,
+    opt_adafactor,
+    attn_sdpa,
+    attn_fa2,
+    attn_eager,
+    mp_bf16,
+    mp_fp16,
+    mp_no,
+    wd_int8,
+    wd_nf4,
+    wd_fp4,
+    ad_fp32,
     // Sharing
-    pub share_title: &'static str,
-    pub copy_link: &'static str,
-    pub copy_embed: &'static str,
-    pub copied_link: &'static str,
-    pub copied_embed: &'static str,
-    pub copy_failed: &'static str,
-    pub copied_export: &'static str,
-    pub export_title: &'static str,
-    pub export_back: &'static str,
-    pub export_hint: &'static str,
-    pub export_link: &'static str,
-    pub copy: &'static str,
-    pub copied: &'static str,
-    pub export_label: &'static str,
-    pub link_config_left_out: &'static str,
-    pub save_failed: &'static str,
-    pub stale_note: &'static str,
-    pub reset: &'static str,
-    pub json_title: &'static str,
-    pub json_scenario: &'static str,
-    pub json_report: &'static str,
-    pub embed_fallback: &'static str,
-    pub open_full: &'static str,
+    share_title,
+    copy_link,
+    copy_embed,
+    copied_link,
+    copied_embed,
+    copy_failed,
+    export_link,
+    copied,
+    link_config_left_out,
+    save_failed,
+    stale_note,
+    reset,
+    embed_fallback,
 }
 
 impl Text {
     /// The label of a peak phase.
     pub fn phase(&self, p: Phase) -> &'static str {
         match p {
-            Phase::Forward => self.phase_forward,
-            Phase::LossBackward => self.phase_loss_backward,
-            Phase::LastLayerBackward => self.phase_last_layer,
-            Phase::FirstLayerBackward => self.phase_first_layer,
-            Phase::OptimizerStep => self.phase_optimizer,
+            Phase::Forward => self.phase_forward(),
+            Phase::LossBackward => self.phase_loss_backward(),
+            Phase::LastLayerBackward => self.phase_last_layer(),
+            Phase::FirstLayerBackward => self.phase_first_layer(),
+            Phase::OptimizerStep => self.phase_optimizer(),
         }
     }
 
     /// A short method name.
     pub fn method_short(&self, m: Method) -> &'static str {
         match m {
-            Method::Lora => self.method_lora,
-            Method::Qlora => self.method_qlora,
-            Method::Full => self.method_full,
+            Method::Lora => self.method_lora(),
+            Method::Qlora => self.method_qlora(),
+            Method::Full => self.method_full(),
         }
     }
 
     /// One change, as an instruction.
     pub fn change(&self, c: Change) -> String {
         match c {
-            Change::GradientCheckpointing => self.ch_checkpointing.to_string(),
+            Change::GradientCheckpointing => self.ch_checkpointing().to_string(),
             Change::BatchOneWithAccumulation { accumulation_steps } => {
-                fill(self.ch_batch_one, &[&accumulation_steps.to_string()])
+                fill(self.ch_batch_one(), &[&accumulation_steps.to_string()])
             }
-            Change::Attention(a) => fill(self.ch_attention, &[&a.as_str()]),
-            Change::Optimizer(Optimizer::PagedAdamw8bit) => self.ch_paged.to_string(),
-            Change::Optimizer(o) => fill(self.ch_optimizer, &[&o.as_str()]),
-            Change::Qlora => self.ch_qlora.to_string(),
-            Change::Rank(r) => fill(self.ch_rank, &[&r.to_string()]),
-            Change::Liger => self.ch_liger.to_string(),
-            Change::OffloadOptimizer => self.ch_offload_opt.to_string(),
-            Change::Shard { strategy, gpus } => fill(self.ch_shard, &[&strategy_name(strategy), &gpus]),
-            Change::ActivationOffloading => self.ch_offload.to_string(),
-            Change::CutCrossEntropy => self.ch_cce.to_string(),
-            Change::AttentionTargets => self.ch_attn_targets.to_string(),
-            Change::SeqLen(n) => fill(self.ch_seq, &[&crate::format::group(n)]),
+            Change::Attention(a) => fill(self.ch_attention(), &[&a.as_str()]),
+            Change::Optimizer(Optimizer::PagedAdamw8bit) => self.ch_paged().to_string(),
+            Change::Optimizer(o) => fill(self.ch_optimizer(), &[&o.as_str()]),
+            Change::Qlora => self.ch_qlora().to_string(),
+            Change::Rank(r) => fill(self.ch_rank(), &[&r.to_string()]),
+            Change::Liger => self.ch_liger().to_string(),
+            Change::OffloadOptimizer => self.ch_offload_opt().to_string(),
+            Change::Shard { strategy, gpus } => fill(self.ch_shard(), &[&strategy_name(strategy), &gpus]),
+            Change::ActivationOffloading => self.ch_offload().to_string(),
+            Change::CutCrossEntropy => self.ch_cce().to_string(),
+            Change::AttentionTargets => self.ch_attn_targets().to_string(),
+            Change::SeqLen(n) => fill(self.ch_seq(), &[&crate::format::group(n)]),
         }
     }
 
     /// One change in a few words, for the combination's label.
     pub fn change_short(&self, c: Change) -> String {
         match c {
-            Change::GradientCheckpointing => self.chs_checkpointing.to_string(),
+            Change::GradientCheckpointing => self.chs_checkpointing().to_string(),
             Change::BatchOneWithAccumulation { accumulation_steps } => {
-                fill(self.chs_batch_one, &[&accumulation_steps.to_string()])
+                fill(self.chs_batch_one(), &[&accumulation_steps.to_string()])
             }
             Change::Attention(a) => a.as_str().to_string(),
             Change::Optimizer(o) => o.as_str().to_string(),
-            Change::Qlora => self.chs_qlora.to_string(),
-            Change::Rank(r) => fill(self.chs_rank, &[&r.to_string()]),
+            Change::Qlora => self.chs_qlora().to_string(),
+            Change::Rank(r) => fill(self.chs_rank(), &[&r.to_string()]),
             Change::Liger => "use_liger_kernel".to_string(),
             Change::OffloadOptimizer => "offload_optimizer".to_string(),
-            Change::Shard { strategy, gpus } => fill(self.chs_shard, &[&strategy_name(strategy), &gpus]),
+            Change::Shard { strategy, gpus } => fill(self.chs_shard(), &[&strategy_name(strategy), &gpus]),
             Change::ActivationOffloading => "activation_offloading".to_string(),
             Change::CutCrossEntropy => "cut_cross_entropy".to_string(),
-            Change::AttentionTargets => self.chs_attn_targets.to_string(),
-            Change::SeqLen(n) => fill(self.chs_seq, &[&crate::format::group(n)]),
+            Change::AttentionTargets => self.chs_attn_targets().to_string(),
+            Change::SeqLen(n) => fill(self.chs_seq(), &[&crate::format::group(n)]),
         }
     }
 
@@ -518,9 +600,9 @@ impl Text {
         if !a.is_combination() {
             return self.change(a.change());
         }
-        let mut s = String::from(self.ch_all);
+        let mut s = String::from(self.ch_all());
         for (i, c) in a.changes.iter().enumerate() {
-            s.push_str(if i == 0 { " " } else { self.list_sep });
+            s.push_str(if i == 0 { " " } else { self.list_sep() });
             s.push_str(&self.change_short(*c));
         }
         s
@@ -530,10 +612,10 @@ impl Text {
     pub fn config_problem(&self, e: &crate::components::model::ConfigError) -> String {
         use crate::components::model::ConfigError as C;
         match e {
-            C::TooLarge(n) => fill(self.config_too_large, &[&crate::format::file_size(*n as u64)]),
-            C::Json(m) => fill(self.err_json, &[&crate::format::clip(m, 200)]),
+            C::TooLarge(n) => fill(self.config_too_large(), &[&crate::format::file_size(*n as u64)]),
+            C::Json(line, col) => fill(self.err_json(), &[&fill(self.json_at(), &[line, col])]),
             C::Model(e) => self.error(e),
-            C::Unreadable => self.config_unreadable.into(),
+            C::Unreadable => self.config_unreadable().into(),
         }
     }
 
@@ -543,19 +625,19 @@ impl Text {
         match e {
             E::Invalid { field, reason } => {
                 let r = self.reasons.iter().find(|(en, _)| en == reason).map_or(*reason, |(_, t)| *t);
-                fill(self.err_invalid, &[&field, &r])
+                fill(self.err_invalid(), &[&field, &r])
             }
-            E::UnknownModel(id) => fill(self.err_unknown_model, &[&crate::format::clip(id, 80)]),
-            E::UnknownGpu(id) => fill(self.err_unknown_gpu, &[&crate::format::clip(id, 80)]),
+            E::UnknownModel(id) => fill(self.err_unknown_model(), &[&crate::format::clip(id, 80)]),
+            E::UnknownGpu(id) => fill(self.err_unknown_gpu(), &[&crate::format::clip(id, 80)]),
             E::UnsupportedModelType(t) => fill(
-                self.err_unsupported,
+                self.err_unsupported(),
                 &[&crate::format::clip(t, 80), &lora_vram::arch::SUPPORTED_MODEL_TYPES.join(", ")],
             ),
-            E::MissingField(f) => fill(self.err_missing, &[&f]),
+            E::MissingField(f) => fill(self.err_missing(), &[&f]),
             E::UnknownTarget { name, available } => {
-                fill(self.err_unknown_target, &[&crate::format::clip(name, 80), &available])
+                fill(self.err_unknown_target(), &[&crate::format::clip(name, 80), &available])
             }
-            E::Json(m) => fill(self.err_json, &[&crate::format::clip(m, 200)]),
+            E::Json(m) => fill(self.err_json(), &[&crate::format::clip(m, 200)]),
         }
     }
 
@@ -564,25 +646,25 @@ impl Text {
         use crate::query::{Expect, Reason};
         match r {
             Reason::Expected(x) => fill(
-                self.r_expected,
+                self.r_expected(),
                 &[&match x {
-                    Expect::PresetId => self.e_preset,
-                    Expect::ParamCount => self.e_params,
-                    Expect::WholeNumber => self.e_whole,
-                    Expect::Number => self.e_number,
-                    Expect::Bool => self.e_bool,
-                    Expect::Config => self.e_config,
-                    Expect::OneOf(l) => return fill(self.r_expected, &[&fill(self.e_one_of, &[l])]),
+                    Expect::PresetId => self.e_preset(),
+                    Expect::ParamCount => self.e_params(),
+                    Expect::WholeNumber => self.e_whole(),
+                    Expect::Number => self.e_number(),
+                    Expect::Bool => self.e_bool(),
+                    Expect::Config => self.e_config(),
+                    Expect::OneOf(l) => return fill(self.r_expected(), &[&fill(self.e_one_of(), &[l])]),
                 }],
             ),
             Reason::Estimator(e) => self.error(e),
-            Reason::NotAField => self.r_not_field.into(),
-            Reason::Repeated => self.r_repeated.into(),
-            Reason::UnknownValue => self.r_unknown_value.into(),
-            Reason::UnknownGpu => self.r_unknown_gpu.into(),
-            Reason::TooLong => self.r_too_long.into(),
-            Reason::TooMany(n) => fill(self.r_too_many, &[&crate::format::group(*n as u64)]),
-            Reason::MoeDropout => self.r_moe_dropout.into(),
+            Reason::NotAField => self.r_not_field().into(),
+            Reason::Repeated => self.r_repeated().into(),
+            Reason::UnknownValue => self.r_unknown_value().into(),
+            Reason::UnknownGpu => self.r_unknown_gpu().into(),
+            Reason::TooLong => self.r_too_long().into(),
+            Reason::TooMany(n) => fill(self.r_too_many(), &[&crate::format::group(*n as u64)]),
+            Reason::MoeDropout => self.r_moe_dropout().into(),
         }
     }
 
@@ -590,7 +672,7 @@ impl Text {
     /// checkpoint).
     pub fn preset_name(&self, name: &'static str) -> String {
         match name.strip_suffix(" (text)") {
-            Some(base) if self.text_only != "(text)" => format!("{base}{}", self.text_only),
+            Some(base) if self.text_only() != "(text)" => format!("{base}{}", self.text_only()),
             _ => name.to_string(),
         }
     }
@@ -598,7 +680,7 @@ impl Text {
     /// A model type for display: the config's `model_type`, or "inferred" in this language.
     pub fn model_type(&self, t: &'static str) -> &'static str {
         if t == "inferred" {
-            self.inferred
+            self.inferred()
         } else {
             t
         }
@@ -608,39 +690,39 @@ impl Text {
     pub fn cause(&self, c: lora_vram::advice::Cause) -> &'static str {
         use lora_vram::advice::Cause;
         match c {
-            Cause::Weights => self.cause_weights,
-            Cause::TrainableState => self.cause_trainable,
-            Cause::Activations => self.cause_activations,
-            Cause::Overhead => self.cause_overhead,
+            Cause::Weights => self.cause_weights(),
+            Cause::TrainableState => self.cause_trainable(),
+            Cause::Activations => self.cause_activations(),
+            Cause::Overhead => self.cause_overhead(),
         }
     }
 
     /// A GPU warning in full.
     pub fn warning(&self, w: Warning) -> &'static str {
         match w {
-            Warning::NoBf16 => self.warn_no_bf16,
-            Warning::NoFlashAttention2 => self.warn_no_fa2,
+            Warning::NoBf16 => self.warn_no_bf16(),
+            Warning::NoFlashAttention2 => self.warn_no_fa2(),
         }
     }
 
     /// A GPU warning as a table tag.
     pub fn warning_short(&self, w: Warning) -> &'static str {
         match w {
-            Warning::NoBf16 => self.warn_no_bf16_short,
-            Warning::NoFlashAttention2 => self.warn_no_fa2_short,
+            Warning::NoBf16 => self.warn_no_bf16_short(),
+            Warning::NoFlashAttention2 => self.warn_no_fa2_short(),
         }
     }
 
     /// An optimizer's label: its `optim` value and what it is.
     pub fn optimizer(&self, o: Optimizer) -> String {
         let d = match o {
-            Optimizer::AdamwTorch => self.opt_adamw_torch,
-            Optimizer::AdamwTorchFused => self.opt_adamw_fused,
-            Optimizer::Adamw8bit => self.opt_adamw_8bit,
-            Optimizer::PagedAdamw8bit => self.opt_paged_8bit,
-            Optimizer::PagedAdamw32bit => self.opt_paged_32bit,
-            Optimizer::Sgd => self.opt_sgd,
-            Optimizer::Adafactor => self.opt_adafactor,
+            Optimizer::AdamwTorch => self.opt_adamw_torch(),
+            Optimizer::AdamwTorchFused => self.opt_adamw_fused(),
+            Optimizer::Adamw8bit => self.opt_adamw_8bit(),
+            Optimizer::PagedAdamw8bit => self.opt_paged_8bit(),
+            Optimizer::PagedAdamw32bit => self.opt_paged_32bit(),
+            Optimizer::Sgd => self.opt_sgd(),
+            Optimizer::Adafactor => self.opt_adafactor(),
         };
         format!("{} — {d}", o.as_str())
     }
@@ -648,9 +730,9 @@ impl Text {
     /// An attention kernel's label.
     pub fn attention(&self, a: AttentionImpl) -> String {
         let d = match a {
-            AttentionImpl::Sdpa => self.attn_sdpa,
-            AttentionImpl::FlashAttention2 => self.attn_fa2,
-            AttentionImpl::Eager => self.attn_eager,
+            AttentionImpl::Sdpa => self.attn_sdpa(),
+            AttentionImpl::FlashAttention2 => self.attn_fa2(),
+            AttentionImpl::Eager => self.attn_eager(),
         };
         format!("{} — {d}", a.as_str())
     }
@@ -658,17 +740,17 @@ impl Text {
     /// A mixed-precision label.
     pub fn sdpa_kernel(&self, k: SdpaKernel) -> &'static str {
         match k {
-            SdpaKernel::Flash => self.sk_flash,
-            SdpaKernel::Efficient => self.sk_efficient,
+            SdpaKernel::Flash => self.sk_flash(),
+            SdpaKernel::Efficient => self.sk_efficient(),
         }
     }
 
     /// A training loop's name.
     pub fn trainer(&self, t: Trainer) -> &'static str {
         match t {
-            Trainer::Transformers => self.tr_transformers,
-            Trainer::TrlSft => self.tr_trl,
-            Trainer::CustomLoop => self.tr_custom,
+            Trainer::Transformers => self.tr_transformers(),
+            Trainer::TrlSft => self.tr_trl(),
+            Trainer::CustomLoop => self.tr_custom(),
         }
     }
 
@@ -676,28 +758,48 @@ impl Text {
     pub fn loss(&self, l: lora_vram::scenario::Loss) -> String {
         use lora_vram::scenario::Loss;
         let d = match l {
-            Loss::Standard => self.loss_standard,
-            Loss::Chunked => self.loss_chunked,
-            Loss::FusedLinear => self.loss_fused,
-            Loss::CutCrossEntropy => self.loss_cce,
+            Loss::Standard => self.loss_standard(),
+            Loss::Chunked => self.loss_chunked(),
+            Loss::FusedLinear => self.loss_fused(),
+            Loss::CutCrossEntropy => self.loss_cce(),
         };
         format!("{} — {d}", l.as_str())
+    }
+
+    /// What an offload setting moves.
+    pub fn offload(&self, o: lora_vram::distributed::Offload) -> &'static str {
+        use lora_vram::distributed::Offload;
+        match o {
+            Offload::None => self.off_none(),
+            Offload::Optimizer => self.off_opt(),
+            Offload::OptimizerAndParams => self.off_all(),
+        }
+    }
+
+    /// A multi-GPU notice, in this language.
+    pub fn dist_notice(&self, n: lora_vram::distributed::Notice) -> &'static str {
+        use lora_vram::distributed::Notice;
+        match n {
+            Notice::OneGpuShardsNothing => self.dist_notice_sharding(),
+            Notice::OneGpuDdp => self.dist_notice_ddp(),
+            Notice::HybridOnOneNode => self.dist_notice_hybrid(),
+        }
     }
 
     /// A framework's name.
     pub fn framework(&self, f: lora_vram::scenario::Framework) -> &'static str {
         match f {
-            lora_vram::scenario::Framework::Transformers => self.fw_transformers,
-            lora_vram::scenario::Framework::Unsloth => self.fw_unsloth,
+            lora_vram::scenario::Framework::Transformers => self.fw_transformers(),
+            lora_vram::scenario::Framework::Unsloth => self.fw_unsloth(),
         }
     }
 
     /// A mixed-precision mode's name.
     pub fn mixed_precision(&self, m: MixedPrecision) -> &'static str {
         match m {
-            MixedPrecision::Bf16 => self.mp_bf16,
-            MixedPrecision::Fp16 => self.mp_fp16,
-            MixedPrecision::No => self.mp_no,
+            MixedPrecision::Bf16 => self.mp_bf16(),
+            MixedPrecision::Fp16 => self.mp_fp16(),
+            MixedPrecision::No => self.mp_no(),
         }
     }
 
@@ -707,16 +809,16 @@ impl Text {
             WeightDtype::Fp32 => "fp32".into(),
             WeightDtype::Bf16 => "bf16".into(),
             WeightDtype::Fp16 => "fp16".into(),
-            WeightDtype::Int8 => format!("int8 — {}", self.wd_int8),
-            WeightDtype::Nf4 => format!("nf4 — {}", self.wd_nf4),
-            WeightDtype::Fp4 => format!("fp4 — {}", self.wd_fp4),
+            WeightDtype::Int8 => format!("int8 — {}", self.wd_int8()),
+            WeightDtype::Nf4 => format!("nf4 — {}", self.wd_nf4()),
+            WeightDtype::Fp4 => format!("fp4 — {}", self.wd_fp4()),
         }
     }
 
     /// An adapter dtype label.
     pub fn adapter_dtype(&self, d: AdapterDtype) -> String {
         match d {
-            AdapterDtype::Fp32 => format!("fp32 — {}", self.ad_fp32),
+            AdapterDtype::Fp32 => format!("fp32 — {}", self.ad_fp32()),
             AdapterDtype::Bf16 => "bf16".into(),
             AdapterDtype::Fp16 => "fp16".into(),
         }
@@ -724,7 +826,7 @@ impl Text {
 }
 
 /// English.
-pub static EN: Text = Text {
+pub static EN: Table = table! {
     lang_name: "English",
     switch_to: "Switch to English",
     app_name: "LoRA VRAM calculator",
@@ -768,7 +870,7 @@ pub static EN: Text = Text {
     err_missing: "config.json has no `{0}`, which this model type needs",
     err_unknown_target: "LoRA target `{0}` matches no Linear of this model; it has: {1}",
     err_json: "not valid JSON ({0})",
-    reasons: &[],
+    json_at: "look near line {0}, column {1}",
     form_label: "Training setup",
     model_title: "Model",
     model_source: "Model from",
@@ -803,8 +905,8 @@ pub static EN: Text = Text {
     hub_not_found: "There is no model {0} on Hugging Face (404). Check the spelling, or pick a preset.",
     hub_gated: "{0} is gated or private: Hugging Face asks to sign in. Accept its licence on the model page, then paste its config.json in the config.json tab below.",
     hub_network: "Can't reach huggingface.co: you may be offline, or a network filter blocks it. Try again, or paste the model's config.json in the config.json tab below.",
-    hub_redirected: "huggingface.co sent the request for {0} to another site; this page reads model files from huggingface.co only, so nothing was imported. Paste the model's config.json in the config.json tab below.",
     hub_http: "Hugging Face answered HTTP {1} for {0}. Try again in a minute, or paste its config.json in the config.json tab below.",
+    hub_redirected: "huggingface.co sent the request for {0} to another site; this page reads model files from huggingface.co only, so nothing was imported. Paste the model's config.json in the config.json tab below.",
     hub_malformed: "The config.json of {0} is not valid JSON ({1}). Paste a corrected copy in the config.json tab below.",
     hub_unsupported: "Can't read the architecture of {0}: {1}.",
     hub_use_params: "Use its parameter count ({0})",
@@ -888,6 +990,26 @@ pub static EN: Text = Text {
     loss_chunks: "Loss chunks (num_output_chunks)",
     invalid_chunks: "Enter a whole number of chunks from 1 to 65,536. The result still uses the last valid value.",
     offload_hint: "TRL's activation_offloading=True (torchtune: enable_activation_offloading): the kept layer inputs go to CPU RAM. Needs gradient checkpointing; slower.",
+    dist_title: "GPUs",
+    dist_strategy: "Training on",
+    dist_one: "One GPU",
+    dist_hint: "Data parallel: each GPU runs the whole model on its own micro-batch. The estimate is per GPU; sharding engines split the weights, gradients and optimizer state.",
+    dist_gpus: "Number of GPUs",
+    invalid_gpus: "Enter a whole number of GPUs from 1 to 1,024. The result still uses the last valid value.",
+    dist_per_node: "GPUs per node",
+    dist_one_node: "all on one node",
+    dist_sharding: "FSDP sharding",
+    dist_offload: "Offload to CPU RAM",
+    off_none: "nothing",
+    off_opt: "optimizer state (offload_optimizer)",
+    off_all: "optimizer state and parameters",
+    total_per_gpu: "Peak VRAM per GPU ({0} GPUs, {1})",
+    col_gpus_needed: "GPUs needed",
+    needed_text: "With {1}, {0} of these GPUs hold the estimate (its point value: at that count the verdict may still be tight).",
+    needed_none: "With {0}, no count up to 1,024 of these GPUs is enough.",
+    dist_notice_sharding: "On one GPU nothing is sharded: every state stays on it, and the engine saves memory only by offloading (ZeRO-3 with offload on one GPU is the classic way to fit a model that is too large).",
+    dist_notice_ddp: "DDP on one GPU shares nothing; it only adds its gradient buckets.",
+    dist_notice_hybrid: "hybrid_shard on one node shards exactly as full_shard.",
     framework_label: "Framework",
     framework_hint: "Unsloth patches its own RMSNorm and LoRA kernels; with activation offloading it means use_gradient_checkpointing=\"unsloth\".",
     fw_transformers: "transformers + PEFT",
@@ -943,10 +1065,10 @@ pub static EN: Text = Text {
     headroom_text: "{0} to spare of {1}.",
     shortfall_text: "Needs {0} more than the {1} it has.",
     limits_text: "Fits with the margin up to {0} tokens at batch {1}, and up to batch {2} at {3} tokens.",
+    limits_none: "Even a 1-token sequence doesn't fit: {0} alone take more than this GPU has.",
     limits_seq_only: "Fits with the margin up to {0} tokens at batch {1}. At {2} tokens not even batch 1 fits with the margin.",
     limits_may_run: "Up to {0} tokens it may run, without the margin (tight).",
     limits_tight_only: "Nothing fits with the margin. Up to {0} tokens at batch {1} it may run, without it (tight).",
-    limits_none: "Even a 1-token sequence doesn't fit: {0} alone take more than this GPU has.",
     limits_other_gpus: "The GPU table shows the cards where it fits.",
     limits_no_gpu: "No listed GPU is big enough for it as it is.",
     cause_weights: "the base weights",
@@ -961,9 +1083,9 @@ pub static EN: Text = Text {
     advice_title: "What to change, least disruptive first",
     apply: "Apply",
     gpu_table_title: "GPU compatibility",
+    gpu_table_hint: "Headroom is the GPU's memory minus the estimate. Select a GPU's name to see its verdict and advice.",
     gpu_table_scroll: "GPU table (scrolls sideways)",
     scroll_hint: "Swipe the table sideways for more columns →",
-    gpu_table_hint: "Headroom is the GPU's memory minus the estimate. Select a GPU's name to see its verdict and advice.",
     filter_label: "Show GPUs",
     filter_all: "All",
     filter_consumer: "Consumer and workstation",
@@ -1028,28 +1150,18 @@ pub static EN: Text = Text {
     copy_embed: "Copy embed code",
     copied_link: "Link copied. It opens this exact setup.",
     copied_embed: "Embed code copied. Paste it into any HTML or Markdown page.",
+    copy_failed: "Your browser blocked the clipboard. Select the text below and copy it:",
+    export_link: "Export as Python, axolotl, LLaMA-Factory or JSON →",
+    copied: "Copied",
     link_config_left_out: "Your config.json is too long for a link, so the link leaves it out (the receiver sees the default model): share the file itself, or the scenario JSON below.",
     save_failed: "This browser refused to save your settings (storage full or disabled): they will be lost when the page reloads. Copy the link to keep them.",
     stale_note: "This result is for your last valid settings: a field in the form has a value that can't be used (marked in red).",
-    copied_export: "Copied: the same settings, ready to run. Paste it into a file (the button names it).",
-    export_title: "Export: ready-to-run setups and JSON",
-    export_back: "← Back to the calculator",
-    export_hint: "The same scenario as the calculator's, so that the run and the estimate agree by construction. Comments in each file say what a format cannot express. The JSON is what `lora-vram estimate --json` reads and prints.",
-    export_link: "Export as Python, axolotl, LLaMA-Factory or JSON →",
-    copy: "Copy",
-    copied: "Copied",
-    export_label: "Copy as a ready-to-run setup:",
-    copy_failed: "Your browser blocked the clipboard. Select the text below and copy it:",
     reset: "Reset to defaults",
-    json_title: "JSON for the command line",
-    json_scenario: "Scenario (input of lora-vram estimate)",
-    json_report: "lora-vram estimate --json",
     embed_fallback: "Open the LoRA VRAM calculator",
-    open_full: "Open in full calculator",
 };
 
 /// 简体中文.
-pub static ZH: Text = Text {
+pub static ZH: Table = table! {
     lang_name: "简体中文",
     switch_to: "切换到简体中文",
     app_name: "LoRA 显存计算器",
@@ -1093,7 +1205,7 @@ pub static ZH: Text = Text {
     err_missing: "config.json 缺少该模型类型必需的 `{0}`",
     err_unknown_target: "LoRA 目标 `{0}` 不对应这个模型的任何 Linear 层；它有：{1}",
     err_json: "不是有效的 JSON（{0}）",
-    reasons: ZH_REASONS,
+    json_at: "请检查第 {0} 行第 {1} 列附近",
     form_label: "训练配置",
     model_title: "模型",
     model_source: "模型来源",
@@ -1128,8 +1240,8 @@ pub static ZH: Text = Text {
     hub_not_found: "Hugging Face 上没有 {0} 这个模型（404）。请检查拼写，或选择一个预设模型。",
     hub_gated: "{0} 是受限或私有模型，Hugging Face 要求登录后才能访问。请先在模型页上同意许可协议，再把它的 config.json 粘贴到下方的 config.json 选项卡中。",
     hub_network: "无法连接 huggingface.co：可能已离线，或被网络过滤拦截。请重试，或把模型的 config.json 粘贴到下方的 config.json 选项卡中。",
-    hub_redirected: "huggingface.co 把 {0} 的请求转到了别的网站；本页只从 huggingface.co 读取模型文件，所以没有导入任何内容。请在下方 config.json 标签页粘贴该模型的 config.json。",
     hub_http: "Hugging Face 对 {0} 返回了 HTTP {1}。请稍后再试，或把它的 config.json 粘贴到下方的 config.json 选项卡中。",
+    hub_redirected: "huggingface.co 把 {0} 的请求转到了别的网站；本页只从 huggingface.co 读取模型文件，所以没有导入任何内容。请在下方 config.json 标签页粘贴该模型的 config.json。",
     hub_malformed: "{0} 的 config.json 不是有效的 JSON（{1}）。请在下方的 config.json 选项卡中粘贴一份修正后的内容。",
     hub_unsupported: "无法识别 {0} 的模型结构：{1}。仍可按参数量估算（使用典型结构）。",
     hub_use_params: "改用它的参数量（{0}）",
@@ -1213,6 +1325,26 @@ pub static ZH: Text = Text {
     loss_chunks: "损失分块数（num_output_chunks）",
     invalid_chunks: "请输入 1 到 65,536 之间的整数块数。结果仍按上一个有效值计算。",
     offload_hint: "TRL 的 activation_offloading=True（torchtune：enable_activation_offloading）：把保留的各层输入放到内存。需要开启梯度检查点；速度更慢。",
+    dist_title: "多卡",
+    dist_strategy: "训练方式",
+    dist_one: "单卡",
+    dist_hint: "数据并行：每张卡在自己的微批次上运行完整模型。估算为每卡显存；分片引擎会切分权重、梯度和优化器状态。",
+    dist_gpus: "GPU 数量",
+    invalid_gpus: "请输入 1 到 1,024 之间的整数卡数。结果仍按上一个有效值计算。",
+    dist_per_node: "每节点 GPU 数",
+    dist_one_node: "全部在一个节点",
+    dist_sharding: "FSDP 分片方式",
+    dist_offload: "卸载到内存",
+    off_none: "不卸载",
+    off_opt: "优化器状态（offload_optimizer）",
+    off_all: "优化器状态和参数",
+    total_per_gpu: "每卡显存峰值（{0} 卡，{1}）",
+    col_gpus_needed: "所需卡数",
+    needed_text: "使用 {1} 时，{0} 张这种卡可容纳估算值（按点估计：该卡数下显存可能仍很紧张）。",
+    needed_none: "使用 {0} 时，最多 1,024 张这种卡也放不下。",
+    dist_notice_sharding: "单卡上没有任何分片：所有状态都留在这张卡上，引擎只能靠卸载省显存（单卡 ZeRO-3 加卸载是放下超大模型的经典做法）。",
+    dist_notice_ddp: "单卡 DDP 不共享任何内容，只会多出梯度桶。",
+    dist_notice_hybrid: "单节点上 hybrid_shard 的分片方式与 full_shard 完全相同。",
     framework_label: "训练框架",
     framework_hint: "Unsloth 使用自己的 RMSNorm 和 LoRA 内核；开启激活卸载时相当于 use_gradient_checkpointing=\"unsloth\"。",
     fw_transformers: "transformers + PEFT",
@@ -1268,10 +1400,10 @@ pub static ZH: Text = Text {
     headroom_text: "共 {1}，还剩 {0}。",
     shortfall_text: "显卡只有 {1}，还差 {0}。",
     limits_text: "留足误差余量时：批大小为 {1} 最长可跑 {0} tokens；序列长度为 {3} 时批大小最大 {2}。",
+    limits_none: "哪怕序列长度为 1 也放不下：光是{0}就超过了这张卡的显存。",
     limits_seq_only: "留足误差余量时：批大小为 {1} 最长可跑 {0} tokens；序列长度为 {2} 时批大小为 1 也放不下。",
     limits_may_run: "不留余量的话最长到 {0} tokens 也许能跑（很紧张）。",
     limits_tight_only: "留足余量时什么都放不下；不留余量的话，批大小为 {1} 最长到 {0} tokens 也许能跑（很紧张）。",
-    limits_none: "哪怕序列长度为 1 也放不下：光是{0}就超过了这张卡的显存。",
     limits_other_gpus: "显卡表里列出了放得下的卡。",
     limits_no_gpu: "按现在的设置，列表里没有一张卡放得下。",
     cause_weights: "基座权重",
@@ -1286,9 +1418,9 @@ pub static ZH: Text = Text {
     advice_title: "可以这样改（影响从小到大）",
     apply: "应用",
     gpu_table_title: "显卡兼容性",
+    gpu_table_hint: "余量 = 显卡显存 − 估算值。点击显卡名称可查看结论和修改建议。",
     gpu_table_scroll: "显卡表（可左右滑动）",
     scroll_hint: "左右滑动表格查看更多列 →",
-    gpu_table_hint: "余量 = 显卡显存 − 估算值。点击显卡名称可查看结论和修改建议。",
     filter_label: "显示的显卡",
     filter_all: "全部",
     filter_consumer: "消费级 / 工作站",
@@ -1353,24 +1485,14 @@ pub static ZH: Text = Text {
     copy_embed: "复制嵌入代码",
     copied_link: "链接已复制，打开即是当前这套配置。",
     copied_embed: "嵌入代码已复制，可粘贴到任意 HTML 或 Markdown 页面。",
+    copy_failed: "浏览器禁止了剪贴板，请手动选中下面的文本复制：",
+    export_link: "导出为 Python、axolotl、LLaMA-Factory 或 JSON →",
+    copied: "已复制",
     link_config_left_out: "你的 config.json 太长，放不进链接，所以链接里没有它（对方会看到默认模型）：请直接分享这个文件，或下面的场景 JSON。",
     save_failed: "浏览器拒绝保存你的设置（存储已满或被禁用）：刷新页面后会丢失。请复制链接保存。",
     stale_note: "这个结果对应你上一次有效的设置：表单里有一项的值无法使用（已用红色标出）。",
-    copied_export: "已复制：同样设置的可运行配置，粘贴到按钮所写的文件名即可。",
-    export_title: "导出：可直接运行的配置与 JSON",
-    export_back: "← 返回计算器",
-    export_hint: "与计算器中的场景完全一致，因此实际训练与估算天然吻合。每个文件中的注释说明了该格式无法表达的设置。JSON 即 `lora-vram estimate --json` 读取和输出的内容。",
-    export_link: "导出为 Python、axolotl、LLaMA-Factory 或 JSON →",
-    copy: "复制",
-    copied: "已复制",
-    export_label: "复制为可直接运行的配置：",
-    copy_failed: "浏览器禁止了剪贴板，请手动选中下面的文本复制：",
     reset: "恢复默认",
-    json_title: "命令行用的 JSON",
-    json_scenario: "配置（lora-vram estimate 的输入）",
-    json_report: "lora-vram estimate --json",
     embed_fallback: "打开 LoRA 显存计算器",
-    open_full: "在完整计算器中打开",
 };
 
 /// The estimator's reasons in 简体中文 (field names and code values stay as they are).
@@ -1428,12 +1550,25 @@ mod tests {
 
     #[test]
     fn every_change_has_text_in_both_languages() {
-        for t in [&EN, &ZH] {
+        for t in [Lang::En.t(), Lang::Zh.t()] {
             for c in [Change::GradientCheckpointing, Change::Qlora, Change::SeqLen(4096), Change::Rank(16)] {
                 assert!(!t.change(c).is_empty());
                 assert!(!t.change_short(c).is_empty());
             }
         }
-        assert!(ZH.change(Change::SeqLen(4096)).contains("4,096"));
+        assert!(Lang::Zh.t().change(Change::SeqLen(4096)).contains("4,096"));
+    }
+
+    /// A table lists every field once, in [`Text`]'s order (the strings are found by position),
+    /// and no text holds the separator.
+    #[test]
+    fn tables_match_the_fields() {
+        for table in [&EN, &ZH] {
+            assert_eq!(table.names, FIELD_NAMES.as_slice());
+            assert_eq!(table.joined.split(SEP).count(), FIELDS + 1, "one separator after each text");
+        }
+        assert_eq!(Lang::En.t().lang_name(), "English");
+        assert_eq!(Lang::Zh.t().embed_fallback(), "打开 LoRA 显存计算器");
+        assert_eq!(Lang::En.t().dist_notice_hybrid(), "hybrid_shard on one node shards exactly as full_shard.");
     }
 }

@@ -225,7 +225,7 @@ pub fn json_to_pairs(v: &Value) -> Result<Vec<(String, String)>, String> {
         match v {
             Value::String(s) => s.clone(),
             Value::Array(a) => a.iter().map(scalar).collect::<Vec<_>>().join(","),
-            other => other.to_string(),
+            other => crate::format::json(other),
         }
     }
     let obj = v.as_object().ok_or("the scenario must be a JSON object")?;
@@ -237,7 +237,7 @@ pub fn json_to_pairs(v: &Value) -> Result<Vec<(String, String)>, String> {
                 if let Some(p) = m.get("params") {
                     out.push(("model-params".into(), scalar(p)));
                 } else if let Some(c) = m.get("hf_config") {
-                    out.push(("model-config".into(), c.to_string()));
+                    out.push(("model-config".into(), crate::format::json(c)));
                 } else {
                     return Err("`model` must be a preset id, {\"params\": …} or {\"hf_config\": …}".into());
                 }
@@ -307,7 +307,7 @@ pub fn encode_scenario(i: &ScenarioInput) -> Vec<(String, String)> {
         match &i.model {
             ModelInput::Id(id) => put("model", id.clone()),
             ModelInput::Params { params } => put("model-params", float(*params)),
-            ModelInput::HfConfig { hf_config } => put("model-config", hf_config.to_string()),
+            ModelInput::HfConfig { hf_config } => put("model-config", crate::format::json(hf_config)),
         }
     }
     if i.method != d.method {

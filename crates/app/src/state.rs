@@ -97,12 +97,21 @@ pub enum SortKey {
     MaxSeq,
     /// Largest batch that fits.
     MaxBatch,
+    /// GPUs needed (multi-GPU scenarios).
+    Needed,
 }
 
 impl SortKey {
     /// Every key.
-    pub const ALL: [SortKey; 6] =
-        [SortKey::Name, SortKey::Vram, SortKey::Verdict, SortKey::Headroom, SortKey::MaxSeq, SortKey::MaxBatch];
+    pub const ALL: [SortKey; 7] = [
+        SortKey::Name,
+        SortKey::Vram,
+        SortKey::Verdict,
+        SortKey::Headroom,
+        SortKey::MaxSeq,
+        SortKey::MaxBatch,
+        SortKey::Needed,
+    ];
 
     /// URL spelling.
     pub const fn as_str(self) -> &'static str {
@@ -113,6 +122,7 @@ impl SortKey {
             SortKey::Headroom => "headroom",
             SortKey::MaxSeq => "max-seq",
             SortKey::MaxBatch => "max-batch",
+            SortKey::Needed => "gpus-needed",
         }
     }
 
@@ -261,6 +271,10 @@ pub enum Action {
     SetActivationOffloading(bool),
     /// transformers or Unsloth.
     SetFramework(lora_vram::scenario::Framework),
+    /// Several GPUs and how they share the work (None: one GPU).
+    SetDistributed(Option<lora_vram::input::DistributedInput>),
+    /// The number of GPUs of a multi-GPU run.
+    SetGpuCount(u64),
     /// Make exactly the changes a piece of advice lists.
     Apply(Box<Advice>),
     /// Back to the default scenario.
@@ -305,6 +319,7 @@ impl Action {
             Action::SetCudaContext(_) => "c-cuda-context",
             Action::SetLossChunks(_) => "c-loss-chunks",
             Action::SetCustomVram(_) => "gpu-vram",
+            Action::SetGpuCount(_) => "c-dist-gpus",
             _ => return None,
         })
     }
@@ -484,6 +499,10 @@ impl Reducible for State {
                     i.loss_chunks = None;
                 }
             }
+            Action::SetDistributed(d) => i.distributed = d,
+            Action::SetGpuCount(n) => {
+                i.distributed.get_or_insert_with(Default::default).gpus = n.clamp(1, lora_vram::distributed::MAX_GPUS);
+            }
             Action::Apply(a) => s.input = apply_advice(s.input.clone(), &a),
             Action::Reset => {
                 s.input = ScenarioInput::default();
@@ -496,7 +515,9 @@ impl Reducible for State {
             Action::SetTheme(t) => s.theme = t,
             Action::SelectGpu(g) => s.gpu = g.min(GPUS.len() - 1),
             Action::SetFilter(f) => s.filter = f,
-            Action::SortBy(k) => s.sort = if s.sort.0 == k { (k, !s.sort.1) } else { (k, k == SortKey::Name) },
+            Action::SortBy(k) => {
+                s.sort = if s.sort.0 == k { (k, !s.sort.1) } else { (k, matches!(k, SortKey::Name | SortKey::Needed)) }
+            }
             Action::DismissNotices => s.notices.clear(),
             Action::Import(typed) => {
                 let id = clean_id(&typed);

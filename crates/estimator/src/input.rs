@@ -71,7 +71,7 @@ impl Default for LoraInput {
 }
 
 /// The `distributed` block as written (DESIGN.md): data-parallel training on several GPUs.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct DistributedInput {
     /// `ddp` (default), `fsdp`, `zero1`, `zero2` or `zero3`.

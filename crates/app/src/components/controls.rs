@@ -178,7 +178,8 @@ impl Scale {
         match self {
             Scale::Stops(s) => s[(pos as usize).min(s.len() - 1)] as f64,
             Scale::Log { min, max, steps } => {
-                let v = min * (max / min).powf(f64::from(pos.min(steps)) / f64::from(steps));
+                // exp(t·ln(max/min)), not powf: libm's pow is 2 KiB of wasm, and ln is linked already.
+                let v = min * ((max / min).ln() * f64::from(pos.min(steps)) / f64::from(steps)).exp();
                 round2(v)
             }
         }
@@ -210,7 +211,7 @@ pub fn round2(v: f64) -> f64 {
     if v <= 0.0 {
         return 0.0;
     }
-    let mag = 10f64.powi(v.log10().floor() as i32 - 1);
+    let mag = 10f64.powi((v.ln() / std::f64::consts::LN_10).floor() as i32 - 1);
     (v / mag).round() * mag
 }
 

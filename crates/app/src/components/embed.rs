@@ -179,16 +179,16 @@ pub fn EmbedCard(props: &EmbedProps) -> Html {
     let body = match props.computed.as_ref() {
         Ok(c) => html! {
             <>
-                { total_view(&TotalProps { estimate: c.estimate, unit: s.unit, lang, on_unit, compact: true }) }
+                { total_view(&TotalProps { estimate: c.estimate, unit: s.unit, lang, on_unit, compact: true, dist: c.scenario.distributed, host: 0 }) }
                 <StackedBar estimate={c.estimate} unit={s.unit} {lang} />
-                <ul class="embed-gpus" aria-label={t.gpu_table_title}>
+                <ul class="embed-gpus" aria-label={t.gpu_table_title()}>
                     { for props.embed.gpus.iter().filter_map(|&i| c.fits.get(i)).map(|f| {
                         let g = &GPUS[f.gpu];
                         html! {
                             <li data-gpu={g.id}>
                                 <span class="g-name">{ g.name }<span class="g-vram">{ format::bytes(g.vram_bytes, s.unit) }</span></span>
                                 { verdict_chip(f.verdict, lang) }
-                                <span class={classes!("g-head", (f.headroom < 0).then_some("neg"))}>{ format::signed_bytes(f.headroom, s.unit) }</span>
+                                <span class="g-head" data-neg={(f.headroom < 0).then_some("1")}>{ format::signed_bytes(f.headroom, s.unit) }</span>
                             </li>
                         }
                     }) }
@@ -200,20 +200,53 @@ pub fn EmbedCard(props: &EmbedProps) -> Html {
     html! {
         <div class="embed-card" ref={root}>
             <header class="embed-head">
-                <span class="embed-brand">{ t.app_name }</span>
+                <span class="embed-brand">{ t.app_name() }</span>
                 <span class="embed-model">{ model_name(&s.input.model, lang) }{ " · " }{ t.method_short(s.input.method) }</span>
             </header>
             if !props.embed.controls.is_empty() {
-                <form class="embed-controls" onsubmit={Callback::from(|e: SubmitEvent| e.prevent_default())} aria-label={t.form_label}
+                <form class="embed-controls" onsubmit={Callback::from(|e: SubmitEvent| e.prevent_default())} aria-label={t.form_label()}
                     oninput={on_input} onchange={on_change}>
-                    { for props.embed.controls.iter().map(|&control| html! {
-                        <ControlView {control} input={s.input.clone()} {lang} compact=true on_action={props.on_action.clone()} />
+                    { for props.embed.controls.iter().map(|&control| match control {
+                        Control::Model => model_select(&s.input.model, lang),
+                        _ => html! { <ControlView {control} input={s.input.clone()} {lang} on_action={props.on_action.clone()} /> },
                     }) }
                 </form>
             }
             if !s.notices.is_empty() { { notices(&s.notices, lang) } }
             { body }
-            <a class="embed-open" href={full} target="_blank" rel="noopener">{ t.open_full }<span aria-hidden="true">{ " ↗" }</span></a>
+            <a class="embed-open" href={full} target="_blank" rel="noopener">{ if lang == crate::i18n::Lang::Zh { "在完整计算器中打开" } else { "Open in full calculator" } }<span aria-hidden="true">{ " ↗" }</span></a>
+        </div>
+    }
+}
+
+/// The card's model control: a plain select of the presets by family (the full page's picker,
+/// with its search, parameter count and config.json, is too large for a card).
+fn model_select(model: &lora_vram::input::ModelInput, lang: Lang) -> Html {
+    use lora_vram::presets::MODELS;
+    let t = lang.t();
+    let current = match model {
+        lora_vram::input::ModelInput::Id(id) => lora_vram::presets::find_model(id),
+        _ => None,
+    };
+    let mut families: Vec<&str> = Vec::new();
+    for m in MODELS {
+        if !families.contains(&m.family) {
+            families.push(m.family);
+        }
+    }
+    html! {
+        <div class="field">
+            <label for="c-model">{ t.model_title() }</label>
+            <select id="c-model">
+                if current.is_none() { <option selected=true disabled=true>{ model_name(model, lang) }</option> }
+                { for families.iter().map(|f| html! {
+                    <optgroup label={*f}>
+                    { for MODELS.iter().enumerate().filter(|(_, m)| m.family == *f).map(|(k, m)| html! {
+                        <option value={k.to_string()} selected={current == Some(k)}>{ t.preset_name(m.name) }</option>
+                    }) }
+                    </optgroup>
+                }) }
+            </select>
         </div>
     }
 }

@@ -14,6 +14,42 @@ use super::model::model_name;
 use crate::app::{use_app, with_gpu, Boot};
 use crate::format;
 
+/// The export page's own words (kept out of [`crate::i18n::Text`], so that the calculator does
+/// not download them).
+struct Words {
+    title: &'static str,
+    back: &'static str,
+    hint: &'static str,
+    copy: &'static str,
+    json_scenario: &'static str,
+    json_report: &'static str,
+}
+
+const EN: Words = Words {
+    title: "Export: ready-to-run setups and JSON",
+    back: "← Back to the calculator",
+    hint: "The same scenario as the calculator's, so that the run and the estimate agree by construction. Comments in each file say what a format cannot express. The JSON is what `lora-vram estimate --json` reads and prints.",
+    copy: "Copy",
+    json_scenario: "Scenario (input of lora-vram estimate)",
+    json_report: "lora-vram estimate --json",
+};
+
+const ZH: Words = Words {
+    title: "导出：可直接运行的配置与 JSON",
+    back: "← 返回计算器",
+    hint: "与计算器中的场景完全一致，因此实际训练与估算天然吻合。每个文件中的注释说明了该格式无法表达的设置。JSON 即 `lora-vram estimate --json` 读取和输出的内容。",
+    copy: "复制",
+    json_scenario: "配置（lora-vram estimate 的输入）",
+    json_report: "lora-vram estimate --json",
+};
+
+fn words(lang: crate::i18n::Lang) -> &'static Words {
+    match lang {
+        crate::i18n::Lang::En => &EN,
+        crate::i18n::Lang::Zh => &ZH,
+    }
+}
+
 /// Props of [`ExportApp`].
 #[derive(Properties, PartialEq)]
 pub struct ExportAppProps {
@@ -36,7 +72,7 @@ fn block(
         <section class="card export-block" aria-labelledby={format!("{id}-h")}>
             <div class="section-head">
                 <h2 id={format!("{id}-h")}>{ title }</h2>
-                <button type="button" class="btn" id={format!("{id}-copy")} {onclick}>{ if copied == Some(id) { t.copied } else { t.copy } }</button>
+                <button type="button" class="btn" id={format!("{id}-copy")} {onclick}>{ if copied == Some(id) { t.copied() } else { words(lang).copy } }</button>
             </div>
             <pre {id} tabindex="0">{ text }</pre>
         </section>
@@ -49,6 +85,7 @@ pub fn ExportApp(props: &ExportAppProps) -> Html {
     let (state, computed, _) = use_app(&props.boot, false);
     let lang = state.lang;
     let t = lang.t();
+    let w = words(lang);
     let copied = use_state(|| None::<&'static str>);
     let texts = use_memo((state.input.clone(), state.gpu, state.hub.clone()), |(input, gpu, hub)| {
         let scenario_json = serde_json::to_string_pretty(&with_gpu(input, *gpu)).unwrap_or_default();
@@ -87,7 +124,7 @@ pub fn ExportApp(props: &ExportAppProps) -> Html {
             "{} · {} · {} {}",
             model_name(&state.input.model, lang),
             t.method_short(state.input.method),
-            t.total_label,
+            t.total_label(),
             format::bytes(c.estimate.total(), state.unit)
         ),
         Err(e) => t.error(e),
@@ -97,19 +134,19 @@ pub fn ExportApp(props: &ExportAppProps) -> Html {
         <div class="page export-page">
             <header class="top">
                 <div class="brand">
-                    <h1>{ t.export_title }</h1>
+                    <h1>{ w.title }</h1>
                     <p class="tagline" id="export-summary">{ summary }</p>
                 </div>
-                <div class="top-actions"><a class="btn" href={back} id="back">{ t.export_back }</a></div>
+                <div class="top-actions"><a class="btn" href={back} id="back">{ w.back }</a></div>
             </header>
-            if loading { <p role="status">{ crate::i18n::fill(t.hub_loading, &[&state.import.loading().unwrap_or("")]) }</p> }
-            <p class="hint">{ t.export_hint }</p>
+            if loading { <p role="status">{ crate::i18n::fill(t.hub_loading(), &[&state.import.loading().unwrap_or("")]) }</p> }
+            <p class="hint">{ w.hint }</p>
             { for texts.1.iter().map(|(f, text)| {
                 let id = match f { Format::Python => "export-python", Format::Axolotl => "export-axolotl", Format::LlamaFactory => "export-llamafactory" };
                 block(id, f.file_name(), text, &copy, *copied, lang)
             }) }
-            { block("scenario-json", t.json_scenario, &texts.0, &copy, *copied, lang) }
-            if let Some(r) = &texts.2 { { block("report-json", t.json_report, r, &copy, *copied, lang) } }
+            { block("scenario-json", w.json_scenario, &texts.0, &copy, *copied, lang) }
+            if let Some(r) = &texts.2 { { block("report-json", w.json_report, r, &copy, *copied, lang) } }
         </div>
     }
 }

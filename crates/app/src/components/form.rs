@@ -2,7 +2,8 @@
 //! (which shows only the controls named in `data-controls`) render the same inputs.
 
 use lora_vram::arch::{Architecture, LayerKind};
-use lora_vram::input::{resolve_model, ScenarioInput};
+use lora_vram::distributed::{FsdpSharding, Offload, Strategy};
+use lora_vram::input::{resolve_model, DistributedInput, ScenarioInput};
 use lora_vram::presets::MODELS;
 use lora_vram::scenario::{AttentionImpl, Loss, Method, Optimizer, TargetSpec, LINEAR_NAMES};
 use lora_vram::Scenario;
@@ -73,11 +74,13 @@ pub enum Control {
     ActivationOffloading,
     /// `framework`.
     Framework,
+    /// `distributed`: several GPUs (the strategy, their number, per node, sharding, offload).
+    Distributed,
 }
 
 impl Control {
     /// Every control, in form order.
-    pub const ALL: [Control; 25] = [
+    pub const ALL: [Control; 26] = [
         Control::Model,
         Control::Method,
         Control::WeightDtype,
@@ -103,6 +106,7 @@ impl Control {
         Control::LossChunks,
         Control::ActivationOffloading,
         Control::Framework,
+        Control::Distributed,
     ];
 
     /// The embed widget's default controls.
@@ -136,6 +140,7 @@ impl Control {
             Control::LossChunks => "loss-chunks",
             Control::ActivationOffloading => "activation-offloading",
             Control::Framework => "framework",
+            Control::Distributed => "distributed",
         }
     }
 
@@ -150,6 +155,7 @@ impl Control {
             Control::CudaContext => "c-cuda-context",
             Control::Model => "model",
             Control::LossChunks => "c-loss-chunks",
+            Control::Distributed => "c-dist-gpus",
             _ => return None,
         })
     }
@@ -246,9 +252,6 @@ pub struct ControlProps {
     /// The model summary line, for the model picker.
     #[prop_or_default]
     pub summary: Option<AttrValue>,
-    /// A compact variant (embed): a plain preset select instead of the full picker.
-    #[prop_or_default]
-    pub compact: bool,
     /// The invalid text typed in this control (the field's id, the text), if any.
     #[prop_or_default]
     pub draft: Option<(&'static str, String)>,
@@ -307,15 +310,18 @@ impl PartialEq for ControlProps {
                     && a.gradient_checkpointing == b.gradient_checkpointing
                     && a.model == b.model
             }
+            Control::Distributed => a.distributed == b.distributed,
         };
         same && self.control == o.control
             && self.draft == o.draft
             && self.lang == o.lang
-            && self.compact == o.compact
             && self.summary == o.summary
             && self.on_action == o.on_action
     }
 }
+
+/// GPUs per node the form offers (any count comes from a link or the CLI).
+pub const PER_NODE: [u64; 5] = [1, 2, 4, 8, 16];
 
 /// The precision slider's stops: bits per weight.
 pub const BITS: [u32; 4] = [32, 16, 8, 4];
@@ -379,40 +385,16 @@ pub fn ControlView(props: &ControlProps) -> Html {
     };
     let inv;
     match props.control {
-        Control::Model if props.compact => {
-            let current = match &i.model {
-                lora_vram::input::ModelInput::Id(id) => lora_vram::presets::find_model(id),
-                _ => None,
-            };
-            let mut families: Vec<&str> = Vec::new();
-            for m in MODELS {
-                if !families.contains(&m.family) {
-                    families.push(m.family);
-                }
-            }
-            html! {
-                <div class="field">
-                    <label for="c-model">{ t.model_title }</label>
-                    <select id="c-model">
-                        if current.is_none() { <option selected=true disabled=true>{ crate::components::model::model_name(&i.model, props.lang) }</option> }
-                        { for families.iter().map(|f| html! {
-                            <optgroup label={*f}>
-                            { for MODELS.iter().enumerate().filter(|(_, m)| m.family == *f).map(|(k, m)| html! {
-                                <option value={k.to_string()} selected={current == Some(k)}>{ t.preset_name(m.name) }</option>
-                            }) }
-                            </optgroup>
-                        }) }
-                    </select>
-                </div>
-            }
-        }
         Control::Model => html! {
             <ModelPicker value={i.model.clone()} lang={props.lang} summary={props.summary.clone()} on_change={on_model}
                 draft={props.draft.clone()} on_draft={on_model_draft} />
         },
-        Control::Method => {
-            choice(t.method, "method", &[t.method_lora, t.method_qlora, t.method_full], index(&METHODS, &i.method))
-        }
+        Control::Method => choice(
+            t.method(),
+            "method",
+            &[t.method_lora(), t.method_qlora(), t.method_full()],
+            index(&METHODS, &i.method),
+        ),
         Control::WeightDtype => {
             let allowed = weight_dtypes(i.method);
             let options: Vec<(String, bool)> =
@@ -425,44 +407,44 @@ pub fn ControlView(props: &ControlProps) -> Html {
             html! {
                 <>
                     <div class="field slider">
-                        <label for="c-bits">{ t.bits_label }</label>
+                        <label for="c-bits">{ t.bits_label() }</label>
                         <input type="range" id="c-bits" min="0" max="3" step="1" value={index(&BITS, &bits).to_string()}
-                            aria-valuetext={crate::i18n::fill(t.bits_value, &[&bits])} />
-                        <p class="hint">{ crate::i18n::fill(t.bits_value, &[&bits]) }</p>
+                            aria-valuetext={crate::i18n::fill(t.bits_value(), &[&bits])} />
+                        <p class="hint">{ crate::i18n::fill(t.bits_value(), &[&bits]) }</p>
                     </div>
-                    { select("c-weight-dtype", t.weight_dtype_label, &options, selected, None, false) }
+                    { select("c-weight-dtype", t.weight_dtype_label(), &options, selected, None, false) }
                 </>
             }
         }
         Control::DoubleQuant => toggle(
             "c-double-quant",
-            t.double_quant,
+            t.double_quant(),
             i.double_quant,
-            Some(t.double_quant_hint),
+            Some(t.double_quant_hint()),
             !i.effective_weight_dtype().is_4bit(),
         ),
         Control::AdapterDtype => select(
             "c-lora-dtype",
-            t.adapter_dtype_label,
+            t.adapter_dtype_label(),
             &labels(&ADAPTER_DTYPES, |d| t.adapter_dtype(d)),
             index(&ADAPTER_DTYPES, &i.lora.dtype),
-            Some(t.adapter_dtype_hint),
+            Some(t.adapter_dtype_hint()),
             is_full,
         ),
         Control::Rank => {
-            inv = invalid(t.invalid_whole_rank);
+            inv = invalid(t.invalid_whole_rank());
             let b = NumberBox {
-                aria_label: Some(t.rank_number),
+                aria_label: Some(t.rank_number()),
                 ..number_box("c-lora-rank-num", i.lora.rank.to_string(), true, &inv)
             };
             let text = format!("r = {}", i.lora.rank);
-            slider("c-lora-rank", t.rank, Scale::Stops(RANK_STOPS), i.lora.rank as f64, &text, b)
+            slider("c-lora-rank", t.rank(), Scale::Stops(RANK_STOPS), i.lora.rank as f64, &text, b)
         }
         Control::Alpha => {
-            inv = invalid(t.invalid_alpha);
+            inv = invalid(t.invalid_alpha());
             let b =
                 NumberBox { disabled: is_full, ..number_box("c-lora-alpha", format::float(i.lora.alpha), false, &inv) };
-            number(t.alpha, b, Some(t.alpha_hint))
+            number(t.alpha(), b, Some(t.alpha_hint()))
         }
         Control::Targets => {
             let Ok((arch, _)) = resolve_model(&i.model) else { return html! {} };
@@ -474,11 +456,11 @@ pub fn ControlView(props: &ControlProps) -> Html {
                 || matches!(&i.lora.targets, TargetSpec::Shorthand(s) if s == "all_linear");
             html! {
                 <fieldset class="targets" disabled={is_full}>
-                    <legend>{ t.targets }</legend>
+                    <legend>{ t.targets() }</legend>
                     <div class="field toggle all-linear">
                         <input type="checkbox" id="c-target-all" checked={is_all} aria-describedby="c-target-all-hint" />
                         <label for="c-target-all"><code>{ "all-linear" }</code></label>
-                        <p class="hint" id="c-target-all-hint">{ t.targets_all_hint }</p>
+                        <p class="hint" id="c-target-all-hint">{ t.targets_all_hint() }</p>
                     </div>
                     <div class="module-grid">
                     { for names.iter().map(|(name, _)| {
@@ -498,19 +480,19 @@ pub fn ControlView(props: &ControlProps) -> Html {
         Control::Dropout => {
             // On a model whose MoE experts PEFT wraps, only 0 is valid (issue 10, item 2).
             let moe = crate::query::wraps_experts(i);
-            inv = invalid(if moe { t.r_moe_dropout } else { t.invalid_dropout });
-            let hint = if moe { t.dropout_moe_hint } else { t.dropout_hint };
+            inv = invalid(if moe { t.r_moe_dropout() } else { t.invalid_dropout() });
+            let hint = if moe { t.dropout_moe_hint() } else { t.dropout_hint() };
             let b = NumberBox {
                 disabled: is_full,
                 ..number_box("c-lora-dropout", format::float(i.lora.dropout), false, &inv)
             };
-            number(t.dropout, b, Some(hint))
+            number(t.dropout(), b, Some(hint))
         }
         Control::ModulesToSave => {
             let has = |n: &str| i.lora.modules_to_save.iter().any(|s| s == n);
             html! {
                 <fieldset class="mts" disabled={is_full}>
-                    <legend>{ t.modules_to_save }</legend>
+                    <legend>{ t.modules_to_save() }</legend>
                     { toggle("c-mts-embed", "embed_tokens", has("embed_tokens"), None, false) }
                     { toggle("c-mts-head", "lm_head", has("lm_head"), None, false) }
                 </fieldset>
@@ -518,32 +500,36 @@ pub fn ControlView(props: &ControlProps) -> Html {
         }
         Control::Optimizer => select(
             "c-optimizer",
-            t.optimizer_label,
+            t.optimizer_label(),
             &labels(&Optimizer::ALL, |o| t.optimizer(o)),
             index(&Optimizer::ALL, &i.optimizer),
             None,
             false,
         ),
         Control::BatchSize => {
-            inv = invalid(t.invalid_whole_batch);
-            number(t.batch_size, number_box("c-batch-size", i.batch_size.to_string(), true, &inv), Some(t.batch_hint))
+            inv = invalid(t.invalid_whole_batch());
+            number(
+                t.batch_size(),
+                number_box("c-batch-size", i.batch_size.to_string(), true, &inv),
+                Some(t.batch_hint()),
+            )
         }
         Control::SeqLen => {
-            inv = invalid(t.invalid_whole_seq);
+            inv = invalid(t.invalid_whole_seq());
             let b = NumberBox {
-                aria_label: Some(t.seq_len_number),
-                suffix: Some(t.tokens),
+                aria_label: Some(t.seq_len_number()),
+                suffix: Some(t.tokens()),
                 ..number_box("c-seq-len-num", i.seq_len.to_string(), true, &inv)
             };
-            let text = format!("{} {}", format::group(i.seq_len), t.tokens);
-            slider("c-seq-len", t.seq_len, Scale::Stops(SEQ_STOPS), i.seq_len as f64, &text, b)
+            let text = format!("{} {}", format::group(i.seq_len), t.tokens());
+            slider("c-seq-len", t.seq_len(), Scale::Stops(SEQ_STOPS), i.seq_len as f64, &text, b)
         }
         Control::Checkpointing => {
-            toggle("c-checkpointing", t.checkpointing, i.gradient_checkpointing, Some(t.checkpointing_hint), false)
+            toggle("c-checkpointing", t.checkpointing(), i.gradient_checkpointing, Some(t.checkpointing_hint()), false)
         }
         Control::Attention => select(
             "c-attention",
-            t.attention_label,
+            t.attention_label(),
             &labels(&ATTENTIONS, |a| t.attention(a)),
             index(&ATTENTIONS, &i.attention),
             None,
@@ -551,7 +537,7 @@ pub fn ControlView(props: &ControlProps) -> Html {
         ),
         Control::MixedPrecision => select(
             "c-mixed-precision",
-            t.mixed_precision_label,
+            t.mixed_precision_label(),
             &labels(&PRECISIONS, |m| t.mixed_precision(m).to_string()),
             index(&PRECISIONS, &i.mixed_precision),
             None,
@@ -559,39 +545,39 @@ pub fn ControlView(props: &ControlProps) -> Html {
         ),
         Control::SdpaKernel => select(
             "c-sdpa-kernel",
-            t.sdpa_kernel_label,
+            t.sdpa_kernel_label(),
             &labels(&SDPA_KERNELS, |k| t.sdpa_kernel(k).to_string()),
             index(&SDPA_KERNELS, &i.sdpa_kernel),
-            Some(t.sdpa_kernel_hint),
+            Some(t.sdpa_kernel_hint()),
             i.attention != AttentionImpl::Sdpa,
         ),
         Control::Trainer => select(
             "c-trainer",
-            t.trainer_label,
+            t.trainer_label(),
             &labels(&TRAINERS, |k| t.trainer(k).to_string()),
             index(&TRAINERS, &i.trainer),
-            Some(t.trainer_hint),
+            Some(t.trainer_hint()),
             false,
         ),
         Control::CudaContext => {
-            inv = invalid(t.invalid_context);
+            inv = invalid(t.invalid_context());
             let value = i.cuda_context_bytes.map_or_else(String::new, |b| (b >> 20).to_string());
             let b = NumberBox {
                 suffix: Some("MiB"),
-                placeholder: Some(t.cuda_context_auto),
+                placeholder: Some(t.cuda_context_auto()),
                 ..number_box("c-cuda-context", value, false, &inv)
             };
-            number(t.cuda_context, b, Some(t.cuda_context_hint))
+            number(t.cuda_context(), b, Some(t.cuda_context_hint()))
         }
         Control::PrepareKbit => {
             let quantized = i.effective_weight_dtype().is_quantized();
             let on = i.prepare_kbit.unwrap_or(quantized && i.trainer != lora_vram::scenario::Trainer::TrlSft);
-            toggle("c-prepare-kbit", t.prepare_kbit, on, Some(t.prepare_kbit_hint), !quantized)
+            toggle("c-prepare-kbit", t.prepare_kbit(), on, Some(t.prepare_kbit_hint()), !quantized)
         }
         Control::Liger => {
             let supported = Scenario::try_from(&ScenarioInput { use_liger_kernel: false, ..i.clone() })
                 .map_or(true, |s| s.liger_supports());
-            let hint = if supported { t.liger_hint } else { t.liger_unsupported };
+            let hint = if supported { t.liger_hint() } else { t.liger_unsupported() };
             toggle(
                 "c-liger",
                 "use_liger_kernel=True",
@@ -604,10 +590,10 @@ pub fn ControlView(props: &ControlProps) -> Html {
             let loss = i.effective_loss();
             select(
                 "c-loss",
-                t.loss_label,
+                t.loss_label(),
                 &labels(&Loss::ALL, |l| t.loss(l)),
                 index(&Loss::ALL, &loss),
-                Some(t.loss_hint),
+                Some(t.loss_hint()),
                 false,
             )
         }
@@ -615,19 +601,57 @@ pub fn ControlView(props: &ControlProps) -> Html {
             if i.effective_loss() != Loss::Chunked {
                 return Html::default();
             }
-            inv = invalid(t.invalid_chunks);
+            inv = invalid(t.invalid_chunks());
             let n = i.loss_chunks.unwrap_or(lora_vram::scenario::DEFAULT_LOSS_CHUNKS);
-            number(t.loss_chunks, number_box("c-loss-chunks", n.to_string(), true, &inv), None)
+            number(t.loss_chunks(), number_box("c-loss-chunks", n.to_string(), true, &inv), None)
         }
-        Control::ActivationOffloading => {
-            toggle("c-act-offload", "activation_offloading=True", i.activation_offloading, Some(t.offload_hint), false)
+        Control::ActivationOffloading => toggle(
+            "c-act-offload",
+            "activation_offloading=True",
+            i.activation_offloading,
+            Some(t.offload_hint()),
+            false,
+        ),
+        Control::Distributed => {
+            let d = i.distributed.unwrap_or_default();
+            let on = i.distributed.is_some();
+            let strategies: Vec<(String, bool)> = std::iter::once(t.dist_one())
+                .chain(Strategy::ALL.iter().map(|s| crate::i18n::strategy_name(*s)))
+                .map(|s| (s.to_string(), true))
+                .collect();
+            let selected = i.distributed.map_or(0, |d| 1 + index(&Strategy::ALL, &d.strategy));
+            inv = invalid(t.invalid_gpus());
+            let per_node: Vec<(String, bool)> = std::iter::once(t.dist_one_node().to_string())
+                .chain(PER_NODE.iter().map(|n| n.to_string()))
+                .map(|s| (s, true))
+                .collect();
+            let per_node_at = d.gpus_per_node.and_then(|n| PER_NODE.iter().position(|&p| p == n)).map_or(0, |k| k + 1);
+            html! {
+                <>
+                    { select("c-dist-strategy", t.dist_strategy(), &strategies, selected, Some(t.dist_hint()), false) }
+                    if on {
+                        <div class="grid2">
+                            { number(t.dist_gpus(), number_box("c-dist-gpus", d.gpus.to_string(), true, &inv), None) }
+                            { select("c-dist-per-node", t.dist_per_node(), &per_node, per_node_at, None, false) }
+                            if d.strategy == Strategy::Fsdp {
+                                { select("c-dist-sharding", t.dist_sharding(), &labels(&FsdpSharding::ALL, |f| f.as_str().to_string()),
+                                    index(&FsdpSharding::ALL, &d.fsdp_sharding.unwrap_or_default()), None, false) }
+                            }
+                            if d.strategy != Strategy::Ddp {
+                                { select("c-dist-offload", t.dist_offload(), &labels(&Offload::ALL, |o| t.offload(o).to_string()),
+                                    index(&Offload::ALL, &d.offload), None, false) }
+                            }
+                        </div>
+                    }
+                </>
+            }
         }
         Control::Framework => select(
             "c-framework",
-            t.framework_label,
+            t.framework_label(),
             &labels(&FRAMEWORKS, |f| t.framework(f).to_string()),
             index(&FRAMEWORKS, &i.framework),
-            Some(t.framework_hint),
+            Some(t.framework_hint()),
             false,
         ),
     }
@@ -672,6 +696,7 @@ pub fn action_for(id: &str, value: &str, checked: bool, change: bool, input: &Sc
             | "c-loss-chunks"
             | "c-bits"
             | "c-family"
+            | "c-dist-gpus"
     );
     if continuous == change {
         return None;
@@ -721,6 +746,46 @@ pub fn action_for(id: &str, value: &str, checked: bool, change: bool, input: &Sc
         }),
         "c-act-offload" => Some(Action::SetActivationOffloading(checked)),
         "c-framework" => idx().and_then(|k| FRAMEWORKS.get(k)).map(|f| Action::SetFramework(*f)),
+        "c-dist-strategy" => {
+            let k = idx()?;
+            let d = input.distributed.unwrap_or(DistributedInput { gpus: 2, ..Default::default() });
+            Some(Action::SetDistributed(match k.checked_sub(1) {
+                None => None,
+                Some(k) => {
+                    let strategy = *Strategy::ALL.get(k)?;
+                    // Keep only the options the new engine has.
+                    let fsdp_sharding = d.fsdp_sharding.filter(|_| strategy == Strategy::Fsdp);
+                    let offload = match (strategy, d.offload) {
+                        (Strategy::Ddp, _) => Offload::None,
+                        (Strategy::Fsdp, Offload::Optimizer) => Offload::OptimizerAndParams,
+                        (Strategy::Zero1 | Strategy::Zero2, Offload::OptimizerAndParams) => Offload::Optimizer,
+                        (_, o) => o,
+                    };
+                    Some(DistributedInput { strategy, fsdp_sharding, offload, ..d })
+                }
+            }))
+        }
+        "c-dist-gpus" => {
+            typed("c-dist-gpus", 1.0, lora_vram::distributed::MAX_GPUS as f64, true, &|n| Action::SetGpuCount(n as u64))
+        }
+        "c-dist-per-node" => {
+            let d = input.distributed?;
+            let gpus_per_node = match idx()?.checked_sub(1) {
+                None => None,
+                Some(k) => Some(*PER_NODE.get(k)?),
+            };
+            Some(Action::SetDistributed(Some(DistributedInput { gpus_per_node, ..d })))
+        }
+        "c-dist-sharding" => {
+            let d = input.distributed?;
+            let f = *FsdpSharding::ALL.get(idx()?)?;
+            Some(Action::SetDistributed(Some(DistributedInput { fsdp_sharding: Some(f), ..d })))
+        }
+        "c-dist-offload" => {
+            let d = input.distributed?;
+            let offload = *Offload::ALL.get(idx()?)?;
+            Some(Action::SetDistributed(Some(DistributedInput { offload, ..d })))
+        }
         "model-params" => {
             value.parse().ok().map(|p| Action::SetModel(ModelInput::Params { params: PARAMS_SCALE.value(p) * 1e9 }))
         }
@@ -797,15 +862,15 @@ pub fn scenario_form(props: &FormProps) -> Html {
     let full = props.input.method == Method::Full;
     let (on_input, on_change) = form_handlers(&props.on_action, &props.input);
     html! {
-        <form class="scenario" onsubmit={Callback::from(|e: SubmitEvent| e.prevent_default())} aria-label={t.form_label}
+        <form class="scenario" onsubmit={Callback::from(|e: SubmitEvent| e.prevent_default())} aria-label={t.form_label()}
             oninput={on_input} onchange={on_change}>
             <section class="card" aria-labelledby="h-model">
-                <h2 id="h-model">{ t.model_title }</h2>
+                <h2 id="h-model">{ t.model_title() }</h2>
                 { props.hub.clone() }
                 { c(Control::Model) }
             </section>
             <section class="card" aria-labelledby="h-method">
-                <h2 id="h-method">{ t.method_title }</h2>
+                <h2 id="h-method">{ t.method_title() }</h2>
                 { c(Control::Method) }
                 <div class="grid2">
                     { c(Control::WeightDtype) }
@@ -814,9 +879,9 @@ pub fn scenario_form(props: &FormProps) -> Html {
                 { c(Control::DoubleQuant) }
                 { c(Control::PrepareKbit) }
             </section>
-            <section class={classes!("card", full.then_some("muted"))} aria-labelledby="h-lora">
-                <h2 id="h-lora">{ t.lora_title }</h2>
-                if full { <p class="note">{ t.lora_full_note }</p> }
+            <section class="card" data-muted={full.then_some("1")} aria-labelledby="h-lora">
+                <h2 id="h-lora">{ t.lora_title() }</h2>
+                if full { <p class="note">{ t.lora_full_note() }</p> }
                 { c(Control::Rank) }
                 <div class="grid2">
                     { c(Control::Alpha) }
@@ -826,7 +891,7 @@ pub fn scenario_form(props: &FormProps) -> Html {
                 { c(Control::ModulesToSave) }
             </section>
             <section class="card" aria-labelledby="h-training">
-                <h2 id="h-training">{ t.training_title }</h2>
+                <h2 id="h-training">{ t.training_title() }</h2>
                 { c(Control::SeqLen) }
                 <div class="grid2">
                     { c(Control::BatchSize) }
@@ -838,9 +903,13 @@ pub fn scenario_form(props: &FormProps) -> Html {
                 </div>
                 { c(Control::Checkpointing) }
             </section>
+            <section class="card" aria-labelledby="h-dist">
+                <h2 id="h-dist">{ t.dist_title() }</h2>
+                { c(Control::Distributed) }
+            </section>
             <section class="card" aria-labelledby="h-savers">
-                <h2 id="h-savers">{ t.savers_title }</h2>
-                <p class="hint">{ t.savers_hint }</p>
+                <h2 id="h-savers">{ t.savers_title() }</h2>
+                <p class="hint">{ t.savers_hint() }</p>
                 { c(Control::Liger) }
                 <div class="grid2">
                     { c(Control::Loss) }
@@ -849,7 +918,7 @@ pub fn scenario_form(props: &FormProps) -> Html {
                 </div>
                 { c(Control::ActivationOffloading) }
                 <details class="advanced">
-                    <summary>{ t.advanced }</summary>
+                    <summary>{ t.advanced() }</summary>
                     { c(Control::CudaContext) }
                 </details>
             </section>
@@ -918,6 +987,52 @@ mod tests {
             ..ScenarioInput::default()
         };
         assert!(matches!(action_for("c-lora-dropout", "0.1", false, false, &moe), Some(Action::Draft(..))));
+    }
+
+    // Issue 11: the multi-GPU controls set `distributed`, keeping only what the engine accepts.
+    #[test]
+    fn multi_gpu_events_become_actions() {
+        let one = ScenarioInput::default();
+        let fsdp = |offload| {
+            Some(Action::SetDistributed(Some(DistributedInput {
+                strategy: Strategy::Fsdp,
+                gpus: 2,
+                offload,
+                ..Default::default()
+            })))
+        };
+        assert_eq!(action_for("c-dist-strategy", "2", false, true, &one), fsdp(Offload::None));
+        assert_eq!(action_for("c-dist-strategy", "0", false, true, &one), Some(Action::SetDistributed(None)));
+        let zero1 = ScenarioInput {
+            distributed: Some(DistributedInput {
+                strategy: Strategy::Zero1,
+                gpus: 2,
+                offload: Offload::Optimizer,
+                ..Default::default()
+            }),
+            ..ScenarioInput::default()
+        };
+        // FSDP's cpu_offload moves everything: "optimizer" alone becomes "optimizer and parameters".
+        assert_eq!(action_for("c-dist-strategy", "2", false, true, &zero1), fsdp(Offload::OptimizerAndParams));
+        // DDP offloads nothing.
+        let Some(Action::SetDistributed(Some(d))) = action_for("c-dist-strategy", "1", false, true, &zero1) else {
+            panic!("DDP");
+        };
+        assert_eq!((d.strategy, d.offload), (Strategy::Ddp, Offload::None));
+        assert_eq!(action_for("c-dist-gpus", "8", false, false, &zero1), Some(Action::SetGpuCount(8)));
+        assert_eq!(
+            action_for("c-dist-gpus", "0", false, false, &zero1),
+            Some(Action::Draft("c-dist-gpus", Some("0".into())))
+        );
+        assert_eq!(
+            action_for("c-dist-gpus", "1025", false, false, &zero1),
+            Some(Action::Draft("c-dist-gpus", Some("1025".into())))
+        );
+        let Some(Action::SetDistributed(Some(d))) = action_for("c-dist-per-node", "4", false, true, &zero1) else {
+            panic!("per node");
+        };
+        assert_eq!(d.gpus_per_node, Some(8));
+        assert_eq!(action_for("c-dist-offload", "1", false, true, &one), None, "no offload without a strategy");
     }
 
     #[test]

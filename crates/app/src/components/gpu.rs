@@ -26,12 +26,12 @@ pub const fn verdict_class(v: Verdict) -> &'static str {
 pub fn verdict_chip(verdict: Verdict, lang: Lang) -> Html {
     let t = lang.t();
     let (icon, text) = match verdict {
-        Verdict::Fits => ("✓", t.verdict_fits),
-        Verdict::Tight => ("!", t.verdict_tight),
-        Verdict::DoesNotFit => ("✗", t.verdict_nofit),
+        Verdict::Fits => ("✓", t.verdict_fits()),
+        Verdict::Tight => ("!", t.verdict_tight()),
+        Verdict::DoesNotFit => ("✗", t.verdict_nofit()),
     };
     html! {
-        <span class={classes!("chip", verdict_class(verdict))}>
+        <span class="chip" data-v={verdict_class(verdict)}>
             <span class="chip-icon" aria-hidden="true">{ icon }</span>{ text }
         </span>
     }
@@ -77,10 +77,10 @@ pub fn gpu_picker(props: &GpuPickerProps) -> Html {
     };
     html! {
         <div class="field">
-            <label for={props.id.clone()}>{ t.your_gpu }</label>
+            <label for={props.id.clone()}>{ t.your_gpu() }</label>
             <select id={props.id.clone()} {onchange}>
-                { group(t.filter_consumer, false) }
-                { group(t.filter_datacenter, true) }
+                { group(t.filter_consumer(), false) }
+                { group(t.filter_datacenter(), true) }
             </select>
         </div>
     }
@@ -138,7 +138,7 @@ pub fn GpuPanel(props: &GpuPanelProps) -> Html {
         None => props.fits.get(i).copied(),
     };
     let name = match props.custom_vram {
-        Some(v) => crate::i18n::fill(t.custom_gpu_name, &[&format::bytes(v, props.unit)]),
+        Some(v) => crate::i18n::fill(t.custom_gpu_name(), &[&format::bytes(v, props.unit)]),
         None => g.name.to_string(),
     };
     // The estimator advises for "tight" and "does not fit" alike, judging each change against
@@ -149,15 +149,15 @@ pub fn GpuPanel(props: &GpuPanelProps) -> Html {
     let Some(fit) = fit else { return html! {} };
     let unit = props.unit;
     let headline = match fit.verdict {
-        Verdict::Fits => crate::i18n::fill(t.gpu_fits, &[&name]),
-        Verdict::Tight => crate::i18n::fill(t.gpu_tight, &[&name]),
-        Verdict::DoesNotFit => crate::i18n::fill(t.gpu_nofit, &[&name]),
+        Verdict::Fits => crate::i18n::fill(t.gpu_fits(), &[&name]),
+        Verdict::Tight => crate::i18n::fill(t.gpu_tight(), &[&name]),
+        Verdict::DoesNotFit => crate::i18n::fill(t.gpu_nofit(), &[&name]),
     };
     let mag = u64::try_from(fit.headroom.unsigned_abs()).unwrap_or(u64::MAX);
     let detail = if fit.headroom >= 0 {
-        crate::i18n::fill(t.headroom_text, &[&format::bytes(mag, unit), &format::bytes(vram, unit)])
+        crate::i18n::fill(t.headroom_text(), &[&format::bytes(mag, unit), &format::bytes(vram, unit)])
     } else {
-        crate::i18n::fill(t.shortfall_text, &[&format::bytes(mag, unit), &format::bytes(vram, unit)])
+        crate::i18n::fill(t.shortfall_text(), &[&format::bytes(mag, unit), &format::bytes(vram, unit)])
     };
     let on_vram = props
         .on_action
@@ -166,7 +166,7 @@ pub fn GpuPanel(props: &GpuPanelProps) -> Html {
         id: "gpu-vram",
         aria_label: None,
         value: props.custom_vram.map_or_else(String::new, |v| crate::format::float(v as f64 / 1_073_741_824.0)),
-        invalid: props.vram_draft.as_deref().map(|raw| (raw, t.invalid_vram)),
+        invalid: props.vram_draft.as_deref().map(|raw| (raw, t.invalid_vram())),
         integer: false,
         suffix: Some("GiB"),
         placeholder: None,
@@ -178,18 +178,18 @@ pub fn GpuPanel(props: &GpuPanelProps) -> Html {
     let batch = format::group(props.scenario.batch_size);
     let mut limits = if fit.tight_seq_len == 0 {
         let part = t.cause(lora_vram::advice::dominant_part(&props.scenario));
-        let more = if any_gpu_fits { t.limits_other_gpus } else { t.limits_no_gpu };
-        format!("{} {more}", crate::i18n::fill(t.limits_none, &[&part]))
+        let more = if any_gpu_fits { t.limits_other_gpus() } else { t.limits_no_gpu() };
+        format!("{} {more}", crate::i18n::fill(t.limits_none(), &[&part]))
     } else if fit.max_seq_len == 0 {
-        crate::i18n::fill(t.limits_tight_only, &[&format::tokens(fit.tight_seq_len), &batch])
+        crate::i18n::fill(t.limits_tight_only(), &[&format::tokens(fit.tight_seq_len), &batch])
     } else if fit.max_batch_size == 0 {
         crate::i18n::fill(
-            t.limits_seq_only,
+            t.limits_seq_only(),
             &[&format::tokens(fit.max_seq_len), &batch, &format::tokens(props.scenario.seq_len)],
         )
     } else {
         crate::i18n::fill(
-            t.limits_text,
+            t.limits_text(),
             &[
                 &format::tokens(fit.max_seq_len),
                 &batch,
@@ -200,12 +200,12 @@ pub fn GpuPanel(props: &GpuPanelProps) -> Html {
     };
     if fit.max_seq_len > 0 && fit.tight_seq_len > fit.max_seq_len {
         limits.push(' ');
-        limits.push_str(&crate::i18n::fill(t.limits_may_run, &[&format::tokens(fit.tight_seq_len)]));
+        limits.push_str(&crate::i18n::fill(t.limits_may_run(), &[&format::tokens(fit.tight_seq_len)]));
     }
     let advice_list = (!advice.is_empty()).then(|| {
         html! {
             <div class="advice">
-                <h3>{ t.advice_title }</h3>
+                <h3>{ t.advice_title() }</h3>
                 <ol>
                 { for advice.iter().map(|a| {
                     let on_apply = props.on_apply.clone();
@@ -217,13 +217,13 @@ pub fn GpuPanel(props: &GpuPanelProps) -> Html {
                     });
                     let text = t.advice(a);
                     html! {
-                        <li class={verdict_class(a.verdict)}>
+                        <li data-v={verdict_class(a.verdict)}>
                             <span class="advice-text">{ text.clone() }</span>
-                            <span class="advice-result">
+                            <span class="advice-result" data-bytes={a.total.to_string()}>
                                 { "→ " }{ format::bytes(a.total, unit) }{ " " }
                                 { verdict_chip(a.verdict, props.lang) }
                             </span>
-                            <button type="button" class="apply" {onclick} aria-label={format!("{}: {text}", t.apply)}>{ t.apply }</button>
+                            <button type="button" class="apply" {onclick} aria-label={format!("{}: {text}", t.apply())}>{ t.apply() }</button>
                         </li>
                     }
                 }) }
@@ -233,22 +233,28 @@ pub fn GpuPanel(props: &GpuPanelProps) -> Html {
     });
     html! {
         <section class="gpu-panel" aria-labelledby="gpu-panel-h">
-            <h2 id="gpu-panel-h">{ t.gpu_panel_title }</h2>
+            <h2 id="gpu-panel-h">{ t.gpu_panel_title() }</h2>
             { gpu_picker(&GpuPickerProps { id: "gpu-select".into(), selected: i, unit, lang: props.lang, on_select: props.on_select.clone() }) }
             <div class="field" oninput={on_vram}>
-                <label for="gpu-vram">{ t.custom_vram }</label>
+                <label for="gpu-vram">{ t.custom_vram() }</label>
                 { vram_box.view() }
                 { vram_box.error() }
-                <p class="hint" id="gpu-vram-hint">{ t.custom_vram_hint }</p>
+                <p class="hint" id="gpu-vram-hint">{ t.custom_vram_hint() }</p>
             </div>
-            <div class={classes!("verdict-banner", verdict_class(fit.verdict))} role="status" id="gpu-verdict" tabindex="-1" data-verdict={fit.verdict.as_str()}>
+            <div class="verdict-banner" data-v={verdict_class(fit.verdict)} role="status" id="gpu-verdict" tabindex="-1" data-verdict={fit.verdict.as_str()}>
                 <p class="verdict-head">
                     <span class="chip-icon" aria-hidden="true">{ match fit.verdict { Verdict::Fits => "✓", Verdict::Tight => "!", Verdict::DoesNotFit => "✗" } }</span>
                     <strong>{ headline }</strong>
                 </p>
                 <p>{ detail }</p>
                 <p>{ limits }</p>
-                if fit.verdict == Verdict::Tight { <p>{ if any_gpu_fits { t.tight_explain } else { t.tight_explain_no_gpu } }</p> }
+                if fit.verdict == Verdict::Tight { <p>{ if any_gpu_fits { t.tight_explain() } else { t.tight_explain_no_gpu() } }</p> }
+                if let Some(d) = props.scenario.distributed.filter(|_| props.custom_vram.is_none()) {
+                    <p id="gpus-needed">{ match fit.gpus_needed {
+                        Some(n) => crate::i18n::fill(t.needed_text(), &[&n, &crate::i18n::strategy_name(d.strategy)]),
+                        None => crate::i18n::fill(t.needed_none(), &[&crate::i18n::strategy_name(d.strategy)]),
+                    } }</p>
+                }
             </div>
             if fit.warnings().next().is_some() {
                 <ul class="warnings">
@@ -285,6 +291,7 @@ pub fn rows(fits: &[Fit], filter: GpuFilter, sort: (SortKey, bool)) -> Vec<Fit> 
             SortKey::Headroom => f.headroom,
             SortKey::MaxSeq => i128::from(f.max_seq_len),
             SortKey::MaxBatch => i128::from(f.max_batch_size),
+            SortKey::Needed => i128::from(f.gpus_needed.unwrap_or(u64::MAX)),
         };
         let k = if asc { k } else { -k };
         (k, f.gpu)
@@ -317,6 +324,8 @@ pub struct GpuTableProps {
     pub on_filter: Callback<GpuFilter>,
     /// Sort by a column.
     pub on_sort: Callback<SortKey>,
+    /// A multi-GPU scenario: show how many of each GPU it needs.
+    pub multi: bool,
 }
 
 /// Every GPU: verdict, headroom, the longest sequence and largest batch that fit. (A plain function.)
@@ -346,9 +355,9 @@ pub fn gpu_table_view(props: &GpuTableProps) -> Html {
             "↕"
         };
         html! {
-            <th scope="col" aria-sort={aria_sort} class={classes!(right.then_some("r"))}>
+            <th scope="col" aria-sort={aria_sort} data-r={right.then_some("1")}>
                 <button type="button" class="sort" {onclick}>
-                    { label }<span class={classes!("arrow", sorted.then_some("on"))} aria-hidden="true">{ arrow }</span>
+                    { label }<span class="arrow" data-on={sorted.then_some("1")} aria-hidden="true">{ arrow }</span>
                 </button>
             </th>
         }
@@ -371,7 +380,7 @@ pub fn gpu_table_view(props: &GpuTableProps) -> Html {
         let selected = f.gpu == props.selected;
         let warn: Vec<String> = f.warnings().map(|w| t.warning_short(w).to_string()).collect();
         html! {
-            <tr key={g.id} class={classes!(selected.then_some("selected"))} data-gpu={g.id}>
+            <tr key={g.id} data-selected={selected.then_some("1")} data-gpu={g.id}>
                 <th scope="row">
                     <button type="button" class="gpu-name" aria-pressed={selected.to_string()} {onclick}>{ g.name }</button>
                     <span class="gpu-arch">{ g.arch.as_str() }</span>
@@ -379,40 +388,42 @@ pub fn gpu_table_view(props: &GpuTableProps) -> Html {
                 </th>
                 <td class="r">{ format::bytes(g.vram_bytes, unit) }</td>
                 <td>{ verdict_chip(f.verdict, props.lang) }</td>
-                <td class={classes!("r", (f.headroom < 0).then_some("neg"))}>{ format::signed_bytes(f.headroom, unit) }</td>
+                <td class="r" data-neg={(f.headroom < 0).then_some("1")}>{ format::signed_bytes(f.headroom, unit) }</td>
                 <td class="r">{ if f.max_seq_len == 0 { "—".to_string() } else { format::tokens(f.max_seq_len) } }</td>
                 <td class="r">{ if f.max_batch_size == 0 { "—".to_string() } else { format::batch(f.max_batch_size) } }</td>
+                if props.multi { <td class="r">{ f.gpus_needed.map_or_else(|| "> 1,024".to_string(), |n| n.to_string()) }</td> }
             </tr>
         }
     }).collect::<Html>();
     html! {
         <section class="gpu-table-section card" aria-labelledby="gpu-table-h">
             <div class="section-head">
-                <h2 id="gpu-table-h">{ t.gpu_table_title }</h2>
+                <h2 id="gpu-table-h">{ t.gpu_table_title() }</h2>
                 <fieldset class="choice inline">
-                    <legend class="sr-only">{ t.filter_label }</legend>
+                    <legend class="sr-only">{ t.filter_label() }</legend>
                     <div class="seg">
-                        { filter(GpuFilter::All, t.filter_all) }
-                        { filter(GpuFilter::Consumer, t.filter_consumer) }
-                        { filter(GpuFilter::Datacenter, t.filter_datacenter) }
+                        { filter(GpuFilter::All, t.filter_all()) }
+                        { filter(GpuFilter::Consumer, t.filter_consumer()) }
+                        { filter(GpuFilter::Datacenter, t.filter_datacenter()) }
                     </div>
                 </fieldset>
             </div>
-            <p class="scroll-hint" aria-hidden="true">{ t.scroll_hint }</p>
-            <div class="table-scroll" tabindex="0" role="region" aria-label={t.gpu_table_scroll}>
+            <p class="scroll-hint" aria-hidden="true">{ t.scroll_hint() }</p>
+            <div class="table-scroll" tabindex="0" role="region" aria-label={t.gpu_table_scroll()}>
                 <table class="gpus" id="gpu-table">
                     <thead><tr>
-                        { header(SortKey::Name, t.col_gpu.to_string(), false) }
-                        { header(SortKey::Vram, t.col_vram.to_string(), true) }
-                        { header(SortKey::Verdict, t.col_verdict.to_string(), false) }
-                        { header(SortKey::Headroom, t.col_headroom.to_string(), true) }
-                        { header(SortKey::MaxSeq, crate::i18n::fill(t.col_max_seq, &[&format::group(props.batch_size)]), true) }
-                        { header(SortKey::MaxBatch, crate::i18n::fill(t.col_max_batch, &[&format::group(props.seq_len)]), true) }
+                        { header(SortKey::Name, t.col_gpu().to_string(), false) }
+                        { header(SortKey::Vram, t.col_vram().to_string(), true) }
+                        { header(SortKey::Verdict, t.col_verdict().to_string(), false) }
+                        { header(SortKey::Headroom, t.col_headroom().to_string(), true) }
+                        { header(SortKey::MaxSeq, crate::i18n::fill(t.col_max_seq(), &[&format::group(props.batch_size)]), true) }
+                        { header(SortKey::MaxBatch, crate::i18n::fill(t.col_max_batch(), &[&format::group(props.seq_len)]), true) }
+                        if props.multi { { header(SortKey::Needed, t.col_gpus_needed().to_string(), true) } }
                     </tr></thead>
                     <tbody>{ body }</tbody>
                 </table>
             </div>
-            <p class="hint">{ t.gpu_table_hint }</p>
+            <p class="hint">{ t.gpu_table_hint() }</p>
         </section>
     }
 }

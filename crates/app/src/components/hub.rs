@@ -36,14 +36,16 @@ pub fn error_text(lang: Lang, id: &str, e: &ImportError) -> String {
     let t = lang.t();
     let id = &crate::format::clip(id, 80);
     match e {
-        ImportError::InvalidId => crate::i18n::fill(t.hub_invalid, &[&id]),
-        ImportError::NotFound => crate::i18n::fill(t.hub_not_found, &[&id]),
-        ImportError::Gated { .. } => crate::i18n::fill(t.hub_gated, &[&id]),
-        ImportError::Network => t.hub_network.to_string(),
-        ImportError::Http(s) => crate::i18n::fill(t.hub_http, &[&id, &s.to_string()]),
-        ImportError::Redirected => crate::i18n::fill(t.hub_redirected, &[&id]),
-        ImportError::Malformed(why) => crate::i18n::fill(t.hub_malformed, &[&id, &why]),
-        ImportError::Unsupported { reason, .. } => crate::i18n::fill(t.hub_unsupported, &[&id, &t.error(reason)]),
+        ImportError::InvalidId => crate::i18n::fill(t.hub_invalid(), &[&id]),
+        ImportError::NotFound => crate::i18n::fill(t.hub_not_found(), &[&id]),
+        ImportError::Gated { .. } => crate::i18n::fill(t.hub_gated(), &[&id]),
+        ImportError::Network => t.hub_network().to_string(),
+        ImportError::Http(s) => crate::i18n::fill(t.hub_http(), &[&id, &s.to_string()]),
+        ImportError::Redirected => crate::i18n::fill(t.hub_redirected(), &[&id]),
+        ImportError::Malformed(line, col) => {
+            crate::i18n::fill(t.hub_malformed(), &[&id, &crate::i18n::fill(t.json_at(), &[line, col])])
+        }
+        ImportError::Unsupported { reason, .. } => crate::i18n::fill(t.hub_unsupported(), &[&id, &t.error(reason)]),
     }
 }
 
@@ -77,17 +79,17 @@ pub fn hub_box(p: &HubProps) -> Html {
     };
     let status = match &p.status {
         ImportStatus::Loading(id) => {
-            html! { <p id="hf-status" class="hint" role="status">{ crate::i18n::fill(t.hub_loading, &[&id]) }</p> }
+            html! { <p id="hf-status" class="hint" role="status">{ crate::i18n::fill(t.hub_loading(), &[&id]) }</p> }
         }
         ImportStatus::Failed(id, e) => {
             let switch = e.params().map(|n| {
                 let act = p.on_action.clone();
                 let onclick = Callback::from(move |_| act.emit(Action::SetModel(ModelInput::Params { params: n as f64 })));
-                html! { <button type="button" class="btn" id="hf-use-params" {onclick}>{ crate::i18n::fill(t.hub_use_params, &[&format::params(n)]) }</button> }
+                html! { <button type="button" class="btn" id="hf-use-params" {onclick}>{ crate::i18n::fill(t.hub_use_params(), &[&format::params(n)]) }</button> }
             });
             html! {
                 <div id="hf-error" class="error" role="alert">
-                    <p>{ error_text(p.lang, id, e) }{ t.hub_kept }</p>
+                    <p>{ error_text(p.lang, id, e) }{ t.hub_kept() }</p>
                     { switch.unwrap_or_default() }
                 </div>
             }
@@ -96,21 +98,21 @@ pub fn hub_box(p: &HubProps) -> Html {
             Some((id, n)) => html! {
                 <p id="hf-status" class="hint" role="status">
                     <strong>{ id.clone() }</strong>
-                    { for n.map(|n| format!(" · {}", crate::i18n::fill(t.hub_params, &[&format::params(n)]))) }
+                    { for n.map(|n| format!(" · {}", crate::i18n::fill(t.hub_params(), &[&format::params(n)]))) }
                 </p>
             },
-            None => html! { <p id="hf-status" class="hint" role="status">{ t.hub_hint }</p> },
+            None => html! { <p id="hf-status" class="hint" role="status">{ t.hub_hint() }</p> },
         },
     };
     html! {
         <div class="field hub">
-            <label for={INPUT_ID}>{ t.hub_label }</label>
+            <label for={INPUT_ID}>{ t.hub_label() }</label>
             <div class="hub-row">
                 <input type="text" id={INPUT_ID} {value} {onkeydown} placeholder="Qwen/Qwen2.5-7B-Instruct"
                     autocomplete="off" autocapitalize="off" spellcheck="false" enterkeyhint="go"
                     aria-invalid={failed.then_some("true")} aria-describedby={if failed { "hf-error" } else { "hf-status" }} />
                 <button type="button" class="btn" id="hf-load" onclick={load} disabled={loading} aria-busy={loading.then_some("true")}>
-                    { if loading { t.hub_loading_button } else { t.hub_load } }
+                    { if loading { t.hub_loading_button() } else { t.hub_load() } }
                 </button>
             </div>
             { status }
@@ -130,7 +132,7 @@ mod tests {
             ImportError::Gated { params: None },
             ImportError::Http(500),
             ImportError::Redirected,
-            ImportError::Malformed("EOF".into()),
+            ImportError::Malformed(1, 2),
             ImportError::Unsupported { reason: lora_vram::Error::UnsupportedModelType("bert".into()), params: Some(1) },
         ];
         for lang in [Lang::En, Lang::Zh] {

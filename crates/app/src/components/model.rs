@@ -43,8 +43,8 @@ pub fn model_name(m: &ModelInput, lang: Lang) -> String {
     match m {
         ModelInput::Id(id) => lora_vram::presets::find_model(id)
             .map_or_else(|| crate::format::clip(id, 80), |i| t.preset_name(MODELS[i].name)),
-        ModelInput::Params { params } => crate::i18n::fill(t.params_model, &[&crate::format::params(*params as u64)]),
-        ModelInput::HfConfig { hf_config } => config_name(hf_config).unwrap_or_else(|| t.config_model.to_string()),
+        ModelInput::Params { params } => crate::i18n::fill(t.params_model(), &[&crate::format::params(*params as u64)]),
+        ModelInput::HfConfig { hf_config } => config_name(hf_config).unwrap_or_else(|| t.config_model().to_string()),
     }
 }
 
@@ -105,8 +105,8 @@ pub const MAX_CONFIG_BYTES: usize = 256 * 1024;
 pub enum ConfigError {
     /// Larger than [`MAX_CONFIG_BYTES`]: not a config.json (this many bytes).
     TooLarge(usize),
-    /// Not JSON (the parser's message).
-    Json(String),
+    /// Not JSON: where the parser stopped (line, column).
+    Json(usize, usize),
     /// JSON, but not an architecture the estimator reads.
     Model(lora_vram::Error),
     /// The file could not be read.
@@ -118,7 +118,7 @@ pub fn check_config(text: &str) -> Result<Value, ConfigError> {
     if text.len() > MAX_CONFIG_BYTES {
         return Err(ConfigError::TooLarge(text.len()));
     }
-    let v: Value = serde_json::from_str(text.trim()).map_err(|e| ConfigError::Json(e.to_string()))?;
+    let v: Value = serde_json::from_str(text.trim()).map_err(|e| ConfigError::Json(e.line(), e.column()))?;
     lora_vram::config::parse_config(&v).map_err(ConfigError::Model)?;
     Ok(v)
 }
@@ -152,7 +152,7 @@ pub fn ModelPicker(props: &ModelPickerProps) -> Html {
     let source = if *picked == Some(Source::Config) { Source::Config } else { Source::of(&props.value) };
     let query = use_state(String::new);
     let config_text = use_state(|| match &props.value {
-        ModelInput::HfConfig { hf_config } => serde_json::to_string_pretty(hf_config).unwrap_or_default(),
+        ModelInput::HfConfig { hf_config } => crate::format::json(hf_config),
         _ => String::new(),
     });
     let config_error = use_state(|| None::<ConfigError>);
@@ -209,7 +209,7 @@ pub fn ModelPicker(props: &ModelPickerProps) -> Html {
                 let name = t.preset_name(MODELS[sizes[pos]].name);
                 html! {
                     <div class="field slider">
-                        <label for="c-family">{ crate::i18n::fill(t.family_size, &[&MODELS[sizes[pos]].family]) }</label>
+                        <label for="c-family">{ crate::i18n::fill(t.family_size(), &[&MODELS[sizes[pos]].family]) }</label>
                         <input type="range" id="c-family" min="0" max={(sizes.len() - 1).to_string()} step="1"
                             value={pos.to_string()} aria-valuetext={name.clone()} />
                         <p class="hint">{ t.preset_name(MODELS[sizes[0]].name) }{ " → " }{ t.preset_name(MODELS[sizes[sizes.len() - 1]].name) }</p>
@@ -220,12 +220,12 @@ pub fn ModelPicker(props: &ModelPickerProps) -> Html {
                 <>
                     { size_slider.unwrap_or_default() }
                     <div class="field">
-                        <label for="model-search">{ t.model_search }</label>
-                        <input type="search" id="model-search" placeholder={t.model_search_placeholder}
+                        <label for="model-search">{ t.model_search() }</label>
+                        <input type="search" id="model-search" placeholder={t.model_search_placeholder()}
                             value={(*query).clone()} {oninput} autocomplete="off" aria-controls="model-list" />
                     </div>
                     <div class="field">
-                        <label for="model-list" class="sr-only">{ t.model_preset }</label>
+                        <label for="model-list" class="sr-only">{ t.model_preset() }</label>
                         <select id="model-list" size="7" {onchange} class="listbox">
                             { for groups.iter().map(|(family, items)| html! {
                                 <optgroup label={*family}>
@@ -237,7 +237,7 @@ pub fn ModelPicker(props: &ModelPickerProps) -> Html {
                                 </optgroup>
                             }) }
                         </select>
-                        if count == 0 { <p class="hint" role="status">{ t.model_no_match }</p> }
+                        if count == 0 { <p class="hint" role="status">{ t.model_no_match() }</p> }
                     </div>
                 </>
             }
@@ -247,17 +247,17 @@ pub fn ModelPicker(props: &ModelPickerProps) -> Html {
                 ModelInput::Params { params } => params,
                 _ => 7e9,
             };
-            let value_text = format!("{} {}", crate::format::params(p as u64), t.params_unit);
+            let value_text = format!("{} {}", crate::format::params(p as u64), t.params_unit());
             let b = p / 1e9;
             // The form's handler reads both inputs (`model-params`, `model-params-num`).
             let invalid = props
                 .draft
                 .as_ref()
                 .filter(|(f, _)| *f == "model-params-num")
-                .map(|(_, raw)| (raw.as_str(), t.invalid_params));
+                .map(|(_, raw)| (raw.as_str(), t.invalid_params()));
             let number = NumberBox {
                 id: "model-params-num",
-                aria_label: Some(t.model_params_number),
+                aria_label: Some(t.model_params_number()),
                 value: crate::format::float(crate::components::controls::round2(b)),
                 invalid,
                 integer: false,
@@ -268,8 +268,8 @@ pub fn ModelPicker(props: &ModelPickerProps) -> Html {
             };
             html! {
                 <>
-                    { slider("model-params", t.model_params, PARAMS_SCALE, b, &value_text, number) }
-                    <p class="hint">{ t.model_params_hint }</p>
+                    { slider("model-params", t.model_params(), PARAMS_SCALE, b, &value_text, number) }
+                    <p class="hint">{ t.model_params_hint() }</p>
                 </>
             }
         }
@@ -325,22 +325,22 @@ pub fn ModelPicker(props: &ModelPickerProps) -> Html {
             html! {
                 <>
                     <div class="field">
-                        <label for="config-file">{ t.config_upload }</label>
+                        <label for="config-file">{ t.config_upload() }</label>
                         <input type="file" id="config-file" accept=".json,application/json" onchange={onupload} />
                     </div>
                     <div class="field">
-                        <label for="config-text">{ t.config_paste }</label>
+                        <label for="config-text">{ t.config_paste() }</label>
                         <textarea id="config-text" rows="6" spellcheck="false" placeholder={"{\"model_type\": \"llama\", \"hidden_size\": 4096, …}"}
                             value={(*config_text).clone()} {oninput}
                             aria-invalid={config_error.is_some().then_some("true")}
                             aria-describedby="config-status" />
-                        <p id="config-status" class={if config_error.is_some() { "error" } else { "hint" }}
+                        <p id="config-status" data-error={config_error.is_some().then_some("1")} class="hint"
                             role={config_error.is_some().then_some("alert")}>
                             { config_error.as_ref().map_or_else(
                                 || if matches!(props.value, ModelInput::HfConfig { .. }) {
-                                    format!("{} {}", t.config_ok, model_name(&props.value, props.lang))
-                                } else { t.config_hint.to_string() },
-                                |e| format!("{} {}", t.config_error, t.config_problem(e))) }
+                                    format!("{} {}", t.config_ok(), model_name(&props.value, props.lang))
+                                } else { t.config_hint().to_string() },
+                                |e| format!("{} {}", t.config_error(), t.config_problem(e))) }
                         </p>
                     </div>
                 </>
@@ -351,11 +351,11 @@ pub fn ModelPicker(props: &ModelPickerProps) -> Html {
     html! {
         <div class="model-picker">
             <fieldset class="choice">
-                <legend>{ t.model_source }</legend>
+                <legend>{ t.model_source() }</legend>
                 <div class="seg">
-                    { tab(Source::Preset, t.model_tab_preset) }
-                    { tab(Source::Params, t.model_tab_params) }
-                    { tab(Source::Config, t.model_tab_config) }
+                    { tab(Source::Preset, t.model_tab_preset()) }
+                    { tab(Source::Params, t.model_tab_params()) }
+                    { tab(Source::Config, t.model_tab_config()) }
                 </div>
             </fieldset>
             { body }
@@ -379,7 +379,7 @@ mod tests {
 
     #[test]
     fn config_errors_say_what_is_wrong() {
-        assert!(matches!(check_config("{"), Err(ConfigError::Json(_))));
+        assert!(matches!(check_config("{"), Err(ConfigError::Json(1, 1))));
         assert!(matches!(check_config("{\"hidden_size\": 1}"), Err(ConfigError::Model(_))));
         assert!(check_config("[1]").is_err());
         // See: issue 10, item 9 (a 20 MB paste froze the page for 8–10 s).

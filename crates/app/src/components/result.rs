@@ -40,12 +40,12 @@ impl Part {
     /// the optimizer step the activations are freed and what is left is the step's temporaries.
     pub fn label(self, t: &Text, e: &Estimate) -> &'static str {
         match self {
-            Part::Weights => t.part_weights,
-            Part::Adapter if is_full(e) => t.part_training,
-            Part::Adapter => t.part_adapter,
-            Part::Activations if e.phase == lora_vram::estimate::Phase::OptimizerStep => t.part_step_temp,
-            Part::Activations => t.part_activations,
-            Part::Overhead => t.part_overhead,
+            Part::Weights => t.part_weights(),
+            Part::Adapter if is_full(e) => t.part_training(),
+            Part::Adapter => t.part_adapter(),
+            Part::Activations if e.phase == lora_vram::estimate::Phase::OptimizerStep => t.part_step_temp(),
+            Part::Activations => t.part_activations(),
+            Part::Overhead => t.part_overhead(),
         }
     }
 
@@ -65,36 +65,36 @@ impl Part {
             Part::Weights => Vec::new(),
             // The logits and the loss's own tensors: what the memory savers remove (issue 13).
             Part::Activations if e.logits > 0 => {
-                vec![(t.sub_logits, e.logits), (t.sub_layers, e.activations.saturating_sub(e.logits))]
+                vec![(t.sub_logits(), e.logits), (t.sub_layers(), e.activations.saturating_sub(e.logits))]
             }
             Part::Activations => Vec::new(),
             Part::Adapter if is_full(e) => {
-                vec![(t.sub_gradients, e.adapter.gradients), (t.sub_optimizer, e.adapter.optimizer)]
+                vec![(t.sub_gradients(), e.adapter.gradients), (t.sub_optimizer(), e.adapter.optimizer)]
             }
             Part::Adapter => vec![
-                (t.sub_params, e.adapter.params),
-                (t.sub_gradients, e.adapter.gradients),
-                (t.sub_optimizer, e.adapter.optimizer),
+                (t.sub_params(), e.adapter.params),
+                (t.sub_gradients(), e.adapter.gradients),
+                (t.sub_optimizer(), e.adapter.optimizer),
             ],
             Part::Overhead => {
-                vec![(t.sub_cuda_context, e.overhead.cuda_context), (t.sub_allocator, e.overhead.allocator)]
+                vec![(t.sub_cuda_context(), e.overhead.cuda_context), (t.sub_allocator(), e.overhead.allocator)]
             }
         }
     }
 
     /// One sentence for screen readers and the hover detail: "Adapter: 0.53 GB (parameters 0.17 GB, …)".
     pub fn describe(self, e: &Estimate, t: &Text, unit: Unit) -> String {
-        let mut s = format!("{}{}{}", self.label(t, e), t.colon, format::bytes(self.bytes(e), unit));
+        let mut s = format!("{}{}{}", self.label(t, e), t.colon(), format::bytes(self.bytes(e), unit));
         let items = self.items(e, t);
         if !items.is_empty() {
-            s.push_str(t.open_paren);
+            s.push_str(t.open_paren());
             for (i, (label, b)) in items.iter().enumerate() {
                 if i > 0 {
-                    s.push_str(t.comma);
+                    s.push_str(t.comma());
                 }
                 s.push_str(&format!("{label} {}", format::bytes(*b, unit)));
             }
-            s.push_str(t.close_paren);
+            s.push_str(t.close_paren());
         }
         s
     }
@@ -120,6 +120,12 @@ pub struct TotalProps {
     /// A compact layout (embed).
     #[prop_or_default]
     pub compact: bool,
+    /// The multi-GPU setup, if any: the total is then per GPU.
+    #[prop_or_default]
+    pub dist: Option<lora_vram::distributed::Distributed>,
+    /// Host memory each node needs ([`Estimate::host_per_node`]).
+    #[prop_or_default]
+    pub host: u64,
 }
 
 /// The big total, with the unit switch, the uncertainty range and the peak-allocated figure.
@@ -137,10 +143,13 @@ pub fn total_view(props: &TotalProps) -> Html {
         }
     };
     html! {
-        <div class={classes!("total", props.compact.then_some("compact"))}>
+        <div class="total" data-compact={props.compact.then_some("1")}>
             <div class="total-head">
-                <span class="total-label" id="total-label">{ t.total_label }</span>
-                <span class="unit-switch" role="group" aria-label={t.unit_label}>
+                <span class="total-label" id="total-label">{ match props.dist {
+                    Some(d) => crate::i18n::fill(t.total_per_gpu(), &[&d.gpus, &crate::i18n::strategy_name(d.strategy)]),
+                    None => t.total_label().to_string(),
+                } }</span>
+                <span class="unit-switch" role="group" aria-label={t.unit_label()}>
                     { unit_button(Unit::Gb) }{ unit_button(Unit::Gib) }
                 </span>
             </div>
@@ -149,20 +158,21 @@ pub fn total_view(props: &TotalProps) -> Html {
                 <span class="unit">{ label }</span>
             </p>
             <p class="total-range">
-                { crate::i18n::fill(t.range_text, &[&format::bytes(low, props.unit), &format::bytes(high, props.unit)]) }
+                { crate::i18n::fill(t.range_text(), &[&format::bytes(low, props.unit), &format::bytes(high, props.unit)]) }
             </p>
             if !props.compact {
                 <dl class="facts">
-                    <div><dt>{ t.peak_allocated }</dt><dd>{ format::bytes(e.peak_allocated, props.unit) }</dd></div>
-                    <div><dt>{ t.params_total }</dt><dd>{ format::params(e.total_params) }</dd></div>
-                    <div><dt>{ t.params_trainable }</dt><dd>{ format!("{} ({})", format::params(e.trainable_params), format::percent(e.trainable_params, e.total_params.max(1))) }</dd></div>
-                    <div><dt>{ t.peak_phase }</dt><dd>{ t.phase(e.phase) }</dd></div>
-                    if e.cpu_bytes_per_node > 0 {
-                        <div id="host-ram"><dt>{ t.host_ram }</dt><dd>{ format::bytes(e.cpu_bytes_per_node, props.unit) }</dd></div>
+                    <div><dt>{ t.peak_allocated() }</dt><dd>{ format::bytes(e.peak_allocated, props.unit) }</dd></div>
+                    <div><dt>{ t.params_total() }</dt><dd>{ format::params(e.total_params) }</dd></div>
+                    <div><dt>{ t.params_trainable() }</dt><dd>{ format!("{} ({})", format::params(e.trainable_params), format::percent(e.trainable_params, e.total_params.max(1))) }</dd></div>
+                    <div><dt>{ t.peak_phase() }</dt><dd>{ t.phase(e.phase) }</dd></div>
+                    if props.host > 0 {
+                        <div id="host-ram"><dt>{ t.host_ram() }</dt><dd>{ format::bytes(props.host, props.unit) }</dd></div>
                     }
                 </dl>
+                if let Some(n) = props.dist.and_then(|d| d.notice()) { <p class="note" id="dist-notice">{ t.dist_notice(n) }</p> }
                 if e.paged_optimizer {
-                    <p class="note">{ crate::i18n::fill(t.paged_note, &[&format::bytes(e.adapter.optimizer, props.unit)]) }</p>
+                    <p class="note">{ crate::i18n::fill(t.paged_note(), &[&format::bytes(e.adapter.optimizer, props.unit)]) }</p>
                 }
             }
         </div>
@@ -175,8 +185,8 @@ pub fn total_view(props: &TotalProps) -> Html {
 pub fn summary_bar(total: u64, unit: Unit, lang: Lang, fit: Option<(Verdict, &'static str)>) -> Html {
     let t = lang.t();
     html! {
-        <a class="sumbar" id="sumbar" href="#results" title={t.sumbar_hint}>
-            <span><span class="total-label">{ t.total_label }</span><strong>{ format::bytes(total, unit) }</strong></span>
+        <a class="sumbar" id="sumbar" href="#results" title={t.sumbar_hint()}>
+            <span><span class="total-label">{ t.total_label() }</span><strong>{ format::bytes(total, unit) }</strong></span>
             if let Some((v, gpu)) = fit {
                 { verdict_chip(v, lang) }<span class="sb-gpu">{ gpu }</span>
             }
@@ -224,7 +234,7 @@ pub fn StackedBar(props: &BarProps) -> Html {
         let onblur = Callback::from(move |_: FocusEvent| set.set(None));
         let desc = p.describe(e, t, props.unit);
         html! {
-            <g class={classes!("seg-part", p.class(), (*active == Some(p)).then_some("active"))} tabindex="0" role="img"
+            <g class="seg-part" data-p={p.class()} data-active={(*active == Some(p)).then_some("1")} tabindex="0" role="img"
                 aria-label={desc.clone()} onmouseenter={onenter} onmouseleave={onleave} {onfocus} {onblur}>
                 <title>{ desc }</title>
                 <rect x={(x0.round() as u64).to_string()} y="0" width={(w.max(0.0).round() as u64).to_string()} height="40" />
@@ -235,7 +245,7 @@ pub fn StackedBar(props: &BarProps) -> Html {
         let cx = (*bytes as f64 / scale_max * W).min(W - 10.0);
         let over = e.total() > *bytes;
         html! {
-            <g class={classes!("capacity", over.then_some("over"))} aria-hidden="true">
+            <g class="capacity" data-over={over.then_some("1")} aria-hidden="true">
                 <line x1={(cx.round() as u64).to_string()} x2={(cx.round() as u64).to_string()} y1="-6" y2="46" />
                 <title>{ format!("{name}: {}", format::bytes(*bytes, props.unit)) }</title>
             </g>
@@ -243,11 +253,11 @@ pub fn StackedBar(props: &BarProps) -> Html {
     });
     let detail = match *active {
         Some(p) => p.describe(e, t, props.unit),
-        None => t.bar_hint.to_string(),
+        None => t.bar_hint().to_string(),
     };
     html! {
         <div class="bar-wrap">
-            <svg class="bar" viewBox="0 -6 10000 52" preserveAspectRatio="none" role="group" aria-label={t.bar_label}>
+            <svg class="bar" viewBox="0 -6 10000 52" preserveAspectRatio="none" role="group" aria-label={t.bar_label()}>
                 { segments }
                 { capacity.unwrap_or_default() }
             </svg>
@@ -289,7 +299,7 @@ pub fn breakdown_table(props: &TableProps) -> Html {
         html! {
             <>
                 <tr class="part">
-                    <th scope="row"><span class={classes!("swatch", p.class())} aria-hidden="true"></span>{ p.label(t, e) }</th>
+                    <th scope="row"><span class="swatch" data-p={p.class()} aria-hidden="true"></span>{ p.label(t, e) }</th>
                     <td class="r">{ format::bytes(p.bytes(e), props.unit) }</td>
                     <td class="r">{ format::percent(p.bytes(e), total) }</td>
                 </tr>
@@ -299,10 +309,10 @@ pub fn breakdown_table(props: &TableProps) -> Html {
     }).collect::<Html>();
     html! {
         <table class="breakdown">
-            <caption class="sr-only">{ t.breakdown_caption }</caption>
-            <thead><tr><th scope="col">{ t.col_part }</th><th scope="col" class="r">{ t.col_memory }</th><th scope="col" class="r">{ t.col_share }</th></tr></thead>
+            <caption class="sr-only">{ t.breakdown_caption() }</caption>
+            <thead><tr><th scope="col">{ t.col_part() }</th><th scope="col" class="r">{ t.col_memory() }</th><th scope="col" class="r">{ t.col_share() }</th></tr></thead>
             <tbody>{ rows }</tbody>
-            <tfoot><tr><th scope="row">{ t.total_label }</th><td class="r">{ format::bytes(total, props.unit) }</td><td class="r">{ "100%" }</td></tr></tfoot>
+            <tfoot><tr><th scope="row">{ t.total_label() }</th><td class="r">{ format::bytes(total, props.unit) }</td><td class="r">{ "100%" }</td></tr></tfoot>
         </table>
     }
 }
@@ -318,18 +328,18 @@ pub fn compare_table(pinned: &Estimate, pinned_label: &str, now: &Estimate, unit
                 <th scope="row">{ label }</th>
                 <td class="r">{ format::bytes(a, unit) }</td>
                 <td class="r">{ format::bytes(b, unit) }</td>
-                <td class={classes!("r", (d > 0).then_some("neg"))}>{ if d == 0 { "0".to_string() } else { format::signed_bytes(d, unit) } }</td>
+                <td class="r" data-neg={(d > 0).then_some("1")}>{ if d == 0 { "0".to_string() } else { format::signed_bytes(d, unit) } }</td>
             </tr>
         }
     };
     html! {
         <table class="breakdown compare" id="compare">
-            <caption>{ t.compare_title }{ t.colon }{ pinned_label }</caption>
-            <thead><tr><th scope="col">{ t.col_part }</th><th scope="col" class="r">{ t.compare_pinned }</th><th scope="col" class="r">{ t.compare_now }</th><th scope="col" class="r">{ t.compare_delta }</th></tr></thead>
+            <caption>{ t.compare_title() }{ t.colon() }{ pinned_label }</caption>
+            <thead><tr><th scope="col">{ t.col_part() }</th><th scope="col" class="r">{ t.compare_pinned() }</th><th scope="col" class="r">{ t.compare_now() }</th><th scope="col" class="r">{ t.compare_delta() }</th></tr></thead>
             <tbody>
                 { for Part::ALL.iter().map(|p| row(p.label(t, now), p.bytes(pinned), p.bytes(now))) }
             </tbody>
-            <tfoot>{ row(t.total_label, pinned.total(), now.total()) }</tfoot>
+            <tfoot>{ row(t.total_label(), pinned.total(), now.total()) }</tfoot>
         </table>
     }
 }

@@ -64,7 +64,7 @@ pub fn SharePanel(props: &ShareProps) -> Html {
     // (what was copied, whether the clipboard took it)
     let status = use_state(|| None::<(&'static str, bool, String)>);
     let link = format!("{}{}", props.page_url, props.query);
-    let snippet = embed_snippet(&props.input, &props.query, &props.page_url, t.embed_fallback);
+    let snippet = embed_snippet(&props.input, &props.query, &props.page_url, t.embed_fallback());
 
     let copy = |what: &'static str, text: String| {
         let status = status.clone();
@@ -80,30 +80,30 @@ pub fn SharePanel(props: &ShareProps) -> Html {
     let on_reset = props.on_reset.clone();
     let reset = Callback::from(move |_: MouseEvent| on_reset.emit(()));
     let status_text = status.as_ref().map(|(what, ok, _)| match (*what, *ok) {
-        ("link", true) => t.copied_link,
-        ("embed", true) => t.copied_embed,
-        _ => t.copy_failed,
+        ("link", true) => t.copied_link(),
+        ("embed", true) => t.copied_embed(),
+        _ => t.copy_failed(),
     });
     let fallback = status.as_ref().filter(|(_, ok, _)| !*ok).map(|(_, _, text)| {
         html! {
-            <textarea class="copy-fallback" readonly=true rows="4" aria-label={t.copy_failed} value={text.clone()} />
+            <textarea class="copy-fallback" readonly=true rows="4" aria-label={t.copy_failed()} value={text.clone()} />
         }
     });
 
     html! {
         <section class="card share" aria-labelledby="h-share">
-            <h2 id="h-share">{ t.share_title }</h2>
+            <h2 id="h-share">{ t.share_title() }</h2>
             <div class="btn-row">
-                <button type="button" class="btn primary" id="copy-link" onclick={copy("link", link.clone())}>{ t.copy_link }</button>
-                <button type="button" class="btn" id="copy-embed" onclick={copy("embed", snippet.clone())}>{ t.copy_embed }</button>
-                <button type="button" class="btn ghost" id="reset" onclick={reset}>{ t.reset }</button>
+                <button type="button" class="btn primary" id="copy-link" onclick={copy("link", link.clone())}>{ t.copy_link() }</button>
+                <button type="button" class="btn" id="copy-embed" onclick={copy("embed", snippet.clone())}>{ t.copy_embed() }</button>
+                <button type="button" class="btn ghost" id="reset" onclick={reset}>{ t.reset() }</button>
             </div>
             <p class="status" role="status" aria-live="polite" id="copy-status">{ status_text.unwrap_or("") }</p>
-            if props.config_left_out { <p class="note" id="link-config-note">{ t.link_config_left_out }</p> }
-            if props.save_failed { <p class="note error" role="alert" id="save-failed">{ t.save_failed }</p> }
+            if props.config_left_out { <p class="note" id="link-config-note">{ t.link_config_left_out() }</p> }
+            if props.save_failed { <p class="note error" role="alert" id="save-failed">{ t.save_failed() }</p> }
             { fallback.unwrap_or_default() }
             // The exports and the JSON have a page of their own, for the same scenario.
-            <p><a href={format!("export/{}", props.query)} id="export-link">{ t.export_link }</a></p>
+            <p><a href={format!("export/{}", props.query)} id="export-link">{ t.export_link() }</a></p>
         </section>
     }
 }
