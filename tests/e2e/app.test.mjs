@@ -99,6 +99,9 @@ test("for the same scenario, the page and `lora-vram estimate --json` agree to t
     "?model=Qwen/Qwen2.5-7B&method=lora&seq-len=4096",
     "?model=mistralai/Mistral-7B-v0.1&method=full&optimizer=adamw_8bit&batch-size=2&seq-len=1024",
     "?model-params=13e9&method=lora&weight-dtype=int8&attention=eager&gradient-checkpointing=false&lora-rank=64&lora-targets=q_proj,v_proj",
+    // Several GPUs (issue 11): the page's per-GPU figures are the CLI's.
+    "?model=meta-llama/Llama-3.1-8B&method=full&seq-len=2048&strategy=zero3&num-gpus=16&gpus-per-node=8&offload=optimizer",
+    "?model=Qwen/Qwen2.5-7B&method=lora&strategy=fsdp&num-gpus=4&fsdp-sharding=shard_grad_op&use-liger-kernel=true",
   ];
   const { ctx, page, errors } = await open();
   for (const q of queries) {

@@ -391,7 +391,7 @@ pub fn gpu_table_view(props: &GpuTableProps) -> Html {
                 <td class="r" data-neg={(f.headroom < 0).then_some("1")}>{ format::signed_bytes(f.headroom, unit) }</td>
                 <td class="r">{ if f.max_seq_len == 0 { "—".to_string() } else { format::tokens(f.max_seq_len) } }</td>
                 <td class="r">{ if f.max_batch_size == 0 { "—".to_string() } else { format::batch(f.max_batch_size) } }</td>
-                if props.multi { <td class="r">{ f.gpus_needed.map_or_else(|| "> 1,024".to_string(), |n| n.to_string()) }</td> }
+                if props.multi { <td class="r">{ f.gpus_needed.map_or_else(|| "—".to_string(), |n| n.to_string()) }</td> }
             </tr>
         }
     }).collect::<Html>();
