@@ -18,6 +18,19 @@ async function open(query = "", { width = 1280, height = 900, locale = "en-US", 
 
 const overlap = (a, b) => a && b && a.x < b.x + b.width && b.x < a.x + a.width && a.y < b.y + b.height && b.y < a.y + a.height;
 
+/** The form's selects whose chosen label does not fit (issue 10, friction: the optimizer was cut off). */
+const cutSelects = (page) =>
+  page.$$eval("form.scenario select:not([size])", (sels) => {
+    const ctx = document.createElement("canvas").getContext("2d");
+    return sels
+      .filter((s) => {
+        ctx.font = getComputedStyle(s).font;
+        const text = s.options[s.selectedIndex]?.textContent || "";
+        return ctx.measureText(text).width + 28 > s.clientWidth; // 28 px: the arrow and the padding
+      })
+      .map((s) => `${s.id}: ${s.options[s.selectedIndex]?.textContent}`);
+  });
+
 // Issue 10, item 1: the sticky results column covered the GPU table on desktops.
 test("at 1024 to 1920 px the results column never covers the GPU table (both themes, both languages)", async () => {
   for (const width of [1024, 1280, 1440, 1920]) {
@@ -33,6 +46,7 @@ test("at 1024 to 1920 px the results column never covers the GPU table (both the
         });
         assert.ok(!overlap(boxes.outputs, boxes.table), `${width}px ${colorScheme} ${locale} at y=${y}: ${JSON.stringify(boxes)}`);
       }
+      assert.deepEqual(await cutSelects(page), [], `${width}px ${locale}: cut-off selects`);
       if (width === 1280) await page.screenshot({ path: join(ARTIFACTS, `layout-1280-${colorScheme}-${locale.slice(0, 2)}.png`), fullPage: true });
       assert.deepEqual(errors, []);
       await ctx.close();
@@ -60,10 +74,31 @@ test("MoE presets estimate at once: dropout 0, with a notice that says why, in b
       const notice = await page.textContent("#notice");
       assert.match(notice, /ParamWrapper/, id);
       if (locale === "zh-CN") assert.match(notice, /已设为 0/, `${id}: the notice is in Chinese`);
+      // Item 5: QLoRA keeps the stacked experts 16-bit; the page says why where the weights are shown,
+      // and offers prepare_model_for_kbit_training.
+      assert.ok(await page.locator("#moe-weights-note").isVisible(), `${id}: the weights are explained`);
+      assert.equal(await page.locator("#c-prepare-kbit").count(), 1);
       assert.deepEqual(errors, []);
       await ctx.close();
     }
   }
+});
+
+// Issue 10, item 6: the page states its assumptions and links to the method and the evidence.
+test("'What this assumes' names the versions, the loop and the GPUs, and its links are served", async () => {
+  const { ctx, page, errors } = await open();
+  const text = await page.textContent("#h-assume + ul");
+  assert.match(text, /transformers 5/);
+  assert.match(text, /Trainer/);
+  assert.match(text, /DDP, FSDP, DeepSpeed ZeRO/);
+  for (const id of ["#link-method", "#link-accuracy"]) {
+    const href = new URL(await page.getAttribute(id, "href"), page.url()).href;
+    const r = await page.request.get(href);
+    assert.equal(r.status(), 200, href);
+    assert.match(await r.text(), /^# /);
+  }
+  assert.deepEqual(errors, []);
+  await ctx.close();
 });
 
 // Issue 10, item 3: advice must be computed, never guessed.
@@ -219,6 +254,7 @@ test("a 640 px docs column, English and Chinese: no sideways scroll, screenshots
     await page.screenshot({ path: join(ARTIFACTS, `page-640-${locale.slice(0, 2)}.png`), fullPage: true });
     const overflow = await page.evaluate(() => document.documentElement.scrollWidth - document.documentElement.clientWidth);
     assert.ok(overflow <= 0, `${locale}: the page scrolls sideways by ${overflow}px`);
+    assert.deepEqual(await cutSelects(page), [], `${locale}: cut-off selects`);
     assert.deepEqual(errors, []);
     await ctx.close();
   }

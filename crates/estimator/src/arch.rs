@@ -662,6 +662,21 @@ impl Architecture {
                 return Err(Invalid { field: name, reason: "is far larger than any real model" });
             }
         }
+        // Latent attention's ranks and head dims size its projections: bounded before `params()`
+        // multiplies them (a mutated DeepSeek-V3 config with kv_lora_rank 2^53 overflowed there).
+        if let Attention::Latent(m) = self.attention {
+            if m.kv_lora_rank == 0 || m.qk_head_dim() == 0 || m.v_head_dim == 0 {
+                return Err(Invalid {
+                    field: "kv_lora_rank",
+                    reason: "latent attention needs positive ranks and head dims",
+                });
+            }
+            for v in [m.kv_lora_rank, m.q_lora_rank, m.qk_nope_head_dim, m.qk_rope_head_dim, m.v_head_dim] {
+                if v > LIMIT_WIDTH {
+                    return Err(Invalid { field: "kv_lora_rank", reason: "is far larger than any real model" });
+                }
+            }
+        }
         // The per-field limits keep `params()` within u64 (at most ~2^63); this cap keeps every
         // byte count derived from it (×4 for fp32, ×16 for mixed-precision AdamW) far from overflow.
         if self.params().total() > LIMIT_PARAMS {
@@ -687,19 +702,6 @@ impl Architecture {
         }
         if self.moe.experts > 0 && self.moe.expert_intermediate == 0 {
             return Err(Invalid { field: "moe_intermediate_size", reason: "must be a positive integer" });
-        }
-        if let Attention::Latent(m) = self.attention {
-            if m.kv_lora_rank == 0 || m.qk_head_dim() == 0 || m.v_head_dim == 0 {
-                return Err(Invalid {
-                    field: "kv_lora_rank",
-                    reason: "latent attention needs positive ranks and head dims",
-                });
-            }
-            for v in [m.kv_lora_rank, m.q_lora_rank, m.qk_nope_head_dim, m.qk_rope_head_dim, m.v_head_dim] {
-                if v > LIMIT_WIDTH {
-                    return Err(Invalid { field: "kv_lora_rank", reason: "is far larger than any real model" });
-                }
-            }
         }
         Ok(())
     }

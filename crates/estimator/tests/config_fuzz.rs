@@ -273,3 +273,23 @@ fn fixtures_parse() {
         parse_config(v).unwrap_or_else(|e| panic!("{e}: {v}"));
     }
 }
+
+/// Latent attention's sizes are bounded before the parameter count multiplies them. See: the
+/// mutation property above, whose failing input (a clean-clone CI run, 2026-12-07) was DeepSeek-V3's
+/// config.json with `kv_lora_rank` 2^53: `Linear::weight_numel` overflowed inside `validate()`.
+#[test]
+fn huge_latent_attention_sizes_are_refused_not_overflowed() {
+    let text = std::fs::read_to_string(concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/../../tests/fixtures/configs/deepseek-ai__DeepSeek-V3.json"
+    ))
+    .expect("the DeepSeek-V3 fixture");
+    let base: Value = serde_json::from_str(&text).expect("fixture parses");
+    for key in ["kv_lora_rank", "q_lora_rank", "qk_nope_head_dim", "qk_rope_head_dim", "v_head_dim"] {
+        for huge in [Value::from(9_007_199_254_740_992.0), Value::from(u64::MAX), Value::from(1u64 << 32)] {
+            let mut v = base.clone();
+            v[key] = huge.clone();
+            assert!(parse_config(&v).is_err(), "{key} = {huge} was accepted");
+        }
+    }
+}

@@ -893,14 +893,16 @@ pub fn scenario_form(props: &FormProps) -> Html {
             <section class="card" aria-labelledby="h-training">
                 <h2 id="h-training">{ t.training_title() }</h2>
                 { c(Control::SeqLen) }
+                // The optimizer and the loop have long option labels: full width, so that they are
+                // never cut off (issue 10, friction: "…two fp3" at 1280 px).
+                { c(Control::Optimizer) }
                 <div class="grid2">
                     { c(Control::BatchSize) }
-                    { c(Control::Optimizer) }
-                    { c(Control::Attention) }
                     { c(Control::MixedPrecision) }
+                    { c(Control::Attention) }
                     { c(Control::SdpaKernel) }
-                    { c(Control::Trainer) }
                 </div>
+                { c(Control::Trainer) }
                 { c(Control::Checkpointing) }
             </section>
             <section class="card" aria-labelledby="h-dist">
@@ -911,8 +913,8 @@ pub fn scenario_form(props: &FormProps) -> Html {
                 <h2 id="h-savers">{ t.savers_title() }</h2>
                 <p class="hint">{ t.savers_hint() }</p>
                 { c(Control::Liger) }
+                { c(Control::Loss) }
                 <div class="grid2">
-                    { c(Control::Loss) }
                     { c(Control::LossChunks) }
                     { c(Control::Framework) }
                 </div>
