@@ -73,6 +73,9 @@ pub fn for_each_trainable_in(s: &Scenario, mut f: impl FnMut(Tensor, Location)) 
     if s.method == Method::Full {
         let w = full_weight_bytes(s);
         let p = a.params();
+        // transformers 5's stacked experts and routers (PEFT's ParamWrapper targets) are counted in
+        // `ParamCounts::other`, not as Linears: listed here as matrices, they leave `other`.
+        let mut wrapped = 0;
         for (kind, layers) in kinds {
             if layers == 0 {
                 continue;
@@ -85,6 +88,9 @@ pub fn for_each_trainable_in(s: &Scenario, mut f: impl FnMut(Tensor, Location)) 
                 if l.bias {
                     f(vector(l.d_out, layers * l.count, w), Location::Layer(kind));
                 }
+                if l.param_wrapper {
+                    wrapped += layers * l.params();
+                }
             }
         }
         f(Tensor { rows: a.vocab, cols: a.hidden, times: 1, elem_bytes: w }, Location::Embedding);
@@ -96,7 +102,7 @@ pub fn for_each_trainable_in(s: &Scenario, mut f: impl FnMut(Tensor, Location)) 
         }
         // Norm weights and biases, and DeepSeek's router bias: vectors, whose sizes only matter in
         // sum for every optimizer modelled here.
-        f(vector(p.norms + p.other, 1, w), Location::Head);
+        f(vector(p.norms + p.other - wrapped, 1, w), Location::Head);
         return;
     }
     let r = s.lora.rank;

@@ -10,6 +10,11 @@
 //! The fields issue 11 adds to the report (`cpu_bytes_per_node`, `gpus[].gpus_needed`) are
 //! removed before hashing: they did not exist then.
 //!
+//! Changed on purpose since: 2026-12-07, the 10 full fine-tuning lines of the MoE presets (Mixtral
+//! 8x7B and 8x22B, Qwen3-30B-A3B, Qwen1.5-MoE-A2.7B, DeepSeek-V3), whose stacked experts the
+//! trainable-tensor walk counted twice (196% of the parameters trainable; see
+//! `tests/full_finetuning.rs`). Every other line is as at 003dc74.
+//!
 //! See: issue 11.
 
 use lora_vram::input::{ModelInput, ScenarioInput};
