@@ -45,7 +45,10 @@ async fn the_sequence_slider_recomputes_at_once() {
     let before = total(&root);
     let slider: web_sys::HtmlInputElement = root.query_selector("#c-seq-len").unwrap().unwrap().dyn_into().unwrap();
     slider.set_value("20"); // the last stop: 131072 tokens
-    slider.dispatch_event(&web_sys::InputEvent::new("input").unwrap()).unwrap();
+    // A real input event bubbles: the form listens once, at its root.
+    let init = web_sys::EventInit::new();
+    init.set_bubbles(true);
+    slider.dispatch_event(&web_sys::Event::new_with_event_init_dict("input", &init).unwrap()).unwrap();
     yew::scheduler::flush().await;
     assert!(total(&root) > before, "no submit button: the total follows the slider");
     let num: web_sys::HtmlInputElement = root.query_selector("#c-seq-len-num").unwrap().unwrap().dyn_into().unwrap();
@@ -57,6 +60,9 @@ async fn the_sequence_slider_recomputes_at_once() {
 async fn the_url_follows_the_state() {
     let root = mount("?seq-len=4096").await;
     yew::scheduler::flush().await;
+    // The address bar is written once the inputs are still (debounced), or at once on `pagehide`:
+    // write what is pending, as `pagehide` would.
+    lora_vram_app::platform::flush();
     let search = web_sys::window().unwrap().location().search().unwrap();
     assert!(search.contains("seq-len=4096"), "{search}");
     root.remove();
