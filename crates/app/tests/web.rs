@@ -44,8 +44,9 @@ async fn the_sequence_slider_recomputes_at_once() {
     let root = mount("").await;
     let before = total(&root);
     let slider: web_sys::HtmlInputElement = root.query_selector("#c-seq-len").unwrap().unwrap().dyn_into().unwrap();
-    slider.set_value("20"); // the last stop: 131072 tokens
-    // A real input event bubbles: the form listens once, at its root.
+    // The last stop, 131072 tokens; dispatched as a real input event, which bubbles: the form
+    // listens once, at its root.
+    slider.set_value("20");
     let init = web_sys::EventInit::new();
     init.set_bubbles(true);
     slider.dispatch_event(&web_sys::Event::new_with_event_init_dict("input", &init).unwrap()).unwrap();
