@@ -78,7 +78,7 @@ for (const g of GENERATORS) {
       const { requests, stray } = await routeHosts(ctx, { [DOCS_ORIGIN]: root });
       const page = await ctx.newPage();
       const errors = watchErrors(page);
-      const cards = () => requests.filter((u) => u.startsWith(APP_ORIGIN + "/?")).length;
+      const cards = () => requests.filter((u) => u.startsWith(APP_ORIGIN + "/embed/?")).length;
       await page.goto(DOCS_ORIGIN + "/");
       const frame = await card(page);
       assert.deepEqual(await embedState(page), { scripts: 1, listeners: 1, iframesPerWidget: [1] });
