@@ -412,8 +412,6 @@ pub fn App(props: &AppProps) -> Html {
             let act = on_action.clone();
             let on_unit = Callback::from(move |u| act.emit(Action::SetUnit(u)));
             let act = on_action.clone();
-            let on_select = Callback::from(move |g| act.emit(Action::SelectGpu(g)));
-            let act = on_action.clone();
             let on_apply = Callback::from(move |a: lora_vram::advice::Advice| act.emit(Action::Apply(Box::new(a))));
             let g = &GPUS[state.gpu];
             html! {
@@ -429,7 +427,7 @@ pub fn App(props: &AppProps) -> Html {
                         if experts_unquantized(&c.scenario) { <p class="note" id="moe-weights-note">{ t.moe_weights_note() }</p> }
                     </section>
                     <section class="card">
-                        <GpuPanel scenario={c.scenario} fits={c.fits.clone()} selected={state.gpu} unit={state.unit} {lang} {on_select} {on_apply}
+                        <GpuPanel scenario={c.scenario} fits={c.fits.clone()} selected={state.gpu} unit={state.unit} {lang} {on_apply}
                             custom_vram={state.custom_vram} vram_draft={state.draft("gpu-vram").map(str::to_string)} on_action={on_action.clone()} />
                     </section>
                     <section class="card" aria-labelledby="h-breakdown">

@@ -53,17 +53,19 @@ pub struct GpuPickerProps {
     pub unit: Unit,
     /// Language.
     pub lang: Lang,
-    /// Called with a GPU index.
-    pub on_select: Callback<usize>,
+    /// Dispatches the choice (stable for the page's lifetime, so that the picker and its 39
+    /// options skip rendering when only the scenario changed: issue 12).
+    pub on_action: Callback<crate::state::Action>,
 }
 
-/// A `<select>` of every GPU, consumer and data-center groups. (A plain function.)
-pub fn gpu_picker(props: &GpuPickerProps) -> Html {
+/// A `<select>` of every GPU, consumer and data-center groups.
+#[component]
+pub fn GpuPicker(props: &GpuPickerProps) -> Html {
     let t = props.lang.t();
-    let on_select = props.on_select.clone();
+    let on_action = props.on_action.clone();
     let onchange = Callback::from(move |e: Event| {
         if let Ok(i) = e.target_unchecked_into::<HtmlSelectElement>().value().parse::<usize>() {
-            on_select.emit(i);
+            on_action.emit(crate::state::Action::SelectGpu(i));
         }
     });
     let group = |label: &'static str, dc: bool| {
@@ -99,8 +101,6 @@ pub struct GpuPanelProps {
     pub unit: Unit,
     /// Language.
     pub lang: Lang,
-    /// Choose another GPU.
-    pub on_select: Callback<usize>,
     /// Apply a piece of advice.
     pub on_apply: Callback<Advice>,
     /// "My GPU has N bytes", when the user typed it.
@@ -234,7 +234,7 @@ pub fn GpuPanel(props: &GpuPanelProps) -> Html {
     html! {
         <section class="gpu-panel" aria-labelledby="gpu-panel-h">
             <h2 id="gpu-panel-h">{ t.gpu_panel_title() }</h2>
-            { gpu_picker(&GpuPickerProps { id: "gpu-select".into(), selected: i, unit, lang: props.lang, on_select: props.on_select.clone() }) }
+            <GpuPicker id="gpu-select" selected={i} {unit} lang={props.lang} on_action={props.on_action.clone()} />
             <div class="field" oninput={on_vram}>
                 <label for="gpu-vram">{ t.custom_vram() }</label>
                 { vram_box.view() }
