@@ -2,7 +2,7 @@
 
 use std::rc::Rc;
 
-use lora_vram::fit::{gpu_table, Fit};
+use lora_vram::fit::{gpu_table_after, Fit};
 use lora_vram::gpus::{find_gpu, GPUS};
 use lora_vram::input::ScenarioInput;
 use lora_vram::{estimate, Estimate, Scenario};
@@ -141,11 +141,19 @@ pub struct Computed {
 /// Validates and estimates on the chosen GPU (unless the scenario names its own); the error is the
 /// estimator's, which the page words in its language.
 pub fn compute(input: &ScenarioInput, gpu: usize) -> Result<Computed, lora_vram::Error> {
+    compute_after(input, gpu, None)
+}
+
+/// [`compute`] after an edit of `prev`: the GPU table reuses the limits the edit cannot have
+/// changed ([`lora_vram::fit::gpu_table_after`]: a slider moved only the sequence length or the
+/// batch size).
+pub fn compute_after(input: &ScenarioInput, gpu: usize, prev: Option<&Computed>) -> Result<Computed, lora_vram::Error> {
     let mut scenario = Scenario::try_from(input)?;
     if scenario.gpu.is_none() && gpu < lora_vram::gpus::GPUS.len() {
         scenario.gpu = Some(gpu);
     }
-    Ok(Computed { estimate: estimate(&scenario), fits: Rc::new(gpu_table(&scenario).collect()), scenario })
+    let fits = gpu_table_after(&scenario, prev.map(|p| (&p.scenario, p.fits.as_slice()))).collect();
+    Ok(Computed { estimate: estimate(&scenario), fits: Rc::new(fits), scenario })
 }
 
 /// The scenario with the chosen GPU written in (unless it names its own), so that its JSON gives
@@ -250,7 +258,15 @@ pub fn use_app(
 ) -> (UseReducerHandle<State>, Rc<Result<Computed, lora_vram::Error>>, Callback<Action>) {
     let b = boot.clone();
     let state = use_reducer(move || init(&b));
-    let computed = use_memo((state.input.clone(), state.gpu), |(i, g)| compute(i, *g));
+    // The last valid result, from which the next one reuses what an edit cannot change.
+    let last = use_mut_ref(|| None::<Computed>);
+    let computed = use_memo((state.input.clone(), state.gpu), move |(i, g)| {
+        let c = compute_after(i, *g, last.borrow().as_ref());
+        if let Ok(c) = &c {
+            *last.borrow_mut() = Some(c.clone());
+        }
+        c
+    });
 
     // The <html> element follows the language and theme (only when they change: every attribute
     // write restyles the page).

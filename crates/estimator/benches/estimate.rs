@@ -2,7 +2,7 @@
 //! longest-sequence / largest-batch solve for every GPU (issue 2 targets: < 1 µs and < 200 µs),
 //! and with a `distributed` block, the table with "GPUs needed" for every GPU (issue 11: < 200 µs).
 use criterion::{black_box, criterion_group, criterion_main, Criterion};
-use lora_vram::fit::gpu_table;
+use lora_vram::fit::{gpu_table, gpu_table_after};
 use lora_vram::input::ScenarioInput;
 use lora_vram::{estimate, Scenario};
 
@@ -42,6 +42,17 @@ fn bench(c: &mut Criterion) {
             })
         });
     }
+    // The page's slider: the table after the sequence length alone moved (issue 12), which keeps
+    // every GPU's longest sequences and solves the rest.
+    let (name, s) = &scenarios()[0];
+    let before: Vec<_> = gpu_table(s).collect();
+    let after = Scenario { seq_len: 4096, ..*s };
+    c.bench_function(&format!("gpu_table_after_seq_edit/{name}"), |b| {
+        b.iter(|| {
+            gpu_table_after(black_box(&after), Some((s, &before)))
+                .fold(0u64, |acc, f| acc ^ f.max_seq_len ^ f.max_batch_size ^ f.gpus_needed.unwrap_or(0))
+        })
+    });
 }
 
 criterion_group!(benches, bench);

@@ -193,7 +193,7 @@ fn batch_in(p: &Profile, s: &Scenario, vram: u64, margin: bool) -> u64 {
 /// The fit of a scenario on one GPU.
 pub fn fit(s: &Scenario, gpu_index: usize, gpu: &Gpu) -> Fit {
     let mut needed = Needed::new(s);
-    fit_with(&needed.at_scenario(), s, gpu_index, gpu, &mut needed)
+    fit_with(&needed.at_scenario(), s, gpu_index, gpu, &mut needed, Known::default())
 }
 
 /// The smallest number of `gpu` on which `s` fits (see the module doc).
@@ -311,24 +311,36 @@ impl<'a> Needed<'a> {
     }
 }
 
-fn fit_with(p: &Profile, s: &Scenario, gpu_index: usize, gpu: &Gpu, needed: &mut Needed<'_>) -> Fit {
-    Fit { gpus_needed: needed.solve(gpu), ..fit_in(&p.on(s, gpu), s, gpu_index, gpu.vram_bytes, Some(gpu)) }
+/// Limits already solved for a GPU (see [`gpu_table_after`]): its `(max_seq_len, tight_seq_len)`
+/// and `(max_batch_size, tight_batch_size)`, where still valid.
+#[derive(Clone, Copy, Default)]
+struct Known {
+    seq: Option<(u64, u64)>,
+    batch: Option<(u64, u64)>,
+}
+
+fn fit_with(p: &Profile, s: &Scenario, gpu_index: usize, gpu: &Gpu, needed: &mut Needed<'_>, known: Known) -> Fit {
+    Fit { gpus_needed: needed.solve(gpu), ..fit_in(&p.on(s, gpu), s, gpu_index, gpu.vram_bytes, Some(gpu), known) }
 }
 
 /// The fit of a profile (its overhead already that of the GPU) on `vram` bytes; warnings from `gpu`.
 /// (`gpus_needed` is left to the caller.)
-fn fit_in(p: &Profile, s: &Scenario, gpu_index: usize, vram: u64, gpu: Option<&Gpu>) -> Fit {
+fn fit_in(p: &Profile, s: &Scenario, gpu_index: usize, vram: u64, gpu: Option<&Gpu>, known: Known) -> Fit {
     let e = p.at(s.batch_size, s.seq_len);
     let (_, high) = e.range();
     let uses_bf16 = s.mixed_precision == MixedPrecision::Bf16 || s.weight_dtype == WeightDtype::Bf16;
+    let (max_seq_len, tight_seq_len) =
+        known.seq.unwrap_or_else(|| (seq_in(p, s, vram, true), seq_in(p, s, vram, false)));
+    let (max_batch_size, tight_batch_size) =
+        known.batch.unwrap_or_else(|| (batch_in(p, s, vram, true), batch_in(p, s, vram, false)));
     Fit {
         gpu: gpu_index,
         verdict: verdict(e.total(), high, vram),
         headroom: i128::from(vram) - i128::from(e.total()),
-        max_seq_len: seq_in(p, s, vram, true),
-        max_batch_size: batch_in(p, s, vram, true),
-        tight_seq_len: seq_in(p, s, vram, false),
-        tight_batch_size: batch_in(p, s, vram, false),
+        max_seq_len,
+        max_batch_size,
+        tight_seq_len,
+        tight_batch_size,
         no_bf16: uses_bf16 && gpu.is_some_and(|g| !g.bf16),
         no_flash_attention_2: s.attention == AttentionImpl::FlashAttention2 && gpu.is_some_and(|g| !g.flash_attn2),
         gpus_needed: None,
@@ -346,14 +358,48 @@ pub fn fit_custom(s: &Scenario, vram_bytes: u64) -> Result<Fit, Error> {
         return Err(Error::Invalid { field: "vram", reason: "must be between 1 GiB and 1024 GiB" });
     }
     let p = Needed::new(s).at_scenario();
-    Ok(fit_in(&p, s, CUSTOM_GPU, vram_bytes, s.gpu.and_then(|i| GPUS.get(i))))
+    Ok(fit_in(&p, s, CUSTOM_GPU, vram_bytes, s.gpu.and_then(|i| GPUS.get(i)), Known::default()))
 }
 
 /// The fit on every GPU in [`GPUS`], in table order.
 pub fn gpu_table(s: &Scenario) -> impl Iterator<Item = Fit> + '_ {
+    gpu_table_after(s, None)
+}
+
+/// [`gpu_table`] for `s` after an edit of `prev`, whose table was `before`: the same fits, with
+/// the limits that the edit cannot have changed taken from `before` rather than solved again.
+///
+/// The longest sequences are solved at the scenario's batch size and the largest batches at its
+/// sequence length; neither depends on the value it solves for (the profile they probe is batch-
+/// and sequence-independent: [`Profile`]). So when `s` differs from `prev` in its sequence length
+/// alone, every GPU's longest sequences (`max_seq_len`, `tight_seq_len`) are still exact; in its
+/// batch size alone, the largest batches. These are the page's two sliders, and the two searches
+/// are most of a table's time. Anything else changed, or a `before` that is not a whole table in
+/// [`GPUS`] order, and everything is solved afresh.
+pub fn gpu_table_after<'a>(s: &'a Scenario, prev: Option<(&Scenario, &'a [Fit])>) -> impl Iterator<Item = Fit> + 'a {
+    let before = prev.filter(|(_, b)| b.len() == GPUS.len() && b.iter().enumerate().all(|(i, f)| f.gpu == i));
+    let same_but = |seq: bool, batch: bool| {
+        before.is_some_and(|(p, _)| {
+            let p = Scenario {
+                seq_len: if seq { s.seq_len } else { p.seq_len },
+                batch_size: if batch { s.batch_size } else { p.batch_size },
+                ..*p
+            };
+            p == *s
+        })
+    };
+    let (keep_seq, keep_batch) = (same_but(true, false), same_but(false, true));
+    let before = before.map(|(_, b)| b);
     let mut needed = Needed::new(s);
     let p = needed.at_scenario();
-    GPUS.iter().enumerate().map(move |(i, g)| fit_with(&p, s, i, g, &mut needed))
+    GPUS.iter().enumerate().map(move |(i, g)| {
+        let old = before.map(|b| b[i]);
+        let known = Known {
+            seq: old.filter(|_| keep_seq).map(|f| (f.max_seq_len, f.tight_seq_len)),
+            batch: old.filter(|_| keep_batch).map(|f| (f.max_batch_size, f.tight_batch_size)),
+        };
+        fit_with(&p, s, i, g, &mut needed, known)
+    })
 }
 
 #[cfg(all(test, feature = "serde"))]

@@ -2,7 +2,7 @@
 //! the input space (issue 2, "Property tests").
 
 use lora_vram::advice::advise;
-use lora_vram::fit::{gpu_table, verdict, Verdict};
+use lora_vram::fit::{gpu_table, gpu_table_after, verdict, Verdict};
 use lora_vram::gpus::GPUS;
 use lora_vram::input::{ModelInput, ScenarioInput};
 use lora_vram::presets::MODELS;
@@ -177,6 +177,37 @@ proptest! {
                 }
             }
             let _ = advise(&s, GPUS[0].vram_bytes, true);
+        }
+    }
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig::with_cases(64))]
+
+    /// A table after an edit, reusing the limits the edit cannot change, is the table solved
+    /// afresh, field for field: after a new sequence length, a new batch size, both, or another
+    /// field (the rank), where nothing may be reused. See: issue 12 (the sliders' updates).
+    #[test]
+    fn a_table_after_an_edit_is_the_table_solved_afresh(i in scenario(), seq in 1u64..65536, batch in 1u64..16, rank in 1u64..512) {
+        if let Some(s) = valid(&i) {
+            let before: Vec<_> = gpu_table(&s).collect();
+            let lora = lora_vram::scenario::Lora { rank, ..s.lora };
+            for after in [
+                Scenario { seq_len: seq, ..s },
+                Scenario { batch_size: batch, ..s },
+                Scenario { seq_len: seq, batch_size: batch, ..s },
+                Scenario { lora, ..s },
+                Scenario { seq_len: seq, lora, ..s },
+                s,
+            ] {
+                let fresh: Vec<_> = gpu_table(&after).collect();
+                let reused: Vec<_> = gpu_table_after(&after, Some((&s, &before))).collect();
+                prop_assert_eq!(reused, fresh, "{:?} after {:?}", after, s);
+            }
+            // A `before` that is not a whole table is never trusted.
+            let part: Vec<_> = before[1..].to_vec();
+            let after = Scenario { seq_len: seq, ..s };
+            prop_assert_eq!(gpu_table_after(&after, Some((&s, &part))).collect::<Vec<_>>(), gpu_table(&after).collect::<Vec<_>>());
         }
     }
 }
