@@ -127,6 +127,9 @@ pub struct Estimate {
     /// [`Estimate::range`] widens by [`SAVER_HIGH_PERCENT`]. The chunked loss and activation offloading are
     /// measured (see [`SAVER_HIGH_PERCENT`]) and do not set it.
     pub unmeasured_saver: bool,
+    /// A data-parallel engine shards or replicates the step ([`crate::distributed`]): [`Estimate::range`]
+    /// reaches [`DISTRIBUTED_HIGH_PERCENT`] further above.
+    pub distributed: bool,
     /// Host memory each node needs ([`crate::distributed`]): offloaded states, pinned buffers and
     /// model loading. 0 without `distributed` (a single GPU's host memory is not modelled).
     pub host_bytes_per_node: u64,
@@ -184,7 +187,8 @@ impl Estimate {
     ///   of measured over estimated on the real-GPU rows ([`ALLOCATOR_RANGE`]);
     /// - the CUDA context: the GPU's range ([`GpuOverhead`]), exact when the scenario gives it;
     /// - with a memory saver on that no training step here has measured (Liger's kernels, a fused loss,
-    ///   Unsloth), another [`SAVER_HIGH_PERCENT`] above.
+    ///   Unsloth), another [`SAVER_HIGH_PERCENT`] above;
+    /// - with a data-parallel engine, another [`DISTRIBUTED_HIGH_PERCENT`] above.
     pub const fn range(&self) -> (u64, u64) {
         let alloc = self.peak_allocated;
         let (ctx_low, ctx_high) = self.context_range;
@@ -195,9 +199,11 @@ impl Estimate {
         let (f_low, f_high) = (percent(f, ALLOCATOR_RANGE.0), percent(f, ALLOCATOR_RANGE.1));
         let low = base.saturating_sub(percent(alloc, TENSOR_LOW_PERCENT)).saturating_add(f_low).saturating_add(ctx_low);
         let saver = if self.unmeasured_saver { percent(alloc, SAVER_HIGH_PERCENT) } else { 0 };
+        let engine = if self.distributed { percent(alloc, DISTRIBUTED_HIGH_PERCENT) } else { 0 };
         let high = base
             .saturating_add(percent(alloc, TENSOR_HIGH_PERCENT))
             .saturating_add(saver)
+            .saturating_add(engine)
             .saturating_add(f_high)
             .saturating_add(ctx_high);
         // The point estimate lies inside by construction; keep it so under saturation too.
@@ -229,6 +235,19 @@ pub const TENSOR_HIGH_PERCENT: u64 = 3;
 /// spread of the steps without savers (worst 1.94%) that the real-GPU tensor band ([`TENSOR_LOW_PERCENT`],
 /// [`TENSOR_HIGH_PERCENT`]) already holds, and the pinned host memory agrees to 0.01%.
 pub const SAVER_HIGH_PERCENT: u64 = 5;
+
+/// How much further above the allocated peak the range reaches with a data-parallel engine (DDP,
+/// ZeRO, FSDP). The engines are checked against real FSDP2 and DeepSpeed runs on the CPU harness
+/// (`gloo_ranks.jsonl`), but on real GPUs only against the published multi-GPU rows of
+/// docs/accuracy.md, whose measurements lie above the one-GPU range by up to 13.03% of the
+/// allocated peak: PEFT's ZeRO-3 example on 8 H100s (row 55: ZeRO-3's parameter fetches fragment
+/// the caching allocator, and NCCL with NVLink SHARP holds more than its 16-channel estimate);
+/// 5.8% for FSDP1 through Lightning Fabric (row 12: its root unit stays gathered through
+/// backward), 2.2–2.4% for Answer.AI's FSDP1 QLoRA (rows 51 and 54: each LoRA module its own
+/// unit). So 14%, the largest rounded up. Row 56 (61%) stays outside: docs/accuracy.md finds no
+/// term its gap belongs to. The accuracy test recomputes these shares and fails when this one is
+/// no longer the largest rounded up, so it follows the engines' model rather than hiding it.
+pub const DISTRIBUTED_HIGH_PERCENT: u64 = 14;
 
 /// Measured over estimated allocator slack, in percent: 58% to 209% on the 50 T4 rows
 /// (docs/accuracy.md), so the range takes 50% to 210%.
@@ -291,6 +310,8 @@ pub struct Profile {
     keeps_outputs: bool,
     /// A memory saver no training step here has measured is on ([`Estimate::unmeasured_saver`]).
     saver: bool,
+    /// A data-parallel engine's rank ([`Estimate::distributed`]).
+    distributed: bool,
     /// Gradient bytes alive at the optimizer step (all of them on one GPU).
     grads_step: u64,
     /// What a data-parallel engine adds ([`crate::distributed`]); all 0 on one GPU.
@@ -389,6 +410,7 @@ pub(crate) fn single_gpu_profile(s: &Scenario) -> Profile {
         saver: s.use_liger_kernel
             || matches!(s.loss, crate::scenario::Loss::FusedLinear | crate::scenario::Loss::CutCrossEntropy)
             || s.framework != crate::scenario::Framework::Transformers,
+        distributed: false,
         grads_step: ad.gradients,
         engine: Engine::default(),
     }
@@ -460,6 +482,7 @@ impl Profile {
             grads_embed: r.grads_embed,
             grads_step: r.grads_step,
             engine: r.engine,
+            distributed: true,
             ..self
         }
     }
@@ -646,6 +669,7 @@ impl Profile {
             logits: clamp(logits).min(activations),
             cpu_bytes_per_node: clamp(act.host),
             unmeasured_saver: self.saver,
+            distributed: self.distributed,
             host_bytes_per_node: e.host_per_node,
             engine: EngineBytes {
                 gathered_params: gathered,

@@ -12,6 +12,8 @@
 
 #[path = "support/measurements.rs"]
 mod measurements;
+#[path = "support/published.rs"]
+mod published;
 
 use measurements::*;
 
@@ -107,12 +109,28 @@ fn real_gpu_reserved_memory_agrees() {
 }
 
 /// See: issue 9. The range the page shows holds what nvidia-smi would show (reserved + the memory
-/// outside the allocator) on at least 90% of the real-GPU rows.
+/// outside the allocator) on at least 90% of the real-GPU rows, and, counted with them, at least
+/// 90% of all the real-GPU evidence in the repository: the published multi-GPU rows a scenario
+/// can express, each against the range of the quantity its source measured.
 #[test]
 fn range_holds_the_real_gpu_evidence() {
     let all = load();
     let rows: Vec<&Case> = all.iter().filter(|c| c.kind == "gpu" && c.what == Quantity::Smi).collect();
     let inside = rows.iter().filter(|c| c.range.0 <= c.measured && c.measured <= c.range.1).count();
+    let published = published::compared();
+    for c in published.iter().filter(|c| !c.inside()) {
+        println!("outside the range: published row {} measured {} B, range {:?}", c.row.id, c.measured, c.range);
+    }
+    let with_published = inside + published.iter().filter(|c| c.inside()).count();
+    let evidence = rows.len() + published.len();
+    println!(
+        "range: {with_published} of {evidence} real-GPU measurements inside, the published multi-GPU rows counted"
+    );
+    assert_eq!(published.len(), 8, "every expressible row of public_measurements.csv");
+    assert!(
+        with_published as f64 >= 0.9 * evidence as f64,
+        "the range holds only {with_published} of {evidence} real-GPU measurements"
+    );
     for c in rows.iter().filter(|c| !(c.range.0 <= c.measured && c.measured <= c.range.1)) {
         println!("outside the range: {} measured {} B, range {:?}", c.id, c.measured, c.range);
     }
@@ -126,4 +144,24 @@ fn range_holds_the_real_gpu_evidence() {
         width * 100.0
     );
     assert!(share >= 0.9, "the range holds only {inside} of {} rows", rows.len());
+}
+
+/// See: issue 9 (the range is derived from the residuals of the real-GPU evidence). The multi-GPU
+/// allowance, `DISTRIBUTED_HIGH_PERCENT`, is the largest share of the allocated peak by which a
+/// published multi-GPU measurement lies above the range without it, rounded up; rows whose gap
+/// docs/accuracy.md attributes to no term (`unexplained`) do not set it.
+#[test]
+fn the_multi_gpu_allowance_is_the_largest_explained_residual() {
+    let mut largest = 0.0f64;
+    for c in published::compared().iter().filter(|c| !c.row.unexplained) {
+        let without = lora_vram::Estimate { distributed: false, ..c.estimate };
+        let (_, (_, high)) = published::quantity_range(&without, c.row.quantity);
+        let above = (c.measured as f64 - high as f64) / c.estimate.peak_allocated as f64 * 100.0;
+        println!(
+            "published row {}: {above:+.2}% of the allocated peak above the range without the allowance",
+            c.row.id
+        );
+        largest = largest.max(above);
+    }
+    assert_eq!(lora_vram::estimate::DISTRIBUTED_HIGH_PERCENT, largest.ceil() as u64, "largest residual {largest:.2}%");
 }
