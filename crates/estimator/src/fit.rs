@@ -30,11 +30,11 @@
 //! The smallest number of a GPU on which the scenario fits (its total within the GPU's memory, as
 //! for the longest sequence), with the scenario's strategy: without `distributed`, 1 when it fits
 //! one GPU; with it, the smallest count among `1..=gpus_per_node` and then whole nodes of
-//! `gpus_per_node`, up to [`crate::distributed::MAX_GPUS`] (`None` when none fits). Per-GPU memory
-//! does not grow with the GPU count, except that from one GPU to two NCCL's buffers appear, so one
-//! GPU is tried first and the rest bisected. The allocated memory at a count does not depend on the
-//! GPU: each count is evaluated once for the whole table ([`Needed`]), and each GPU adds its own
-//! CUDA context, cuBLAS workspaces and NCCL channels.
+//! `gpus_per_node`, up to [`crate::distributed::MAX_GPUS`] (`None` when none fits). The counts are
+//! tried in order, because per-GPU memory does not always fall as GPUs are added ([`Needed::solve`]).
+//! The allocated memory at a count does not depend on the GPU: each count is evaluated once for the
+//! whole table ([`Needed`]), and each GPU adds its own CUDA context, cuBLAS workspaces and NCCL
+//! channels.
 
 use crate::estimate::{profile, Profile};
 use crate::gpus::{Gpu, GPUS};
@@ -201,21 +201,19 @@ pub fn gpus_needed(s: &Scenario, gpu: &Gpu) -> Option<u64> {
     Needed::new(s).solve(gpu)
 }
 
-/// Most GPU counts [`Needed`] remembers: more than a GPU table's galloping and bisections visit.
-const NEEDED_CACHE: usize = 160;
-
 /// The per-GPU totals at each GPU count, evaluated once for a whole GPU table: the total without
 /// the GPU-dependent terms (CUDA context, cuBLAS workspaces, NCCL), and NCCL's connections.
 pub struct Needed<'a> {
     s: &'a Scenario,
     /// The plan of a `distributed` scenario, boxed: a few KiB that the table's iterator would
-    /// otherwise copy as it moves (the only allocation of a table, and none without `distributed`).
+    /// otherwise copy as it moves.
     plan: Option<alloc::boxed::Box<crate::distributed::Plan>>,
     /// The profile at the scenario's own GPU count.
     own: Profile,
-    /// `(candidate index, total less the GPU-dependent terms, NCCL connections)`.
-    cache: [(u16, u64, u8); NEEDED_CACHE],
-    len: usize,
+    /// By candidate index: `(total less the GPU-dependent terms, NCCL connections)`, once
+    /// evaluated. Grown on first use, to at most the number of candidate counts (1,025 with one GPU
+    /// per node, 135 with eight).
+    cache: alloc::vec::Vec<Option<(u64, u64)>>,
 }
 
 impl<'a> Needed<'a> {
@@ -226,7 +224,7 @@ impl<'a> Needed<'a> {
             (Some(plan), Some(d)) => plan.profile(d.gpus),
             _ => profile(s),
         };
-        Needed { s, plan, own, cache: [(0, 0, 0); NEEDED_CACHE], len: 0 }
+        Needed { s, plan, own, cache: alloc::vec::Vec::new() }
     }
 
     /// The profile at the scenario's own GPU count.
@@ -237,10 +235,9 @@ impl<'a> Needed<'a> {
     /// `(total less the GPU-dependent terms, NCCL connections)` on the `index`-th candidate count,
     /// `n` GPUs.
     fn core(&mut self, index: u64, n: u64) -> (u64, u64) {
-        // Indices are below MAX_GPUS, so they fit a u16.
-        let key = u16::try_from(index).unwrap_or(u16::MAX);
-        if let Some(&(_, core, conn)) = self.cache[..self.len].iter().find(|c| c.0 == key) {
-            return (core, u64::from(conn));
+        let k = usize::try_from(index).unwrap_or(usize::MAX);
+        if let Some(Some(c)) = self.cache.get(k) {
+            return *c;
         }
         let p = match &self.plan {
             Some(plan) => plan.profile(n),
@@ -248,19 +245,20 @@ impl<'a> Needed<'a> {
         };
         let e = p.at(self.s.batch_size, self.s.seq_len);
         let o = &e.overhead;
-        let core = e.total() - o.cuda_context - o.cublas_workspace - o.nccl;
-        let conn = p.engine().nccl_connections;
-        if self.len < NEEDED_CACHE {
-            self.cache[self.len] = (key, core, u8::try_from(conn).unwrap_or(u8::MAX));
-            self.len += 1;
+        let c = (e.total() - o.cuda_context - o.cublas_workspace - o.nccl, p.engine().nccl_connections);
+        if k <= crate::distributed::MAX_GPUS as usize {
+            if self.cache.len() <= k {
+                self.cache.resize(k + 1, None);
+            }
+            self.cache[k] = Some(c);
         }
-        (core, conn)
+        c
     }
 
-    /// Whether the scenario fits the `index`-th candidate count, `n`, of `gpu`.
-    fn fits(&mut self, index: u64, n: u64, gpu: &Gpu) -> bool {
+    /// Whether the scenario fits the `index`-th candidate count, `n`, of `gpu`, whose context and
+    /// workspaces are `o`.
+    fn fits(&mut self, index: u64, n: u64, gpu: &Gpu, o: &crate::overhead::GpuOverhead) -> bool {
         let (core, conn) = self.core(index, n);
-        let o = crate::estimate::gpu_overhead(self.s, Some(gpu));
         let total = core
             .saturating_add(o.cuda_context)
             .saturating_add(o.cublas_workspace)
@@ -269,45 +267,27 @@ impl<'a> Needed<'a> {
     }
 
     /// The smallest count of `gpu` on which the scenario fits.
+    ///
+    /// Each candidate count is tried in order, the smallest first. Per-GPU memory mostly falls as
+    /// GPUs are added, but not always: FSDP pads every parameter's rows to a multiple of the shard
+    /// group (`ceil(rows / m)` rows each, and all-gathers `m` times that:
+    /// `distributed::fsdp`), so past a few hundred GPUs the total rises and falls with `m`
+    /// (Llama-3.1-70B, full fine-tuning on an RTX 3080 10GB: 688 to 704 GPUs fit, 712 to 744 do
+    /// not, 752 does), and with a model's experts stacked in one parameter of a hundred-odd rows
+    /// it rises steadily once `m` passes them. A bisection answered 752 there; the scan costs one
+    /// evaluation per count for the whole table (cached) and a few additions per count and GPU.
     pub fn solve(&mut self, gpu: &Gpu) -> Option<u64> {
+        let o = crate::estimate::gpu_overhead(self.s, Some(gpu));
         let Some(d) = self.s.distributed else {
-            return if self.fits(0, 1, gpu) { Some(1) } else { None };
+            return if self.fits(0, 1, gpu, &o) { Some(1) } else { None };
         };
-        use crate::distributed::candidate_gpus;
         let per_node = d.gpus_per_node;
-        if self.fits(0, 1, gpu) {
-            return Some(1);
-        }
-        // Candidates 1.. (index 0 is one GPU); the last index with a count: `per_node` counts on
-        // one node, then the multiples of `per_node` up to MAX_GPUS.
-        let hi = crate::distributed::MAX_GPUS / per_node + per_node - 2;
-        debug_assert!(candidate_gpus(per_node, hi).is_some() && candidate_gpus(per_node, hi + 1).is_none());
-        let count = |i: u64| candidate_gpus(per_node, i).unwrap_or(crate::distributed::MAX_GPUS);
-        // Galloping from the smallest counts, which every GPU of a table probes alike (so they are
-        // evaluated once), then bisection between the last count that does not fit and the first
-        // that does.
-        let (mut lo, mut step) = (0, 1); // index `lo` does not fit
-        let hi = loop {
-            let i = (lo + step).min(hi);
-            if self.fits(i, count(i), gpu) {
-                break i;
-            }
-            if i == hi {
-                return None;
-            }
-            lo = i;
-            step *= 2;
-        };
-        let (mut lo, mut hi) = (lo + 1, hi); // the first fitting index is in lo..=hi, and hi fits
-        while lo < hi {
-            let mid = lo + (hi - lo) / 2;
-            if self.fits(mid, count(mid), gpu) {
-                hi = mid;
-            } else {
-                lo = mid + 1;
-            }
-        }
-        Some(count(lo))
+        // Index 0 is one GPU; then `per_node` counts on one node, then the multiples of `per_node`
+        // up to MAX_GPUS.
+        (0..)
+            .map_while(|i| crate::distributed::candidate_gpus(per_node, i).map(|n| (i, n)))
+            .find(|&(i, n)| self.fits(i, n, gpu, &o))
+            .map(|(_, n)| n)
     }
 }
 
