@@ -214,6 +214,8 @@ pub struct Needed<'a> {
     /// evaluated. Grown on first use, to at most the number of candidate counts (1,025 with one GPU
     /// per node, 135 with eight).
     cache: alloc::vec::Vec<Option<(u64, u64)>>,
+    /// A floor under that total at every count ([`Needed::floor`]).
+    floor: u64,
 }
 
 impl<'a> Needed<'a> {
@@ -224,7 +226,35 @@ impl<'a> Needed<'a> {
             (Some(plan), Some(d)) => plan.profile(d.gpus),
             _ => profile(s),
         };
-        Needed { s, plan, own, cache: alloc::vec::Vec::new() }
+        let floor = if plan.is_some() { Needed::floor(&own, s) } else { 0 };
+        Needed { s, plan, own, cache: alloc::vec::Vec::new(), floor }
+    }
+
+    /// What no GPU count can shard away, less the GPU-dependent terms: the profile with no model
+    /// state and no engine term on the GPU (the activations, what the loop keeps, the allocator's
+    /// cached blocks of those). Every count's rank differs from it only by adding resident states
+    /// and engine buffers, and the total never falls when one is added (`tests/distributed.rs`
+    /// checks this floor against every count), so a GPU whose memory is below the floor fits at no
+    /// count, and its search ends at once.
+    fn floor(own: &Profile, s: &Scenario) -> u64 {
+        let e = own.with_rank(&crate::estimate::Rank::default()).at(s.batch_size, s.seq_len);
+        let o = &e.overhead;
+        e.total() - o.cuda_context - o.cublas_workspace - o.nccl
+    }
+
+    /// [`Needed::floor`] of a `distributed` scenario (0 without one). For the tests.
+    #[doc(hidden)]
+    pub fn floor_bytes(&self) -> u64 {
+        self.floor
+    }
+
+    /// The per-GPU total less the GPU-dependent terms at `n` GPUs (one of the candidate counts of
+    /// the scenario's `gpus_per_node`). For the tests.
+    #[doc(hidden)]
+    pub fn core_at(&mut self, n: u64) -> u64 {
+        let per_node = self.s.distributed.map_or(1, |d| d.gpus_per_node);
+        let index = (0..).map_while(|i| crate::distributed::candidate_gpus(per_node, i)).position(|c| c == n);
+        self.core(index.unwrap_or(usize::MAX) as u64, n).0
     }
 
     /// The profile at the scenario's own GPU count.
@@ -275,12 +305,16 @@ impl<'a> Needed<'a> {
     /// (Llama-3.1-70B, full fine-tuning on an RTX 3080 10GB: 688 to 704 GPUs fit, 712 to 744 do
     /// not, 752 does), and with a model's experts stacked in one parameter of a hundred-odd rows
     /// it rises steadily once `m` passes them. A bisection answered 752 there; the scan costs one
-    /// evaluation per count for the whole table (cached) and a few additions per count and GPU.
+    /// evaluation per count for the whole table (cached) and a few additions per count and GPU,
+    /// and none for a GPU below the floor of what no count can shard away, which fits at no count.
     pub fn solve(&mut self, gpu: &Gpu) -> Option<u64> {
         let o = crate::estimate::gpu_overhead(self.s, Some(gpu));
         let Some(d) = self.s.distributed else {
             return if self.fits(0, 1, gpu, &o) { Some(1) } else { None };
         };
+        if self.floor.saturating_add(o.cuda_context).saturating_add(o.cublas_workspace) > gpu.vram_bytes {
+            return None;
+        }
         let per_node = d.gpus_per_node;
         // Index 0 is one GPU; then `per_node` counts on one node, then the multiples of `per_node`
         // up to MAX_GPUS.

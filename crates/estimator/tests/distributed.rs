@@ -363,6 +363,35 @@ proptest! {
         }
     }
 
+    /// The floor `fit::Needed` stops at (what no count can shard away) lies under the per-GPU
+    /// total at every count, for every engine, offload and layout: a GPU below it fits at none.
+    /// See: issue 11 ("GPUs needed"), issue 12 (the search's time).
+    #[test]
+    fn no_gpu_count_goes_below_the_floor(
+        i in realistic(),
+        st in 0usize..5,
+        off in 0usize..3,
+        sharding in 0usize..3,
+        per_node in prop_oneof![Just(8u64), Just(4u64), Just(2u64)],
+        seq in prop_oneof![Just(512u64), Just(4096u64), Just(32768u64)],
+        batch in 1u64..=8,
+    ) {
+        let strategy = Strategy::ALL[st];
+        let offload = [Offload::None, Offload::Optimizer, Offload::OptimizerAndParams][off];
+        let fsdp_sharding = [FsdpSharding::FullShard, FsdpSharding::ShardGradOp, FsdpSharding::HybridShard][sharding];
+        let i = ScenarioInput { seq_len: seq, batch_size: batch, ..i };
+        let Ok(mut s) = Scenario::try_from(&i) else { return Ok(()) };
+        s.distributed = Some(Distributed { strategy, gpus: per_node, gpus_per_node: per_node, fsdp_sharding, offload });
+        if s.validate().is_err() { return Ok(()) }
+        let mut needed = lora_vram::fit::Needed::new(&s);
+        let floor = needed.floor_bytes();
+        prop_assert!(floor > 0);
+        for n in (0..).map_while(|k| candidate_gpus(per_node, k)) {
+            let core = needed.core_at(n);
+            prop_assert!(floor <= core, "{} at {n} GPUs: floor {floor} > {core}", strategy.as_str());
+        }
+    }
+
     #[test]
     fn extreme_inputs_never_panic(
         m in 0..MODELS.len(),
