@@ -254,6 +254,13 @@ fn fewest_gpus(s: &Scenario, vram: u64, strategy: crate::distributed::Strategy) 
     let sharded = Scenario { distributed: Some(d), ..*s };
     sharded.validate().ok()?;
     let plan = Plan::new(&sharded);
+    // What no count can shard away (`fit::Needed`'s floor: the profile without model state or
+    // engine terms, under every count's total): when that alone exceeds the GPU, as when the
+    // activations do, no count fits, and the 135 counts need no trying.
+    let floor = plan.profile(2).with_rank(&crate::estimate::Rank::default()).at(s.batch_size, s.seq_len);
+    if floor.total() > vram {
+        return None;
+    }
     (1..)
         .map_while(|i| candidate_gpus(NODE, i))
         .find(|&n| plan.profile(n).at(s.batch_size, s.seq_len).range().1 <= vram)
@@ -429,5 +436,60 @@ pub mod heapless_list {
             }
             l
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::distributed::{candidate_gpus, Distributed, Plan, Strategy};
+    use crate::gpus::GPUS;
+    use crate::input::{ModelInput, ScenarioInput};
+
+    /// The first count that fits, trying every one: what [`fewest_gpus`] must answer.
+    fn scanned(s: &Scenario, vram: u64, strategy: Strategy) -> Option<u64> {
+        let sharded = Scenario { distributed: Some(Distributed::new(strategy, NODE)), ..*s };
+        sharded.validate().ok()?;
+        let plan = Plan::new(&sharded);
+        (1..)
+            .map_while(|i| candidate_gpus(NODE, i))
+            .find(|&n| plan.profile(n).at(s.batch_size, s.seq_len).range().1 <= vram)
+    }
+
+    // See: issue 12 (trying every count was most of the advice's time where nothing fits).
+    #[test]
+    fn the_sharding_advice_is_what_trying_every_count_finds() {
+        let (mut found, mut early) = (0, 0);
+        for model in ["meta-llama/Llama-3.1-8B", "meta-llama/Llama-3.1-70B", "Qwen/Qwen3-30B-A3B", "Qwen/Qwen2.5-0.5B"]
+        {
+            for method in [Method::Lora, Method::Qlora, Method::Full] {
+                for seq in [512, 4096, 32_768, 131_072] {
+                    let mut i = ScenarioInput {
+                        model: ModelInput::Id(model.into()),
+                        method,
+                        seq_len: seq,
+                        ..ScenarioInput::default()
+                    };
+                    i.lora.dropout = 0.0;
+                    let Ok(s) = Scenario::try_from(&i) else { continue };
+                    for gpu in ["rtx-3090", "a100-40gb", "h100-sxm"] {
+                        let vram = GPUS.iter().find(|g| g.id == gpu).unwrap().vram_bytes;
+                        for strategy in [Strategy::Zero3, Strategy::Fsdp] {
+                            let want = scanned(&s, vram, strategy);
+                            found += usize::from(want.is_some());
+                            let sharded = Scenario { distributed: Some(Distributed::new(strategy, NODE)), ..s };
+                            let floor = Plan::new(&sharded).profile(2).with_rank(&crate::estimate::Rank::default());
+                            early += usize::from(floor.at(s.batch_size, s.seq_len).total() > vram);
+                            assert_eq!(
+                                fewest_gpus(&s, vram, strategy),
+                                want,
+                                "{model} {method:?} {seq} {gpu} {strategy:?}"
+                            );
+                        }
+                    }
+                }
+            }
+        }
+        assert!(found > 20 && early > 10, "the grid has answers ({found}) and early exits ({early})");
     }
 }
