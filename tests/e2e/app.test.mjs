@@ -1,11 +1,10 @@
 // End-to-end tests of the page (issue 4), against `trunk build --release` output in dist/.
 import { test } from "node:test";
 import assert from "node:assert/strict";
-import { execFileSync } from "node:child_process";
-import { existsSync, mkdtempSync, writeFileSync } from "node:fs";
-import { tmpdir } from "node:os";
+import { writeFileSync } from "node:fs";
+import { cpus } from "node:os";
 import { join } from "node:path";
-import { watchErrors, ready, totalBytes, axe, ARTIFACTS, ROOT, useBrowserAndServer } from "./helpers.mjs";
+import { watchErrors, ready, totalBytes, axe, ARTIFACTS, ROOT, useBrowserAndServer, cliScenario, pageJson } from "./helpers.mjs";
 
 const env = useBrowserAndServer();
 
@@ -18,31 +17,10 @@ async function open(query = "", { width = 1280, height = 900, locale = "en-US", 
   return { ctx, page, errors };
 }
 
-function cli(scenarioJson) {
-  const bin = process.env.LORA_VRAM_CLI || join(ROOT, "target/debug/lora-vram");
-  if (!existsSync(bin)) execFileSync("cargo", ["build", "-q", "-p", "lora-vram-cli"], { cwd: ROOT, stdio: "inherit" });
-  const dir = mkdtempSync(join(tmpdir(), "lora-vram-"));
-  const file = join(dir, "scenario.json");
-  writeFileSync(file, scenarioJson);
-  return execFileSync(bin, ["estimate", "--json", file], { encoding: "utf8" });
-}
-
 async function selectByText(page, selector, re) {
   const index = await page.$eval(selector, (el, src) => [...el.options].findIndex((o) => new RegExp(src).test(o.textContent)), re.source);
   assert.ok(index >= 0, `${selector} has an option matching ${re}`);
   await page.selectOption(selector, { index });
-}
-
-async function pageJson(page) {
-  // The JSON is on the export page, for the calculator's own share query (#export-link).
-  await page.waitForSelector("#export-link");
-  const href = await page.getAttribute("#export-link", "href");
-  const p = await page.context().newPage();
-  await p.goto(new URL(href, page.url()).href);
-  await p.waitForSelector("#report-json", { timeout: 30000 });
-  const out = { scenario: await p.textContent("#scenario-json"), report: await p.textContent("#report-json") };
-  await p.close();
-  return out;
 }
 
 test("opens on Llama-3.1-8B QLoRA 2048 and shows the answer with no input", async () => {
@@ -108,7 +86,7 @@ test("for the same scenario, the page and `lora-vram estimate --json` agree to t
     await page.goto(env.server.url + q);
     await ready(page);
     const { scenario, report } = await pageJson(page);
-    assert.equal(report, cli(scenario).replace(/\n$/, ""), `scenario ${scenario}`);
+    assert.equal(report, cliScenario(scenario), `scenario ${scenario}`);
   }
   // A config.json upload.
   await page.goto(env.server.url);
@@ -118,7 +96,7 @@ test("for the same scenario, the page and `lora-vram estimate --json` agree to t
   await page.waitForFunction(() => document.querySelector("#config-status")?.textContent.includes("Using"));
   const { scenario, report } = await pageJson(page);
   assert.match(scenario, /hf_config/);
-  assert.equal(report, cli(scenario).replace(/\n$/, ""));
+  assert.equal(report, cliScenario(scenario));
   assert.deepEqual(errors, []);
   await ctx.close();
 });
@@ -365,8 +343,7 @@ test("input to painted result: measured and recorded (docs/performance.md)", asy
       to_next_frame_ms: { median: q(toPaint, 0.5), p95: q(toPaint, 0.95), max: Math.max(...toPaint) },
     };
   });
-  const { writeFileSync } = await import("node:fs");
-  const record = { date: new Date().toISOString(), cpus: (await import("node:os")).cpus().length, ...result };
+  const record = { date: new Date().toISOString(), cpus: cpus().length, ...result };
   writeFileSync(join(ARTIFACTS, "perf.json"), JSON.stringify(record, null, 2));
   console.log("input-to-paint", JSON.stringify(record));
   // A measurement, not a wall-clock assertion (the project's rule: timings are recorded in
@@ -417,7 +394,7 @@ test("first load: the first result painted, and long tasks, measured and recorde
   const med = (k) => loads.map((l) => l[k]).sort((a, b) => a - b)[2];
   const record = {
     date: new Date().toISOString(),
-    cpus: (await import("node:os")).cpus().length,
+    cpus: cpus().length,
     loads: loads.length,
     median: { wasm_ready_ms: med("wasm_ready_ms"), in_dom_ms: med("in_dom_ms"), first_contentful_paint_ms: med("first_contentful_paint_ms"), painted_ms: med("painted_ms") },
     longest_task_first_second_ms: Math.max(0, ...loads.flatMap((l) => l.long_tasks_first_second.map(([, d]) => d))),

@@ -1,6 +1,8 @@
 // Shared set-up for the end-to-end tests: Debian's Chromium through playwright-core, the built
 // page served on 127.0.0.1, console-error collection, and the artifacts folder.
-import { mkdirSync, existsSync } from "node:fs";
+import { mkdirSync, existsSync, mkdtempSync, writeFileSync } from "node:fs";
+import { execFileSync } from "node:child_process";
+import { tmpdir } from "node:os";
 import { dirname, join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 import { createRequire } from "node:module";
@@ -78,4 +80,32 @@ export function useBrowserAndServer() {
     await env.server?.close();
   });
   return env;
+}
+
+/** Runs the CLI (built first if missing; `LORA_VRAM_CLI` names another binary) with `args`: its
+ *  stdout without the final newline. For the byte-agreement tests. */
+export function cli(args) {
+  const bin = process.env.LORA_VRAM_CLI || join(ROOT, "target/debug/lora-vram");
+  if (!existsSync(bin)) execFileSync("cargo", ["build", "-q", "-p", "lora-vram-cli"], { cwd: ROOT, stdio: "inherit" });
+  return execFileSync(bin, args, { encoding: "utf8" }).replace(/\n$/, "");
+}
+
+/** `lora-vram estimate --json` of a scenario given as JSON text. */
+export function cliScenario(json) {
+  const file = join(mkdtempSync(join(tmpdir(), "lora-vram-")), "scenario.json");
+  writeFileSync(file, json);
+  return cli(["estimate", "--json", file]);
+}
+
+/** The scenario and report JSON that the export page shows for the page's own share query
+ *  (`#export-link`): `{scenario, report}`. */
+export async function pageJson(page) {
+  await page.waitForSelector("#export-link");
+  const href = await page.getAttribute("#export-link", "href");
+  const p = await page.context().newPage();
+  await p.goto(new URL(href, page.url()).href);
+  await p.waitForSelector("#report-json", { timeout: 30000 });
+  const out = { scenario: await p.textContent("#scenario-json"), report: await p.textContent("#report-json") };
+  await p.close();
+  return out;
 }

@@ -3,11 +3,9 @@
 // server is answered by the stub or aborted, so no real network is ever used.
 import { test } from "node:test";
 import assert from "node:assert/strict";
-import { execFileSync } from "node:child_process";
-import { existsSync, mkdtempSync, readFileSync, writeFileSync } from "node:fs";
-import { tmpdir } from "node:os";
+import { readFileSync } from "node:fs";
 import { join } from "node:path";
-import { watchErrors, ready, totalBytes, axe, ARTIFACTS, ROOT, useBrowserAndServer, serve } from "./helpers.mjs";
+import { watchErrors, ready, totalBytes, axe, ARTIFACTS, ROOT, useBrowserAndServer, serve, cli, cliScenario, pageJson } from "./helpers.mjs";
 
 const HUB = "https://huggingface.co";
 // A fine-tune's id: not a preset, so the page must fetch it (a preset id loads the preset offline).
@@ -64,30 +62,6 @@ async function importId(page, id, { button = false } = {}) {
   await page.fill("#hf-id", id);
   if (button) await page.click("#hf-load");
   else await page.press("#hf-id", "Enter");
-}
-
-async function pageJson(page) {
-  // The JSON is on the export page, for the calculator's own share query (#export-link).
-  await page.waitForSelector("#export-link");
-  const href = await page.getAttribute("#export-link", "href");
-  const p = await page.context().newPage();
-  await p.goto(new URL(href, page.url()).href);
-  await p.waitForSelector("#report-json", { timeout: 30000 });
-  const out = { scenario: await p.textContent("#scenario-json"), report: await p.textContent("#report-json") };
-  await p.close();
-  return out;
-}
-
-function cli(args) {
-  const bin = process.env.LORA_VRAM_CLI || join(ROOT, "target/debug/lora-vram");
-  if (!existsSync(bin)) execFileSync("cargo", ["build", "-q", "-p", "lora-vram-cli"], { cwd: ROOT, stdio: "inherit" });
-  return execFileSync(bin, args, { encoding: "utf8" }).replace(/\n$/, "");
-}
-
-function cliScenario(json) {
-  const file = join(mkdtempSync(join(tmpdir(), "lora-vram-")), "scenario.json");
-  writeFileSync(file, json);
-  return cli(["estimate", "--json", file]);
 }
 
 const loaded = (page, text) =>
