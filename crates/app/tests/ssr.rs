@@ -10,24 +10,24 @@ use lora_vram_app::components::result::{BarProps, StackedBar};
 use lora_vram_app::{App, AppProps, Boot};
 use yew::LocalServerRenderer;
 
-async fn render(query: &str, languages: &[&str]) -> String {
-    let boot = Rc::new(Boot {
+/// What a page starts from: the address's query, the browser's languages, nothing stored.
+fn boot(query: &str, languages: &[&str], page_url: &str) -> Rc<Boot> {
+    Rc::new(Boot {
         query: query.to_string(),
         stored: None,
         languages: languages.iter().map(|s| s.to_string()).collect(),
-        page_url: "https://example.org/lora-vram/".into(),
-    });
+        page_url: page_url.into(),
+    })
+}
+
+async fn render(query: &str, languages: &[&str]) -> String {
+    let boot = boot(query, languages, "https://example.org/lora-vram/");
     LocalServerRenderer::<App>::with_props(AppProps { boot }).hydratable(false).render().await
 }
 
 /// The embed card, as its own page (`embed/`) renders it.
 async fn render_embed(query: &str, languages: &[&str]) -> String {
-    let boot = Rc::new(Boot {
-        query: query.to_string(),
-        stored: None,
-        languages: languages.iter().map(|s| s.to_string()).collect(),
-        page_url: "https://example.org/lora-vram/embed/".into(),
-    });
+    let boot = boot(query, languages, "https://example.org/lora-vram/embed/");
     LocalServerRenderer::<EmbedApp>::with_props(EmbedAppProps { boot }).hydratable(false).render().await
 }
 
