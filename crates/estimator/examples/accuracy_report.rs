@@ -590,9 +590,7 @@ fn main() {
             .iter()
             .filter(|c| !c.row.unexplained)
             .filter_map(|c| {
-                let without = Estimate { distributed: false, ..c.estimate };
-                let (_, (_, high)) = published::quantity_range(&without, c.row.quantity);
-                let above = (c.measured as f64 - high as f64) / c.estimate.peak_allocated as f64 * 100.0;
+                let above = c.above_without_allowance();
                 (above > 0.0).then(|| format!("row {}: {above:.2}%", c.row.id))
             })
             .collect::<Vec<_>>()

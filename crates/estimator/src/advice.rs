@@ -254,10 +254,10 @@ fn fewest_gpus(s: &Scenario, vram: u64, strategy: crate::distributed::Strategy) 
     let sharded = Scenario { distributed: Some(d), ..*s };
     sharded.validate().ok()?;
     let plan = Plan::new(&sharded);
-    // What no count can shard away (`fit::Needed`'s floor: the profile without model state or
-    // engine terms, under every count's total): when that alone exceeds the GPU, as when the
-    // activations do, no count fits, and the 135 counts need no trying.
-    let floor = plan.profile(2).with_rank(&crate::estimate::Rank::default()).at(s.batch_size, s.seq_len);
+    // What no count can shard away (`Profile::unshardable`, under every count's total): when that
+    // alone exceeds the GPU, as when the activations do, no count fits, and the 135 counts need no
+    // trying.
+    let floor = plan.profile(2).unshardable().at(s.batch_size, s.seq_len);
     if floor.total() > vram {
         return None;
     }
@@ -478,7 +478,7 @@ mod tests {
                             let want = scanned(&s, vram, strategy);
                             found += usize::from(want.is_some());
                             let sharded = Scenario { distributed: Some(Distributed::new(strategy, NODE)), ..s };
-                            let floor = Plan::new(&sharded).profile(2).with_rank(&crate::estimate::Rank::default());
+                            let floor = Plan::new(&sharded).profile(2).unshardable();
                             early += usize::from(floor.at(s.batch_size, s.seq_len).total() > vram);
                             assert_eq!(
                                 fewest_gpus(&s, vram, strategy),

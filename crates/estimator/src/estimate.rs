@@ -190,25 +190,30 @@ impl Estimate {
     ///   Unsloth), another [`SAVER_HIGH_PERCENT`] above;
     /// - with a data-parallel engine, another [`DISTRIBUTED_HIGH_PERCENT`] above.
     pub const fn range(&self) -> (u64, u64) {
-        let alloc = self.peak_allocated;
         let (ctx_low, ctx_high) = self.context_range;
         // Paged optimizer state is outside `peak_allocated` but resident while the GPU has room.
         let paged = if self.paged_optimizer { self.adapter.optimizer } else { 0 };
-        let base = alloc.saturating_add(paged);
         let f = self.overhead.allocator;
         let (f_low, f_high) = (percent(f, ALLOCATOR_RANGE.0), percent(f, ALLOCATOR_RANGE.1));
-        let low = base.saturating_sub(percent(alloc, TENSOR_LOW_PERCENT)).saturating_add(f_low).saturating_add(ctx_low);
-        let saver = if self.unmeasured_saver { percent(alloc, SAVER_HIGH_PERCENT) } else { 0 };
-        let engine = if self.distributed { percent(alloc, DISTRIBUTED_HIGH_PERCENT) } else { 0 };
-        let high = base
-            .saturating_add(percent(alloc, TENSOR_HIGH_PERCENT))
-            .saturating_add(saver)
-            .saturating_add(engine)
-            .saturating_add(f_high)
-            .saturating_add(ctx_high);
+        let (a_low, a_high) = self.allocated_range();
+        let low = a_low.saturating_add(paged).saturating_add(f_low).saturating_add(ctx_low);
+        let high = a_high.saturating_add(paged).saturating_add(f_high).saturating_add(ctx_high);
         // The point estimate lies inside by construction; keep it so under saturation too.
         let t = self.total();
         (if low < t { low } else { t }, if high > t { high } else { t })
+    }
+
+    /// The interval `(low, high)` that [`Estimate::peak_allocated`] is expected to fall in on a real
+    /// GPU, as `torch.cuda.max_memory_allocated()` reads it: the tensors' part of
+    /// [`Estimate::range`], from [`TENSOR_LOW_PERCENT`] below to [`TENSOR_HIGH_PERCENT`] above, with
+    /// the allowances for an unmeasured saver and a data-parallel engine.
+    pub const fn allocated_range(&self) -> (u64, u64) {
+        let alloc = self.peak_allocated;
+        let saver = if self.unmeasured_saver { percent(alloc, SAVER_HIGH_PERCENT) } else { 0 };
+        let engine = if self.distributed { percent(alloc, DISTRIBUTED_HIGH_PERCENT) } else { 0 };
+        let high =
+            alloc.saturating_add(percent(alloc, TENSOR_HIGH_PERCENT)).saturating_add(saver).saturating_add(engine);
+        (alloc - percent(alloc, TENSOR_LOW_PERCENT), high)
     }
 }
 
@@ -460,6 +465,15 @@ impl Profile {
         let engine =
             Engine { nccl: crate::distributed::nccl_bytes(self.engine.nccl_connections, Some(gpu)), ..self.engine };
         Profile { overhead: gpu_overhead(s, Some(gpu)), engine, ..*self }
+    }
+
+    /// This profile with no model state and no engine term on the GPU: what no data-parallel engine
+    /// can shard away (the activations, what the loop keeps, the allocator's cached blocks of those).
+    /// Every rank's profile differs from it only by adding resident states and engine buffers, and
+    /// the total never falls when one is added, so its total is a floor under every GPU count's
+    /// (`tests/distributed.rs` checks it against every count of every engine, offload and layout).
+    pub(crate) fn unshardable(self) -> Profile {
+        self.with_rank(&Rank::default())
     }
 
     /// This profile with one rank's resident memory and engine terms in place of one GPU's.

@@ -230,14 +230,10 @@ impl<'a> Needed<'a> {
         Needed { s, plan, own, cache: alloc::vec::Vec::new(), floor }
     }
 
-    /// What no GPU count can shard away, less the GPU-dependent terms: the profile with no model
-    /// state and no engine term on the GPU (the activations, what the loop keeps, the allocator's
-    /// cached blocks of those). Every count's rank differs from it only by adding resident states
-    /// and engine buffers, and the total never falls when one is added (`tests/distributed.rs`
-    /// checks this floor against every count), so a GPU whose memory is below the floor fits at no
-    /// count, and its search ends at once.
+    /// What no GPU count can shard away ([`Profile::unshardable`]), less the GPU-dependent terms:
+    /// a GPU whose memory is below it fits at no count, and its search ends at once.
     fn floor(own: &Profile, s: &Scenario) -> u64 {
-        let e = own.with_rank(&crate::estimate::Rank::default()).at(s.batch_size, s.seq_len);
+        let e = own.unshardable().at(s.batch_size, s.seq_len);
         let o = &e.overhead;
         e.total() - o.cuda_context - o.cublas_workspace - o.nccl
     }

@@ -154,9 +154,7 @@ fn range_holds_the_real_gpu_evidence() {
 fn the_multi_gpu_allowance_is_the_largest_explained_residual() {
     let mut largest = 0.0f64;
     for c in published::compared().iter().filter(|c| !c.row.unexplained) {
-        let without = lora_vram::Estimate { distributed: false, ..c.estimate };
-        let (_, (_, high)) = published::quantity_range(&without, c.row.quantity);
-        let above = (c.measured as f64 - high as f64) / c.estimate.peak_allocated as f64 * 100.0;
+        let above = c.above_without_allowance();
         println!(
             "published row {}: {above:+.2}% of the allocated peak above the range without the allowance",
             c.row.id

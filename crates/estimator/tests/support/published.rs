@@ -172,8 +172,7 @@ pub struct Compared {
     /// The estimate of the quantity the source measured, and its range: for nvidia-smi (or an
     /// unstated basis), `Estimate::range` itself; for `max_memory_reserved`, that less the range
     /// of what lies outside the allocator (the CUDA context and NCCL: `context_range`); for
-    /// `max_memory_allocated`, the tensors' band around the allocated peak (`TENSOR_LOW_PERCENT`
-    /// below, `TENSOR_HIGH_PERCENT` above, the saver and engine allowances included).
+    /// `max_memory_allocated`, `Estimate::allocated_range`.
     pub estimated: u64,
     pub range: (u64, u64),
     /// The whole estimate.
@@ -185,21 +184,23 @@ impl Compared {
     pub fn inside(&self) -> bool {
         self.range.0 <= self.measured && self.measured <= self.range.1
     }
+
+    /// How far the measurement lies above its range without the engine allowance
+    /// (`DISTRIBUTED_HIGH_PERCENT`), in percent of the allocated peak: what the allowance has to
+    /// cover (negative: nothing).
+    pub fn above_without_allowance(&self) -> f64 {
+        let without = Estimate { distributed: false, ..self.estimate };
+        let (_, (_, high)) = quantity_range(&without, self.row.quantity);
+        (self.measured as f64 - high as f64) / self.estimate.peak_allocated as f64 * 100.0
+    }
 }
 
 /// The estimate of `quantity` and its range (see [`Compared::estimated`]).
 pub fn quantity_range(e: &Estimate, quantity: Quantity) -> (u64, (u64, u64)) {
     let (low, high) = e.range();
     let (ctx_low, ctx_high) = e.context_range;
-    let pct = |x: u64, p: u64| x / 100 * p;
     match quantity {
-        Quantity::Allocated => {
-            let a = e.peak_allocated;
-            let above = lora_vram::estimate::TENSOR_HIGH_PERCENT
-                + if e.unmeasured_saver { lora_vram::estimate::SAVER_HIGH_PERCENT } else { 0 }
-                + if e.distributed { lora_vram::estimate::DISTRIBUTED_HIGH_PERCENT } else { 0 };
-            (a, (a - pct(a, lora_vram::estimate::TENSOR_LOW_PERCENT), a + pct(a, above)))
-        }
+        Quantity::Allocated => (e.peak_allocated, e.allocated_range()),
         Quantity::Reserved => (
             e.total() - e.overhead.cuda_context - e.overhead.nccl,
             (low.saturating_sub(ctx_low), high.saturating_sub(ctx_high)),
