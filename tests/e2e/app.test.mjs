@@ -1,10 +1,10 @@
 // End-to-end tests of the page (issue 4), against `trunk build --release` output in dist/.
 import { test } from "node:test";
 import assert from "node:assert/strict";
-import { writeFileSync } from "node:fs";
+import { readFileSync, writeFileSync } from "node:fs";
 import { cpus } from "node:os";
 import { join } from "node:path";
-import { watchErrors, ready, totalBytes, axe, ARTIFACTS, ROOT, useBrowserAndServer, cliScenario, pageJson } from "./helpers.mjs";
+import { watchErrors, ready, totalBytes, axe, ARTIFACTS, DIST, ROOT, useBrowserAndServer, cliScenario, pageJson, prerenderedPage, serve } from "./helpers.mjs";
 
 const env = useBrowserAndServer();
 
@@ -337,10 +337,56 @@ test("input to painted result: measured and recorded (docs/performance.md)", asy
       toPaint.push(t1 - t0);
     }
     const q = (a, p) => [...a].sort((x, y) => x - y)[Math.min(a.length - 1, Math.floor(p * a.length))];
+
+    // The floor: the same inputs' DOM changes made from plain JavaScript, with no wasm, no
+    // estimate and no diff, timed the same way. Three steps of the same cycle are recorded (each
+    // changed text, attribute and inserted or removed node, with its final value), then replayed.
+    const steps = [];
+    for (let i = 0; i < 3; i++) {
+      await frame();
+      const recs = [];
+      const mo = new MutationObserver((l) => recs.push(...l));
+      mo.observe(document.body, { subtree: true, characterData: true, childList: true, attributes: true });
+      slider.value = String((Number(slider.value) + 7) % 21);
+      slider.dispatchEvent(new Event("input", { bubbles: true }));
+      await new Promise((r) => setTimeout(r, 0));
+      mo.disconnect();
+      steps.push(recs.map((m) => m.type === "characterData" ? { n: m.target, text: m.target.data }
+        : m.type === "attributes" ? { n: m.target, name: m.attributeName, value: m.target.getAttribute(m.attributeName) }
+        : { n: m.target, add: [...m.addedNodes], remove: [...m.removedNodes], before: m.nextSibling }));
+    }
+    const replay = (ops) => {
+      for (const o of ops) {
+        if (o.text !== undefined) o.n.data = o.text;
+        else if (o.name !== undefined) o.value === null ? o.n.removeAttribute(o.name) : o.n.setAttribute(o.name, o.value);
+        else {
+          for (const r of o.remove) if (r.parentNode === o.n) o.n.removeChild(r);
+          for (const a of o.add) o.n.insertBefore(a, o.before?.parentNode === o.n ? o.before : null);
+        }
+      }
+    };
+    const floor = [];
+    const floorToPaint = [];
+    for (let i = 0; i < 40; i++) {
+      await frame();
+      let changedAt = 0;
+      const mo = new MutationObserver(() => { if (!changedAt) changedAt = performance.now(); });
+      mo.observe(document.body, { subtree: true, characterData: true, childList: true, attributes: true });
+      const t0 = performance.now();
+      replay(steps[i % 3]);
+      await new Promise((r) => setTimeout(r, 0));
+      mo.disconnect();
+      const t1 = await frame();
+      floor.push((changedAt || performance.now()) - t0);
+      floorToPaint.push(t1 - t0);
+    }
     return {
       samples: work.length,
       work_ms: { median: q(work, 0.5), p95: q(work, 0.95), max: Math.max(...work) },
       to_next_frame_ms: { median: q(toPaint, 0.5), p95: q(toPaint, 0.95), max: Math.max(...toPaint) },
+      dom_changes_per_input: steps.map((s) => s.length),
+      dom_floor_ms: { median: q(floor, 0.5), p95: q(floor, 0.95), max: Math.max(...floor) },
+      dom_floor_to_next_frame_ms: { median: q(floorToPaint, 0.5), p95: q(floorToPaint, 0.95) },
     };
   });
   const record = { date: new Date().toISOString(), cpus: cpus().length, ...result };
@@ -356,7 +402,9 @@ test("input to painted result: measured and recorded (docs/performance.md)", asy
 
 // Issue 12: the first result painted after the start of navigation, and the long tasks (over
 // 50 ms) of the first second. Five cold loads in fresh contexts (no cache); recorded, not asserted.
-test("first load: the first result painted, and long tasks, measured and recorded (docs/performance.md)", async () => {
+// Beside them, the floor: the same page's content as static HTML (Yew's server-side rendering of
+// the default page) with the page's stylesheet and no script, loaded and timed the same way.
+async function coldLoads(url) {
   const loads = [];
   for (let i = 0; i < 5; i++) {
     const ctx = await env.browser.newContext({ viewport: { width: 1280, height: 900 } });
@@ -374,7 +422,7 @@ test("first load: the first result painted, and long tasks, measured and recorde
         }
       }).observe(document, { subtree: true, childList: true });
     });
-    await page.goto(env.server.url);
+    await page.goto(url);
     await page.waitForFunction(() => window.__painted);
     await page.waitForTimeout(1100); // the first second's long tasks
     loads.push(await page.evaluate(() => {
@@ -382,9 +430,9 @@ test("first load: the first result painted, and long tasks, measured and recorde
       return {
         in_dom_ms: window.__inDom,
         painted_ms: window.__painted,
-        // Nothing is drawn before the app renders (the body is empty), so this is its first paint.
+        // The app's body is empty until it renders, so for the app this is its first paint.
         first_contentful_paint_ms: performance.getEntriesByName("first-contentful-paint")[0]?.startTime,
-        wasm_ready_ms: performance.getEntriesByType("resource").filter((r) => r.name.endsWith(".wasm")).map((r) => r.responseEnd)[0],
+        wasm_ready_ms: performance.getEntriesByType("resource").filter((r) => r.name.endsWith(".wasm")).map((r) => r.responseEnd)[0] ?? null,
         dom_content_loaded_ms: nav.domContentLoadedEventEnd,
         long_tasks_first_second: window.__long.filter(([s]) => s < 1000).map(([s, d]) => [Math.round(s), Math.round(d)]),
       };
@@ -392,16 +440,27 @@ test("first load: the first result painted, and long tasks, measured and recorde
     await ctx.close();
   }
   const med = (k) => loads.map((l) => l[k]).sort((a, b) => a - b)[2];
-  const record = {
-    date: new Date().toISOString(),
-    cpus: cpus().length,
+  return {
     loads: loads.length,
     median: { wasm_ready_ms: med("wasm_ready_ms"), in_dom_ms: med("in_dom_ms"), first_contentful_paint_ms: med("first_contentful_paint_ms"), painted_ms: med("painted_ms") },
     longest_task_first_second_ms: Math.max(0, ...loads.flatMap((l) => l.long_tasks_first_second.map(([, d]) => d))),
     each: loads,
   };
+}
+
+test("first load: the first result painted, and long tasks, measured and recorded (docs/performance.md)", async () => {
+  const app = await coldLoads(env.server.url);
+  const css = readFileSync(join(DIST, "index.html"), "utf8").match(/href=\.?\/?(style-[0-9a-f]+\.css)/)[1];
+  const body = `<!doctype html><html lang="en"><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1"><link rel="stylesheet" href="./${css}"><body>${prerenderedPage()}</body></html>`;
+  const server = await serve(DIST, { routes: { "/static-floor.html": { body } } });
+  const floor = await coldLoads(`${server.url}static-floor.html`);
+  await server.close();
+  const record = { date: new Date().toISOString(), cpus: cpus().length, ...app, static_html_floor: floor };
   writeFileSync(join(ARTIFACTS, "first-load.json"), JSON.stringify(record, null, 2));
-  console.log("first-load", JSON.stringify({ ...record, each: undefined }));
-  assert.equal(loads.length, 5);
-  assert.ok(loads.every((l) => Number.isFinite(l.painted_ms) && l.painted_ms >= l.in_dom_ms), "each load painted a result");
+  console.log("first-load", JSON.stringify({ ...record, each: undefined, static_html_floor: { ...floor, each: undefined } }));
+  for (const r of [app, floor]) {
+    assert.equal(r.loads, 5);
+    assert.ok(r.each.every((l) => Number.isFinite(l.painted_ms) && l.painted_ms >= l.in_dom_ms), "each load painted a result");
+  }
+  assert.ok(floor.each.every((l) => l.wasm_ready_ms === null), "the static page loads no wasm");
 });

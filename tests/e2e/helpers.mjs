@@ -90,6 +90,14 @@ export function cli(args) {
   return execFileSync(bin, args, { encoding: "utf8" }).replace(/\n$/, "");
 }
 
+/** The calculator's default page as static HTML (Yew's server-side rendering, the app crate's
+ *  `prerender` example, built first if missing): the content the app's first render creates. */
+export function prerenderedPage() {
+  const bin = join(ROOT, "target/debug/examples/prerender");
+  if (!existsSync(bin)) execFileSync("cargo", ["build", "-q", "-p", "lora-vram-app", "--example", "prerender"], { cwd: ROOT, stdio: "inherit" });
+  return execFileSync(bin, { encoding: "utf8" });
+}
+
 /** `lora-vram estimate --json` of a scenario given as JSON text. */
 export function cliScenario(json) {
   const file = join(mkdtempSync(join(tmpdir(), "lora-vram-")), "scenario.json");
