@@ -397,6 +397,8 @@ test("input to painted result: measured and recorded (docs/performance.md)", asy
   // What is asserted is that every input updated the page and that timings were taken.
   assert.equal(result.samples, 40);
   assert.ok(Number.isFinite(result.work_ms.median) && Number.isFinite(result.to_next_frame_ms.median));
+  assert.ok(result.dom_changes_per_input.every((n) => n > 0), "the floor replays changes the inputs made");
+  assert.ok(Number.isFinite(result.dom_floor_ms.median));
   await ctx.close();
 });
 
