@@ -314,29 +314,45 @@ test("input to painted result: measured and recorded (docs/performance.md)", asy
     const slider = document.querySelector("#c-seq-len");
     const total = document.querySelector("#total-amount");
     const frame = () => new Promise((r) => requestAnimationFrame(r));
+    const WHOLE_PAGE = { subtree: true, characterData: true, childList: true, attributes: true };
+    // The slider to its next stop in the cycle, as a user's input event; returns that stop.
+    const move = () => {
+      const target = String((Number(slider.value) + 7) % 21);
+      slider.value = target;
+      slider.dispatchEvent(new Event("input", { bubbles: true }));
+      return target;
+    };
+    // One change, from a frame boundary: [the time to its first DOM mutation (the work), the time
+    // to the next frame, whose paint shows it].
+    const timed = async (change) => {
+      await frame();
+      let changedAt = 0;
+      const mo = new MutationObserver(() => { if (!changedAt) changedAt = performance.now(); });
+      mo.observe(document.body, WHOLE_PAGE);
+      const t0 = performance.now();
+      change();
+      await new Promise((r) => setTimeout(r, 0));
+      mo.disconnect();
+      const t1 = await frame();
+      return [(changedAt || performance.now()) - t0, t1 - t0];
+    };
     const work = [];
     const toPaint = [];
     for (let i = 0; i < 40; i++) {
-      await frame(); // start at a frame boundary
       const before = total.textContent;
-      const target = String((Number(slider.value) + 7) % 21);
-      let changedAt = 0;
-      const mo = new MutationObserver(() => { if (!changedAt) changedAt = performance.now(); });
-      mo.observe(document.body, { subtree: true, characterData: true, childList: true, attributes: true });
-      performance.mark("input-start");
-      const t0 = performance.now();
-      slider.value = target;
-      slider.dispatchEvent(new Event("input", { bubbles: true }));
-      await new Promise((r) => setTimeout(r, 0));
-      mo.disconnect();
-      const t1 = await frame(); // the next frame: its paint shows the result
+      let target;
+      const [w, p] = await timed(() => {
+        performance.mark("input-start");
+        target = move();
+      });
       performance.mark("input-painted");
       performance.measure("input-to-paint", "input-start", "input-painted");
       if (total.textContent === before && slider.value !== target) throw new Error("no update");
-      work.push((changedAt || performance.now()) - t0);
-      toPaint.push(t1 - t0);
+      work.push(w);
+      toPaint.push(p);
     }
     const q = (a, p) => [...a].sort((x, y) => x - y)[Math.min(a.length - 1, Math.floor(p * a.length))];
+    const summary = (a) => ({ median: q(a, 0.5), p95: q(a, 0.95), max: Math.max(...a) });
 
     // The floor: the same inputs' DOM changes made from plain JavaScript, with no wasm, no
     // estimate and no diff, timed the same way. Three steps of the same cycle are recorded (each
@@ -346,9 +362,8 @@ test("input to painted result: measured and recorded (docs/performance.md)", asy
       await frame();
       const recs = [];
       const mo = new MutationObserver((l) => recs.push(...l));
-      mo.observe(document.body, { subtree: true, characterData: true, childList: true, attributes: true });
-      slider.value = String((Number(slider.value) + 7) % 21);
-      slider.dispatchEvent(new Event("input", { bubbles: true }));
+      mo.observe(document.body, WHOLE_PAGE);
+      move();
       await new Promise((r) => setTimeout(r, 0));
       mo.disconnect();
       steps.push(recs.map((m) => m.type === "characterData" ? { n: m.target, text: m.target.data }
@@ -368,31 +383,20 @@ test("input to painted result: measured and recorded (docs/performance.md)", asy
     const floor = [];
     const floorToPaint = [];
     for (let i = 0; i < 40; i++) {
-      await frame();
-      let changedAt = 0;
-      const mo = new MutationObserver(() => { if (!changedAt) changedAt = performance.now(); });
-      mo.observe(document.body, { subtree: true, characterData: true, childList: true, attributes: true });
-      const t0 = performance.now();
-      replay(steps[i % 3]);
-      await new Promise((r) => setTimeout(r, 0));
-      mo.disconnect();
-      const t1 = await frame();
-      floor.push((changedAt || performance.now()) - t0);
-      floorToPaint.push(t1 - t0);
+      const [w, p] = await timed(() => replay(steps[i % 3]));
+      floor.push(w);
+      floorToPaint.push(p);
     }
     return {
       samples: work.length,
-      work_ms: { median: q(work, 0.5), p95: q(work, 0.95), max: Math.max(...work) },
-      to_next_frame_ms: { median: q(toPaint, 0.5), p95: q(toPaint, 0.95), max: Math.max(...toPaint) },
+      work_ms: summary(work),
+      to_next_frame_ms: summary(toPaint),
       // The same without the first 10 inputs, which run while V8 still compiles the wasm's update
       // paths (docs/performance.md, "Input to painted result": the first inputs after a load).
-      after_first_10: {
-        work_ms: { median: q(work.slice(10), 0.5), p95: q(work.slice(10), 0.95) },
-        to_next_frame_ms: { median: q(toPaint.slice(10), 0.5), p95: q(toPaint.slice(10), 0.95) },
-      },
+      after_first_10: { work_ms: summary(work.slice(10)), to_next_frame_ms: summary(toPaint.slice(10)) },
       dom_changes_per_input: steps.map((s) => s.length),
-      dom_floor_ms: { median: q(floor, 0.5), p95: q(floor, 0.95), max: Math.max(...floor) },
-      dom_floor_to_next_frame_ms: { median: q(floorToPaint, 0.5), p95: q(floorToPaint, 0.95) },
+      dom_floor_ms: summary(floor),
+      dom_floor_to_next_frame_ms: summary(floorToPaint),
     };
   });
   const record = { date: new Date().toISOString(), cpus: cpus().length, ...result };

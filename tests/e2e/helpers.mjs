@@ -82,20 +82,24 @@ export function useBrowserAndServer() {
   return env;
 }
 
+/** Runs a binary of the workspace with `args`, building it first (`cargo build -q BUILD...`) if
+ *  it is missing: its stdout. */
+function runBuilt(bin, build, args) {
+  if (!existsSync(bin)) execFileSync("cargo", ["build", "-q", ...build], { cwd: ROOT, stdio: "inherit" });
+  return execFileSync(bin, args, { encoding: "utf8" });
+}
+
 /** Runs the CLI (built first if missing; `LORA_VRAM_CLI` names another binary) with `args`: its
  *  stdout without the final newline. For the byte-agreement tests. */
 export function cli(args) {
   const bin = process.env.LORA_VRAM_CLI || join(ROOT, "target/debug/lora-vram");
-  if (!existsSync(bin)) execFileSync("cargo", ["build", "-q", "-p", "lora-vram-cli"], { cwd: ROOT, stdio: "inherit" });
-  return execFileSync(bin, args, { encoding: "utf8" }).replace(/\n$/, "");
+  return runBuilt(bin, ["-p", "lora-vram-cli"], args).replace(/\n$/, "");
 }
 
 /** The calculator's default page as static HTML (Yew's server-side rendering, the app crate's
  *  `prerender` example, built first if missing): the content the app's first render creates. */
 export function prerenderedPage() {
-  const bin = join(ROOT, "target/debug/examples/prerender");
-  if (!existsSync(bin)) execFileSync("cargo", ["build", "-q", "-p", "lora-vram-app", "--example", "prerender"], { cwd: ROOT, stdio: "inherit" });
-  return execFileSync(bin, { encoding: "utf8" });
+  return runBuilt(join(ROOT, "target/debug/examples/prerender"), ["-p", "lora-vram-app", "--example", "prerender"], []);
 }
 
 /** `lora-vram estimate --json` of a scenario given as JSON text. */
